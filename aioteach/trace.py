@@ -1,0 +1,178 @@
+"""Tracing: what the server and the client did, and when, for timelines.
+
+Theory of operation.  The asyncio glue (the server protocol, the web layer, the client and
+the generator runner) calls ``emit(kind, **fields)`` at a few well-chosen moments: a
+connection opened, a request head parsed, a handler started, a response's first byte
+arrived...  Each call is guarded by one module-attribute check, so tracing costs nothing
+worth measuring when it is off (the default)::
+
+    if trace.enabled:
+        trace.emit("server.handler_start", conn=conn_id, req=req_id, path=path)
+
+Switching it on is a context manager that collects records::
+
+    with trace.record() as rec:
+        await session.get(url)
+    rec.events          # [TraceEvent(t=..., kind='client.request_start', ...), ...]
+    rec.spans()         # start/end pairs, ready for a Gantt chart
+
+Rules:
+* The sans-I/O layers never call the tracer; they return events and the glue traces them.
+* Timestamps are ``time.perf_counter()`` seconds: monotonic, and fine-grained enough to
+  tell apart two coroutines that ran a few microseconds apart.
+* A record names the asyncio task that was running, so a timeline can draw one row per task.
+
+The hook kinds, by who emits them (``fields`` in brackets):
+
+    server.connection_made   [conn, peer]          server.connection_lost  [conn]
+    server.head_parsed       [conn, req, method, path]
+    server.middleware_enter  [req, name]           server.middleware_exit  [req, name]
+    server.handler_start     [req, handler]        server.handler_end      [req, status]
+    server.bytes_in          [conn, n]             server.bytes_out        [conn, n]
+    client.request_start     [req, method, url]    client.request_end      [req, status]
+    client.connection_queued [req, key]            client.connection_acquired [req, key, reused]
+    client.request_sent      [req]                 client.first_byte       [req]
+    gen.step                 [coro, action, value]
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, List, Optional
+
+__all__ = ["enabled", "emit", "record", "Recorder", "TraceEvent", "Span"]
+
+#: The one check every hook pays.  True while at least one recorder is active.
+enabled: bool = False
+
+_recorders: List["Recorder"] = []
+
+
+@dataclass(frozen=True)
+class TraceEvent:
+    """One thing that happened: when (``t``, seconds), what (``kind``), in which task."""
+
+    t: float
+    kind: str
+    task: Optional[str]
+    fields: Dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.fields[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.fields.get(key, default)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of time on one row of a timeline: from ``start`` to ``end`` (seconds)."""
+
+    row: str
+    label: str
+    start: float
+    end: float
+    kind: str = "run"        # "run" (doing work) or "wait" (queued / waiting for the peer)
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+def _task_name() -> Optional[str]:
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:      # no running loop: a plain function, a thread
+        return None
+    return task.get_name() if task is not None else None
+
+
+def emit(kind: str, **fields: Any) -> None:
+    """Record ``kind`` with ``fields`` in every active recorder (call only when ``enabled``)."""
+    event = TraceEvent(time.perf_counter(), kind, _task_name(), fields)
+    for recorder in _recorders:
+        recorder.events.append(event)
+
+
+class Recorder:
+    """Collects ``TraceEvent``s while active.  Use ``with trace.record() as rec:``.
+
+    ``kinds`` limits what is kept (a prefix such as ``"client."`` keeps every client hook).
+    """
+
+    def __init__(self, kinds: Optional[List[str]] = None) -> None:
+        self.events: List[TraceEvent] = []
+        self.kinds = kinds
+        self.started: Optional[float] = None
+
+    # -- switching on and off -------------------------------------------------------------
+    def start(self) -> "Recorder":
+        global enabled
+        self.started = time.perf_counter()
+        _recorders.append(self)
+        enabled = True
+        return self
+
+    def stop(self) -> None:
+        global enabled
+        if self in _recorders:
+            _recorders.remove(self)
+        enabled = bool(_recorders)
+        if self.kinds is not None:
+            prefixes = tuple(self.kinds)
+            self.events = [e for e in self.events if e.kind.startswith(prefixes)]
+
+    def __enter__(self) -> "Recorder":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- reading what was recorded --------------------------------------------------------
+    def of_kind(self, prefix: str) -> List[TraceEvent]:
+        return [e for e in self.events if e.kind.startswith(prefix)]
+
+    def __iter__(self) -> Iterator[TraceEvent]:
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def spans(self) -> List[Span]:
+        """Pair up start/end hooks into spans, one row per client or server request.
+
+        A client request is a "wait" span from ``client.request_start`` (or from
+        ``client.connection_queued``) to ``client.connection_acquired``, then a "run" span
+        until ``client.request_end``.  A server request is a "run" span from
+        ``server.handler_start`` to ``server.handler_end``.
+        """
+        origin = self.started if self.started is not None else 0.0
+        open_: Dict[Any, TraceEvent] = {}
+        spans: List[Span] = []
+        for e in self.events:
+            key = (e.kind.split(".")[0], e.get("req"))
+            if e.kind in ("client.request_start", "server.handler_start"):
+                open_[key] = e
+            elif e.kind == "client.connection_acquired" and key in open_:
+                begin = open_[key]
+                row = f"client {e.get('req')}"
+                label = f"{begin.get('method', '')} {begin.get('url', '')}".strip()
+                if e.t > begin.t:
+                    spans.append(Span(row, label, begin.t - origin, e.t - origin, "wait"))
+                open_[key] = TraceEvent(e.t, begin.kind, begin.task, begin.fields)
+            elif e.kind in ("client.request_end", "server.handler_end") and key in open_:
+                begin = open_.pop(key)
+                side = "client" if e.kind.startswith("client") else "server"
+                row = f"{side} {e.get('req')}"
+                label = begin.get("url") or begin.get("handler") or ""
+                spans.append(Span(row, str(label), begin.t - origin, e.t - origin, "run"))
+        return spans
+
+    def __repr__(self) -> str:
+        return f"<Recorder {len(self.events)} events>"
+
+
+def record(kinds: Optional[List[str]] = None) -> Recorder:
+    """A recorder to use as ``with trace.record() as rec:``; it is active inside the block."""
+    return Recorder(kinds)
