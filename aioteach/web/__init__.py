@@ -1,0 +1,34 @@
+"""``aioteach.web``: the server framework, under aiohttp.web's names.
+
+This package only re-exports; each concept lives in a module of its own, and the list below
+is the table of contents, read bottom-up the way a request travels::
+
+    protocol      the asyncio.Protocol that turns bytes into Request objects (via aioteach.http1)
+    request       Request: what the handler gets (headers, query, body, match_info...)
+    response      StreamResponse, Response, json_response: what the handler returns
+    exceptions    every HTTP status as an exception you may raise or return (HTTPNotFound...)
+    fileresponse  FileResponse: a file from disk, with Last-Modified and Range
+    multipart     MultipartReader: multipart/form-data bodies, part by part
+    router        UrlDispatcher: path patterns -> resources -> routes -> handlers
+    routedef      RouteTableDef and web.get(...): routes declared as data
+    views         View: one class, one method per HTTP method
+    middleware    @middleware and the onion they are folded into
+    app           Application: router + middlewares + state + lifecycle signals
+    accesslog     the access log line, in aiohttp's format
+    runner        AppRunner, TCPSite, run_app: listening on a port and shutting down cleanly
+
+``GunicornWebWorker`` (``aioteach.web.worker``) is imported only by gunicorn itself.
+"""
+from .protocol import *  # noqa: F401,F403
+from .request import *  # noqa: F401,F403
+from .response import *  # noqa: F401,F403
+from .exceptions import *  # noqa: F401,F403
+from .fileresponse import *  # noqa: F401,F403
+from .multipart import *  # noqa: F401,F403
+from .router import *  # noqa: F401,F403
+from .routedef import *  # noqa: F401,F403
+from .views import *  # noqa: F401,F403
+from .middleware import *  # noqa: F401,F403
+from .app import *  # noqa: F401,F403
+from .accesslog import *  # noqa: F401,F403
+from .runner import *  # noqa: F401,F403
