@@ -1,0 +1,92 @@
+"""StreamReader: a protocol feeds bytes, a coroutine reads them at its own pace."""
+import asyncio
+
+import pytest
+
+from aioteach.streams import EMPTY_STREAM, StreamReader
+
+
+async def test_read_waits_for_data_then_returns_what_arrived():
+    stream = StreamReader()
+    reader = asyncio.ensure_future(stream.read(10))
+    await asyncio.sleep(0)               # let the reader start waiting
+    assert not reader.done()
+    stream.feed_data(b"abc")
+    assert await reader == b"abc"
+
+
+async def test_read_all_collects_until_eof():
+    stream = StreamReader()
+    reader = asyncio.ensure_future(stream.read())
+    for piece in (b"he", b"llo", b" world"):
+        stream.feed_data(piece)
+        await asyncio.sleep(0)
+    stream.feed_eof()
+    assert await reader == b"hello world"
+    assert stream.at_eof()
+    assert stream.total_bytes == 11
+
+
+async def test_readline_and_line_iteration_across_pieces():
+    stream = StreamReader()
+    for piece in (b"one\ntw", b"o\nthr", b"ee"):
+        stream.feed_data(piece)
+    stream.feed_eof()
+    assert [line async for line in stream] == [b"one\n", b"two\n", b"three"]
+
+
+async def test_readexactly_raises_incomplete_read_at_eof():
+    stream = StreamReader()
+    stream.feed_data(b"12345")
+    assert await stream.readexactly(3) == b"123"
+    stream.feed_eof()
+    with pytest.raises(asyncio.IncompleteReadError) as info:
+        await stream.readexactly(3)
+    assert info.value.partial == b"45"
+
+
+async def test_iter_chunked_splits_into_blocks():
+    stream = StreamReader()
+    stream.feed_data(b"abcdefg")
+    stream.feed_eof()
+    assert [c async for c in stream.iter_chunked(3)] == [b"abc", b"def", b"g"]
+
+
+async def test_exception_reaches_the_waiting_reader():
+    stream = StreamReader()
+    reader = asyncio.ensure_future(stream.read())
+    await asyncio.sleep(0)
+    stream.set_exception(ConnectionResetError("peer went away"))
+    with pytest.raises(ConnectionResetError, match="peer went away"):
+        await reader
+
+
+async def test_flow_control_pauses_over_twice_the_limit_and_resumes_below_it():
+    calls = []
+    stream = StreamReader(limit=4, on_pause=lambda: calls.append("pause"),
+                          on_resume=lambda: calls.append("resume"))
+    stream.feed_data(b"12345678")           # 8 bytes: not over 2 * limit yet
+    assert calls == []
+    stream.feed_data(b"9")                  # 9 > 8: pause
+    assert calls == ["pause"]
+    await stream.read(5)                    # 4 left: not below the limit yet
+    assert calls == ["pause"]
+    await stream.read(1)                    # 3 < 4: resume
+    assert calls == ["pause", "resume"]
+
+
+async def test_two_readers_at_once_is_a_usage_error():
+    stream = StreamReader()
+    first = asyncio.ensure_future(stream.read())
+    await asyncio.sleep(0)
+    with pytest.raises(RuntimeError, match="already reading"):
+        await stream.read()
+    stream.feed_eof()
+    assert await first == b""
+
+
+async def test_empty_stream_is_at_eof():
+    assert EMPTY_STREAM.at_eof()
+    assert await EMPTY_STREAM.read() == b""
+    with pytest.raises(RuntimeError):
+        EMPTY_STREAM.feed_data(b"x")
