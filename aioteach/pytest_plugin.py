@@ -2,3 +2,4 @@
 
 The fixtures themselves live in ``aioteach.testing``; this module only exposes them to pytest.
 """
+__all__: list = []

@@ -19,6 +19,8 @@ is the table of contents, read bottom-up the way a request travels::
 
 ``GunicornWebWorker`` (``aioteach.web.worker``) is imported only by gunicorn itself.
 """
+from . import (accesslog, app, exceptions, fileresponse, middleware, multipart, protocol,
+               request, response, routedef, router, runner, views)
 from .protocol import *  # noqa: F401,F403
 from .request import *  # noqa: F401,F403
 from .response import *  # noqa: F401,F403
@@ -32,3 +34,8 @@ from .middleware import *  # noqa: F401,F403
 from .app import *  # noqa: F401,F403
 from .accesslog import *  # noqa: F401,F403
 from .runner import *  # noqa: F401,F403
+
+__all__ = sorted({name for module in (protocol, request, response, exceptions, fileresponse,
+                                      multipart, router, routedef, views, middleware, app,
+                                      accesslog, runner)
+                  for name in module.__all__})
