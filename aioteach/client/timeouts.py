@@ -1,0 +1,94 @@
+"""How long the client waits, and how a wait is cut short.
+
+Theory of operation.  ``ClientTimeout`` holds four limits, with aiohttp's names and meaning:
+
+    total         the whole request: connecting, sending, the head, *and* reading the body
+    connect       getting a connection: waiting for a free one in the pool plus connecting
+    sock_connect  the TCP (and TLS) connect alone
+    sock_read     the longest silence between two pieces of the response
+
+``None`` means "no limit".  The session's default is ``total=300, sock_connect=30`` like
+aiohttp's: five minutes for anything, and a dead host is reported after half a minute.
+
+``Deadline`` enforces ``total`` (and ``connect``).  asyncio.timeout() would do it but only
+exists from Python 3.11, so here is the idea in a dozen lines: when the deadline passes, the
+loop calls ``task.cancel()`` on the waiting task; the ``CancelledError`` that comes out of the
+``await`` is then turned into ``asyncio.TimeoutError`` on the way out of ``with deadline:``.
+A cancellation that did *not* come from our timer (the caller cancelled us) passes through
+untouched.  ``sock_read`` is enforced by the connection itself (see connection.py), since only
+it knows when bytes last arrived.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Optional, Type
+
+__all__ = ["ClientTimeout", "DEFAULT_TIMEOUT", "Deadline"]
+
+
+@dataclass(frozen=True)
+class ClientTimeout:
+    """Time limits in seconds (``None``: no limit).  Immutable: use ``dataclasses.replace``."""
+
+    total: Optional[float] = None
+    connect: Optional[float] = None
+    sock_read: Optional[float] = None
+    sock_connect: Optional[float] = None
+    ceil_threshold: float = 5          # accepted for aiohttp compatibility; not used
+
+
+#: Five minutes for a whole request and 30 s for a TCP connect, as in aiohttp.
+DEFAULT_TIMEOUT = ClientTimeout(total=300, sock_connect=30)
+
+
+class Deadline:
+    """A point in time after which the task using ``with deadline:`` is interrupted.
+
+    One ``Deadline`` may be entered many times (connect, then each body read): each entry arms
+    the timer for the task that is running, each exit disarms it.  Entering after the moment
+    has passed raises ``asyncio.TimeoutError`` at once.
+    """
+
+    __slots__ = ("when", "_loop", "_handle", "_task", "_fired", "_error")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, delay: Optional[float],
+                 error: Type[BaseException] = asyncio.TimeoutError) -> None:
+        self._loop = loop
+        self.when = None if delay is None else loop.time() + delay
+        self._handle: Optional[asyncio.TimerHandle] = None
+        self._task: Optional[asyncio.Task] = None
+        self._fired = False
+        self._error = error
+
+    def remaining(self) -> Optional[float]:
+        return None if self.when is None else max(0.0, self.when - self._loop.time())
+
+    def __enter__(self) -> "Deadline":
+        if self.when is None:
+            return self
+        if self._loop.time() >= self.when:
+            raise self._error()
+        self._task = asyncio.current_task()
+        self._fired = False
+        self._handle = self._loop.call_at(self.when, self._fire)
+        return self
+
+    def _fire(self) -> None:
+        self._fired = True
+        if self._task is not None:
+            self._task.cancel()
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        task, self._task = self._task, None
+        if self._fired and exc_type is asyncio.CancelledError:
+            self._fired = False
+            # Python 3.11+ counts cancellations; take back ours so the task is not left
+            # "being cancelled" (3.10 has no counter and needs nothing).
+            uncancel = getattr(task, "uncancel", None)
+            if uncancel is not None:
+                uncancel()
+            raise self._error() from exc
