@@ -38,6 +38,7 @@ __all__ = ["MultiMapping", "MultiDict", "CIMultiDict", "MultiDictProxy", "CIMult
 
 _V = TypeVar("_V")
 _MISSING: Any = object()        # "no default given" (None is a legitimate default)
+_ABSENT: Any = object()         # "no such key", used inside this module as a default
 
 Entry = tuple  # (identity: str, key: str, value)
 
@@ -136,6 +137,12 @@ class MultiMapping(Mapping):
                 a[0] == b[0] and a[2] == b[2] for a, b in zip(mine, theirs))
         if not isinstance(other, Mapping):
             return NotImplemented
+        if hasattr(other, "getall"):
+            # Another library's multidict: compare pair by pair too, with our identity rule.
+            theirs_pairs = list(other.items())
+            return len(self._items) == len(theirs_pairs) and all(
+                a[0] == self._identity(key) and a[2] == value
+                for a, (key, value) in zip(self._items, theirs_pairs))
         # Against any other mapping (a dict, the multidict package's classes): same size, and
         # each of our pairs found there.
         if len(self._items) != len(other):
@@ -220,8 +227,8 @@ class MultiDict(MultiMapping, MutableMapping):
 
     def setdefault(self, key: str, default: Any = None) -> Any:
         """The first value for ``key``; if absent, add ``(key, default)`` and return default."""
-        value = self.getone(key, _MISSING)
-        if value is _MISSING:
+        value = self.get(key, _ABSENT)
+        if value is _ABSENT:
             self.add(key, default)
             return default
         return value
@@ -288,8 +295,8 @@ class MultiDict(MultiMapping, MutableMapping):
 
     def popall(self, key: str, default: Any = _MISSING) -> Any:
         """Remove and return every value for ``key`` as a list (or ``default``, or KeyError)."""
-        values = self.getall(key, _MISSING)
-        if values is _MISSING:
+        values = self.getall(key, _ABSENT)
+        if values is _ABSENT:
             if default is _MISSING:
                 raise KeyError(key)
             return default
