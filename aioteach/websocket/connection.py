@@ -1,0 +1,353 @@
+"""One WebSocket connection as a state machine: bytes in, events out, bytes to send.
+
+``WebSocketConnection`` is the whole protocol after the opening handshake, without any I/O:
+
+    conn = WebSocketConnection("server")
+    for event in conn.receive_data(bytes_from_the_socket):   # -> TextMessage, Ping, ...
+        ...
+    socket.send(conn.send_text("hello"))                     # every send_* returns bytes
+    socket.send(conn.data_to_send())                         # bytes the connection owes
+
+Rules, in the order a learner meets them (RFC 6455):
+
+* Frames become messages: fragments are joined (section 5.4), text is checked as UTF-8 piece
+  by piece so a bad byte is caught in the fragment that brings it (section 8.1), and Ping/Pong
+  may come between fragments (section 5.5).
+* A peer's violation is never an exception here: the connection *fails* (section 7.1.7): it
+  reports ``CloseReceived(code, reason, by_peer=False)`` with the code the RFC names, queues
+  its Close frame, moves to CLOSED and ignores any further input.  The one way to get those
+  bytes is ``data_to_send()``; call it after every ``receive_data``.  Nothing else is queued:
+  the connection never answers a Ping or a Close by itself, the glue above decides (aiohttp's
+  ``autoping`` and ``autoclose``) and calls ``send_pong`` / ``send_close``.
+* The closing handshake (section 7.1.2-7.1.4) is the table ``_TRANSITIONS`` below.  In
+  REMOTE_CLOSING (the peer closed, we have not) the caller should answer with ``send_close``;
+  in CLOSED the transport should be closed, the server first (section 7.1.1).
+* Misuse by the caller (text after our Close, a 200-byte ping) raises ``LocalProtocolError``.
+
+The asyncio layers (``web.WebSocketResponse``, ``ClientSession.ws_connect``) are thin glue
+around this class; the opening handshake is in ``handshake.py``.
+"""
+from __future__ import annotations
+
+import codecs
+import os
+from enum import Enum
+from typing import Callable, Dict, List, Optional, Union
+
+from .codes import NO_STATUS_RCVD, Opcode, WSCloseCode, is_sendable_close_code, is_valid_close_code
+from .errors import FrameError, LocalProtocolError
+from .events import BytesMessage, CloseReceived, Event, Ping, Pong, TextMessage
+from .frames import MAX_CONTROL_PAYLOAD, Frame, build_frame, parse_frame
+
+__all__ = ["ConnectionState", "WebSocketConnection", "DEFAULT_MAX_MSG_SIZE"]
+
+# 4 MiB, aiohttp's default: a chat message or a JSON document fits with room to spare, and a
+# peer cannot make us buffer more than this for one message.  0 means no limit.
+DEFAULT_MAX_MSG_SIZE = 4 * 1024 * 1024
+
+# A Close frame's payload is 2 bytes of code plus the reason: 125 - 2 = 123 bytes of UTF-8.
+MAX_CLOSE_REASON = MAX_CONTROL_PAYLOAD - 2
+
+
+class ConnectionState(Enum):
+    """Where the closing handshake stands (RFC 6455 section 7)."""
+
+    OPEN = "OPEN"                       # messages flow both ways
+    CLOSING = "CLOSING"                 # we sent Close and wait for the peer's
+    REMOTE_CLOSING = "REMOTE_CLOSING"   # the peer sent Close; we owe ours
+    CLOSED = "CLOSED"                   # both Close frames went by, or the connection failed
+
+
+OPEN, CLOSING, REMOTE_CLOSING, CLOSED = (ConnectionState.OPEN, ConnectionState.CLOSING,
+                                         ConnectionState.REMOTE_CLOSING, ConnectionState.CLOSED)
+
+# (state, what happened) -> next state.  A failure goes to CLOSED from anywhere.
+_TRANSITIONS = {
+    (OPEN, "send_close"): CLOSING,
+    (OPEN, "receive_close"): REMOTE_CLOSING,
+    (CLOSING, "receive_close"): CLOSED,
+    (REMOTE_CLOSING, "send_close"): CLOSED,
+}
+# The peer sends nothing after its Close (section 5.5.1), so from then on input is ignored.
+_INPUT_DONE = frozenset({REMOTE_CLOSING, CLOSED})
+# We send no data after our Close (section 5.5.1).
+_OUTPUT_DONE = frozenset({CLOSING, CLOSED})
+
+# Known close codes print with their names in events; others stay plain ints.
+_CLOSE_CODES: Dict[int, int] = {int(code): code for code in WSCloseCode}
+
+
+class WebSocketConnection:
+    """The sans-I/O WebSocket protocol for one side of one connection.
+
+    ``role`` is ``"client"`` (frames we send are masked, frames we read must not be) or
+    ``"server"`` (the other way round).  ``max_msg_size`` caps a reassembled message in bytes;
+    a bigger one fails the connection with 1009 (MESSAGE_TOO_BIG).  0 means no limit.
+    """
+
+    def __init__(self, role: str, *, max_msg_size: int = DEFAULT_MAX_MSG_SIZE) -> None:
+        if role not in ("client", "server"):
+            raise LocalProtocolError(f"role must be 'client' or 'server', not {role!r}")
+        self.role = role
+        self.max_msg_size = max_msg_size
+        self.state = OPEN
+        # The code of the peer's Close, or of the failure: aiohttp's ``ws.close_code``.
+        self.close_code: Optional[int] = None
+        self._is_client = role == "client"
+        self._buffer = bytearray()          # bytes of a frame that has not fully arrived
+        self._outgoing = bytearray()        # what data_to_send() hands out
+        # The fragmented message being received (section 5.4): its opcode, pieces and size.
+        self._msg_opcode: Optional[Opcode] = None
+        self._msg_parts: list = []
+        self._msg_size = 0
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        # The fragmented message being sent, if the caller passed fin=False.
+        self._send_opcode: Optional[Opcode] = None
+
+    def __repr__(self) -> str:
+        return (f"<WebSocketConnection {self.role} {self.state.name}, "
+                f"{len(self._buffer)} bytes buffered, {len(self._outgoing)} to send>")
+
+    # -- receiving ----------------------------------------------------------------------------
+
+    def receive_data(self, data: Union[bytes, bytearray, memoryview]) -> List[Event]:
+        """Feed bytes from the peer; get back the events they complete (maybe none).
+
+        Any split of the input works: a frame cut in two waits in a buffer for its rest.
+        ``b""`` is simply no data; the end of the stream is ``receive_eof()``.
+        """
+        if self.state in _INPUT_DONE:
+            return []
+        buffer = self._buffer
+        if buffer:
+            buffer += data
+            data = buffer
+        events: List[Event] = []
+        pos = 0
+        try:
+            while True:
+                limit = self.max_msg_size - self._msg_size if self.max_msg_size else None
+                parsed = parse_frame(data, pos, expect_mask=not self._is_client,
+                                     max_payload=limit)
+                if parsed is None:
+                    break
+                frame, pos = parsed
+                event = _FRAME_HANDLERS[frame.opcode](self, frame)
+                if event is not None:
+                    events.append(event)
+                    if self.state in _INPUT_DONE:   # the peer's Close: nothing may follow
+                        break
+        except FrameError as exc:
+            events.append(self._fail(exc.code, exc.reason))
+        if self.state in _INPUT_DONE:
+            buffer.clear()
+        elif data is buffer:
+            del buffer[:pos]
+        elif pos < len(data):
+            buffer += data[pos:]
+        return events
+
+    def receive_eof(self) -> List[Event]:
+        """The peer's byte stream ended.  Without its Close first, that is 1006 (section 7.1.5)."""
+        if self.state in _INPUT_DONE:
+            return []
+        self.state = CLOSED
+        self.close_code = WSCloseCode.ABNORMAL_CLOSURE
+        self._buffer.clear()
+        return [CloseReceived(WSCloseCode.ABNORMAL_CLOSURE,
+                              "the connection ended without a Close frame", by_peer=False)]
+
+    def data_to_send(self) -> bytes:
+        """Bytes the connection owes the peer: after a failure, its Close frame.  Then b""."""
+        data = bytes(self._outgoing)
+        self._outgoing.clear()
+        return data
+
+    def _on_message_start(self, frame: Frame) -> Optional[Event]:
+        """A TEXT or BINARY frame: a whole message, or the first fragment of one."""
+        if self._msg_opcode is not None:
+            raise FrameError(WSCloseCode.PROTOCOL_ERROR,
+                             f"a {frame.opcode.name} frame started a new message inside a "
+                             f"fragmented {self._msg_opcode.name} message (RFC 6455 section 5.4)")
+        if frame.fin:
+            # The common case, kept short: one frame, one message.
+            if frame.opcode is Opcode.TEXT:
+                try:
+                    return TextMessage(frame.payload.decode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    raise FrameError(WSCloseCode.INVALID_TEXT,
+                                     f"text message is not valid UTF-8 ({exc.reason})") from None
+            return BytesMessage(frame.payload)
+        self._msg_opcode = frame.opcode
+        self._msg_size = len(frame.payload)
+        if frame.opcode is Opcode.TEXT:
+            self._decoder.reset()
+            self._msg_parts = [self._decode(frame.payload, final=False)]
+        else:
+            self._msg_parts = [frame.payload]
+        return None
+
+    def _on_continuation(self, frame: Frame) -> Optional[Event]:
+        """The next fragment of the message in progress; the last one completes it."""
+        opcode = self._msg_opcode
+        if opcode is None:
+            raise FrameError(WSCloseCode.PROTOCOL_ERROR,
+                             "continuation frame, but no fragmented message is in progress "
+                             "(RFC 6455 section 5.4)")
+        self._msg_size += len(frame.payload)
+        if opcode is Opcode.TEXT:
+            self._msg_parts.append(self._decode(frame.payload, final=frame.fin))
+        else:
+            self._msg_parts.append(frame.payload)
+        if not frame.fin:
+            return None
+        parts, self._msg_parts = self._msg_parts, []
+        self._msg_opcode = None
+        self._msg_size = 0
+        if opcode is Opcode.TEXT:
+            return TextMessage("".join(parts))
+        return BytesMessage(b"".join(parts))
+
+    def _decode(self, payload: bytes, final: bool) -> str:
+        # The incremental decoder keeps an incomplete character (a 4-byte emoji cut between
+        # two fragments) for the next call, but rejects a byte that can never be valid at
+        # once: a receiver should fail fast on bad text (RFC 6455 section 8.1).
+        try:
+            return self._decoder.decode(payload, final)
+        except UnicodeDecodeError as exc:
+            raise FrameError(WSCloseCode.INVALID_TEXT,
+                             f"text message is not valid UTF-8 ({exc.reason})") from None
+
+    def _on_close(self, frame: Frame) -> Event:
+        """The peer's Close frame (section 5.5.1): an optional code, then an optional reason."""
+        payload = frame.payload
+        if not payload:
+            code: int = NO_STATUS_RCVD
+            reason = ""
+        elif len(payload) == 1:
+            raise FrameError(WSCloseCode.PROTOCOL_ERROR,
+                             "Close frame with a 1-byte payload (a status code is 2 bytes)")
+        else:
+            code = int.from_bytes(payload[:2], "big")
+            if not is_valid_close_code(code):
+                raise FrameError(WSCloseCode.PROTOCOL_ERROR,
+                                 f"Close frame with status code {code}, which may not be sent "
+                                 "(RFC 6455 section 7.4)")
+            try:
+                reason = payload[2:].decode("utf-8")
+            except UnicodeDecodeError:
+                raise FrameError(WSCloseCode.INVALID_TEXT,
+                                 "Close frame reason is not valid UTF-8") from None
+            code = _CLOSE_CODES.get(code, code)
+        self.close_code = code
+        self.state = _TRANSITIONS[self.state, "receive_close"]
+        return CloseReceived(code, reason, True)
+
+    def _on_ping(self, frame: Frame) -> Event:
+        return Ping(frame.payload)
+
+    def _on_pong(self, frame: Frame) -> Event:
+        return Pong(frame.payload)
+
+    def _fail(self, code: int, reason: str) -> Event:
+        """Fail the WebSocket connection (section 7.1.7): queue our Close, stop reading."""
+        if self.state not in _OUTPUT_DONE:
+            # Our reasons are ASCII; cut to the 123 bytes a Close frame has room for.
+            reason_bytes = reason.encode("utf-8")[:MAX_CLOSE_REASON]
+            self._outgoing += self._frame(Opcode.CLOSE, int(code).to_bytes(2, "big") + reason_bytes)
+        self.state = CLOSED
+        self.close_code = code
+        self._msg_opcode = None
+        self._msg_parts = []
+        self._msg_size = 0
+        return CloseReceived(code, reason, by_peer=False)
+
+    # -- sending ------------------------------------------------------------------------------
+
+    def send_text(self, text: str, fin: bool = True) -> bytes:
+        """A text message.  ``fin=False`` sends a fragment; continue with more ``send_text``."""
+        return self._send_data(Opcode.TEXT, text.encode("utf-8"), fin)
+
+    def send_bytes(self, data: Union[bytes, bytearray, memoryview], fin: bool = True) -> bytes:
+        """A binary message.  ``fin=False`` sends a fragment; continue with more ``send_bytes``."""
+        return self._send_data(Opcode.BINARY, data, fin)
+
+    def send_ping(self, payload: bytes = b"") -> bytes:
+        """A Ping (at most 125 bytes of payload); the peer should answer with a Pong."""
+        return self._send_control(Opcode.PING, payload)
+
+    def send_pong(self, payload: bytes = b"") -> bytes:
+        """A Pong, the answer to a Ping: echo its payload (section 5.5.3)."""
+        return self._send_control(Opcode.PONG, payload)
+
+    def send_close(self, code: Optional[int] = WSCloseCode.OK, reason: str = "") -> bytes:
+        """Our Close frame, or b"" if we already sent one.
+
+        To answer a peer's Close, echo its code: ``send_close(event.code)``.  ``code=None`` or
+        1005 (NO_STATUS_RCVD) sends an empty Close frame, as the RFC allows (section 5.5.1).
+        """
+        if self.state in _OUTPUT_DONE:
+            return b""
+        if code is None or code == NO_STATUS_RCVD:
+            if reason:
+                raise LocalProtocolError("a close reason needs a close code")
+            payload = b""
+        else:
+            if not is_sendable_close_code(code):
+                raise LocalProtocolError(
+                    f"close code {code} may not be sent: use 1000-1003, 1007-1014 or "
+                    "3000-4999 (RFC 6455 section 7.4)")
+            reason_bytes = reason.encode("utf-8")
+            if len(reason_bytes) > MAX_CLOSE_REASON:
+                raise LocalProtocolError(
+                    f"close reason is {len(reason_bytes)} bytes of UTF-8; at most "
+                    f"{MAX_CLOSE_REASON} fit in a Close frame")
+            payload = int(code).to_bytes(2, "big") + reason_bytes
+        self.state = _TRANSITIONS[self.state, "send_close"]
+        return self._frame(Opcode.CLOSE, payload)
+
+    def _send_data(self, opcode: Opcode, payload: Union[bytes, bytearray, memoryview],
+                   fin: bool) -> bytes:
+        if self.state in _OUTPUT_DONE:
+            raise LocalProtocolError(
+                f"cannot send a {opcode.name} message in state {self.state.name}: no data "
+                "may follow our Close frame (RFC 6455 section 5.5.1)")
+        wire_opcode = opcode
+        if self._send_opcode is not None:
+            if opcode is not self._send_opcode:
+                raise LocalProtocolError(
+                    f"a fragmented {self._send_opcode.name} message is in progress: finish it "
+                    f"(fin=True) before sending {opcode.name}")
+            wire_opcode = Opcode.CONTINUATION
+        self._send_opcode = None if fin else opcode
+        if self._is_client:
+            return build_frame(wire_opcode, payload, fin=fin, mask=os.urandom(4))
+        return build_frame(wire_opcode, payload, fin=fin)
+
+    def _send_control(self, opcode: Opcode, payload: bytes) -> bytes:
+        # Discussion: the RFC forbids only *data* after our Close, and a peer that keeps
+        # talking may ping us while we wait for its Close; so Ping and Pong stay allowed in
+        # CLOSING.  Once CLOSED the transport is going away and sending is a mistake.
+        if self.state is CLOSED:
+            raise LocalProtocolError(f"cannot send a {opcode.name}: the connection is closed")
+        if len(payload) > MAX_CONTROL_PAYLOAD:
+            raise LocalProtocolError(
+                f"{opcode.name} payload is {len(payload)} bytes; control frames carry at most "
+                f"{MAX_CONTROL_PAYLOAD} (RFC 6455 section 5.5)")
+        return self._frame(opcode, payload)
+
+    def _frame(self, opcode: Opcode, payload: bytes) -> bytes:
+        # A client masks every frame with a fresh, unpredictable key (section 5.3): that is
+        # what stops a script in a browser from steering the bytes a proxy sees (section 10.3).
+        return build_frame(opcode, payload, mask=os.urandom(4) if self._is_client else None)
+
+
+# Which method handles which opcode: the dispatch table of section 5.2.
+_FRAME_HANDLERS: Dict[Opcode, Callable[[WebSocketConnection, Frame], Optional[Event]]] = {
+    Opcode.TEXT: WebSocketConnection._on_message_start,
+    Opcode.BINARY: WebSocketConnection._on_message_start,
+    Opcode.CONTINUATION: WebSocketConnection._on_continuation,
+    Opcode.CLOSE: WebSocketConnection._on_close,
+    Opcode.PING: WebSocketConnection._on_ping,
+    Opcode.PONG: WebSocketConnection._on_pong,
+}
