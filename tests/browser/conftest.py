@@ -1,0 +1,154 @@
+"""Fixtures for tests that drive a real browser: Debian's Chromium through Playwright for Python.
+
+Never ``playwright install``: it downloads a browser build, which this project's machines cannot
+fetch.  The browser is the system ``chromium``, launched headless with the flags that keep it from
+trying to reach the internet.  Outside CI these tests skip when chromium or playwright is missing;
+under ``CI=true`` they fail instead (``tests.support``).
+
+* ``browser_context``: a fresh persistent Chromium context (its own temporary profile).
+* ``jupyterlab``: a JupyterLab server on 127.0.0.1 with a random token and throw-away config,
+  data, runtime and settings folders, serving a temporary root folder; shut down in order.
+
+Browser tests are synchronous (Playwright's sync API owns its own event loop); servers they talk
+to run in threads or subprocesses.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.support import require, require_exe
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser_context(tmp_path: Path) -> Iterator[object]:
+    chromium = require_exe("chromium")
+    sync_api = require("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=chromium, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(30_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class JupyterLab:
+    url: str           # base URL, e.g. http://127.0.0.1:PORT
+    token: str
+    root: Path         # the folder JupyterLab serves
+    process: subprocess.Popen
+
+    def lab_url(self, path: str) -> str:
+        return f"{self.url}/lab/tree/{path}?token={self.token}"
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited early with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.25)     # polling a subprocess's readiness, bounded by the deadline
+    raise RuntimeError("JupyterLab did not answer within 90 seconds")
+
+
+@pytest.fixture
+def jupyterlab(tmp_path: Path) -> Iterator[JupyterLab]:
+    require("jupyterlab")
+    root, home = tmp_path / "root", tmp_path / "jupyter"
+    root.mkdir()
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    # The "Jupyter news" pop-up would cover the page and try to reach the internet.
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    token, port = secrets.token_hex(16), free_port()
+    env = dict(os.environ,
+               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_PLATFORM_DIRS="1")
+    log = open(tmp_path / "jupyterlab.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+         f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         f"--LabApp.user_settings_dir={home / 'settings'}",
+         "--ServerApp.disable_check_xsrf=True"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    lab = JupyterLab(f"http://127.0.0.1:{port}", token, root, process)
+    try:
+        _wait_until_up(f"{lab.url}/api/status?token={token}", process, time.monotonic() + 90)
+        yield lab
+    finally:
+        try:
+            request = urllib.request.Request(f"{lab.url}/api/shutdown?token={token}", method="POST")
+            urllib.request.urlopen(request, timeout=5).close()
+        except OSError:
+            pass
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+
+
+def open_notebook(page, lab: "JupyterLab", path: str) -> None:
+    """Open ``path`` in JupyterLab and wait until its kernel is idle."""
+    page.goto(lab.lab_url(path))
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.locator("#jp-main-statusbar").get_by_text("Idle").first.wait_for(timeout=60_000)
+
+
+def run_all_cells(page) -> None:
+    """Run > Run All Cells, through the menu a learner would use."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator('[data-command="runmenu:run-all"]').first.click()
+
+
+def output_with_text(page, text: str):
+    """A locator for a cell *output* containing ``text`` (the sources hold the same words)."""
+    return page.locator(".jp-OutputArea-output", has_text=text)
+
+
+def keep_screenshot(page, name: str) -> Path:
+    """Save a screenshot under tests/browser/artifacts/ (ignored by git) and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+__all__ = ["browser_context", "jupyterlab", "keep_screenshot", "free_port", "JupyterLab",
+           "open_notebook", "run_all_cells", "output_with_text"]
