@@ -33,15 +33,20 @@ The hook kinds, by who emits them (``fields`` in brackets):
     client.connection_queued [req, key]            client.connection_acquired [req, key, reused]
     client.request_sent      [req]                 client.first_byte       [req]
     gen.step                 [coro, action, value]
+
+A recorder's ``spans()`` (or any list of ``Span``) becomes a picture in two ways: the notebook
+draws a Gantt chart (``aioteach.notebook.timeline``), and ``text_timeline`` below draws the same
+rows with characters for a terminal (``python -m aioteach demo`` prints one): ``=`` is running,
+``.`` is waiting, one row per request, time flowing to the right.
 """
 from __future__ import annotations
 
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterable, Iterator, List, Optional
 
-__all__ = ["enabled", "emit", "record", "Recorder", "TraceEvent", "Span"]
+__all__ = ["enabled", "emit", "record", "Recorder", "TraceEvent", "Span", "text_timeline"]
 
 #: The one check every hook pays.  True while at least one recorder is active.
 enabled: bool = False
@@ -176,3 +181,40 @@ class Recorder:
 def record(kinds: Optional[List[str]] = None) -> Recorder:
     """A recorder to use as ``with trace.record() as rec:``; it is active inside the block."""
     return Recorder(kinds)
+
+
+# -- a timeline for terminals -------------------------------------------------------------------
+#: One character per kind of span.  Anything else (a kind a caller invents) draws as "#".
+TEXT_MARKS = {"run": "=", "wait": "."}
+
+
+def text_timeline(spans: Iterable[Span], width: int = 60) -> str:
+    """Draw spans as text: one row per ``Span.row`` (in order of first appearance), time to
+    the right, ``=`` for running and ``.`` for waiting, and a scale line underneath::
+
+        req 0  |=====                         |  0.30 s
+        req 1  |     =====                    |  0.30 s
+
+    Every span gets at least one character, so a very short request stays visible.
+    """
+    spans = list(spans)
+    if not spans:
+        return "(no spans recorded)"
+    start = min(s.start for s in spans)
+    total = max(s.end for s in spans) - start or 1e-9    # avoid a zero scale for instant spans
+    rows: Dict[str, List[Span]] = {}
+    for s in spans:
+        rows.setdefault(s.row, []).append(s)
+    label_width = max(len(row) for row in rows)
+    lines = []
+    for row, row_spans in rows.items():
+        cells = [" "] * width
+        for s in sorted(row_spans, key=lambda s: s.kind == "run"):   # "run" drawn over "wait"
+            first = min(width - 1, int((s.start - start) / total * width))
+            last = max(first + 1, min(width, round((s.end - start) / total * width)))
+            for i in range(first, last):
+                cells[i] = TEXT_MARKS.get(s.kind, "#")
+        busy = sum(s.duration for s in row_spans)
+        lines.append(f"{row:<{label_width}} |{''.join(cells)}| {busy:6.3f} s")
+    lines.append(f"{'':<{label_width}} 0{'':-<{width - 1}}{total:.3f} s  (= running, . waiting)")
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""``aioteach.notebook``: servers inside the kernel, widgets that fire requests, and timelines.
+
+Theory of operation.  A Jupyter kernel already runs an asyncio loop.  That is a gift (a cell can
+``await`` directly, and a server can run in the background while you keep typing) and a trap
+(``asyncio.run()``, ``loop.run_until_complete()`` and a blocking ``urllib`` call to your own
+server all fail, or hang).  This package turns the gift into lessons and the traps into
+explanations:
+
+    servers    serve(app) -> ServerHandle; a registry so re-running a cell never collides
+    traps      explain(exc), install_traps(), allow_nested(), check(): the classic mistakes
+    callbacks  on_click / on_change: async widget callbacks, scheduled and never lost
+    wire       one raw HTTP/1.1 exchange, keeping the bytes that went each way
+    panels     RequestPanel, ServerLog, MiddlewareTrace: widgets around one server
+    lab        ConcurrencyLab: sequential vs gather vs Semaphore vs a connector limit
+    chat       ChatPanel: a WebSocket chat box
+    timeline   Timeline / show_timeline: Gantt charts of what the coroutines did
+    lessons    ``python -m aioteach lessons DIR``: copy the packaged notebooks
+
+Rules: IPython, ipywidgets, nest_asyncio and matplotlib are imported inside functions, so
+``import aioteach.notebook`` works in a plain Python without them.  The names below are loaded
+on first use (PEP 562), so importing the package does not import the widgets.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any, List
+
+# name -> the module (in this package) that defines it
+_LAZY = {
+    "serve": "servers", "stop_all": "servers", "list_servers": "servers",
+    "ServerHandle": "servers", "RequestRecord": "servers",
+    "explain": "traps", "install_traps": "traps", "uninstall_traps": "traps",
+    "allow_nested": "traps", "check": "traps", "BlockingCallError": "traps",
+    "on_click": "callbacks", "on_change": "callbacks",
+    "RequestPanel": "panels", "ServerLog": "panels", "MiddlewareTrace": "panels",
+    "ConcurrencyLab": "lab", "ChatPanel": "chat",
+    "Timeline": "timeline", "show_timeline": "timeline",
+    "exchange": "wire", "WireResponse": "wire",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'aioteach.notebook' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"aioteach.notebook.{module}"), name)
+    globals()[name] = value          # cache: the next lookup is an ordinary attribute
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,428 @@
+"""Servers inside a notebook: ``serve(app)`` starts one in the background and returns a handle.
+
+Theory of operation.  A Jupyter kernel already runs an asyncio loop, so the script pattern
+(``web.run_app(app)``, which runs a loop of its own until Ctrl-C) cannot work in a cell.  Instead
+``serve(app)`` binds the listening socket *synchronously*, before the cell returns, and lets the
+server run in the background:
+
+* ``mode="kernel"`` (the default) serves on the kernel's own loop, as a background task: the
+  learner's cells and the server's coroutines interleave on one loop, which is the lesson.
+* ``mode="thread"`` serves on a private loop in a daemon thread: for terminal IPython, scripts
+  and kernels without a running loop.  With no running loop, "kernel" falls back to "thread".
+
+Both modes return the same ``ServerHandle``: ``url``, ``port``, ``requests`` (a log the handle
+keeps through a small middleware it adds to the app), ``stop()``, ``restart()`` and a card for
+the notebook (``_repr_html_``).
+
+Rules:
+* Binding first means the port (even ``port=0``) is known and the kernel already queues
+  connections when ``serve()`` returns; a client in the same cell cannot race the start-up.
+* A module-level registry keyed by (host, port) stops the previous server when a cell is re-run,
+  so a learner never sees "address already in use" from their own earlier run.  The registry
+  lives in the module's globals and survives ``importlib.reload``.
+* ``stop()`` closes the listening socket at once (synchronously: the port is free when it
+  returns) and finishes the rest (open connections, ``on_cleanup``) in the background; the
+  object it returns can be awaited to wait for that rest.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Generator, List, Optional, Tuple
+
+__all__ = ["serve", "stop_all", "list_servers", "ServerHandle", "RequestRecord", "Stopping",
+           "background_loop"]
+
+# (host, port) -> the handle serving there.  ``globals().get`` keeps the same dict across
+# ``importlib.reload(servers)``, so a reload does not orphan running servers.
+REGISTRY: Dict[Tuple[str, int], "ServerHandle"] = globals().get("REGISTRY", {})
+
+#: Seconds a thread-mode start or stop may take before we give up waiting for it.
+THREAD_TIMEOUT = 10.0
+#: Requests a handle remembers; older ones are dropped (a long lab would otherwise grow forever).
+REQUEST_LOG_LIMIT = 1000
+
+
+def _web() -> Any:
+    from aioteach import web        # L3 from L4: imported when a server starts, not on import
+    return web
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request the server answered: what was asked, the answer, and when (for timelines)."""
+
+    method: str
+    path: str
+    status: int
+    duration: float          # seconds spent inside the middleware chain and the handler
+    time: float              # wall-clock time.time() when it arrived, for the log
+    started: float           # time.perf_counter() when it arrived, for timelines
+
+    def __str__(self) -> str:
+        clock = time.strftime("%H:%M:%S", time.localtime(self.time))
+        return f"{clock} {self.method} {self.path} -> {self.status} ({self.duration * 1000:.1f} ms)"
+
+
+class Stopping:
+    """What ``stop()`` returns: already done in thread mode, a background task in kernel mode.
+
+    Calling ``handle.stop()`` in a cell is enough (the port is free when it returns);
+    ``await handle.stop()`` also waits until open connections and cleanup hooks are finished.
+    """
+
+    def __init__(self, task: Optional["asyncio.Future[None]"] = None) -> None:
+        self.task = task
+
+    @property
+    def done(self) -> bool:
+        return self.task is None or self.task.done()
+
+    def __await__(self) -> Generator[Any, None, None]:
+        if self.task is not None:
+            yield from self.task.__await__()
+
+    def __repr__(self) -> str:
+        return f"<Stopping {'done' if self.done else 'finishing in the background'}>"
+
+
+# -- the request log: a middleware the handle slips in front of the app's own ------------------
+def _request_log_middleware(app: Any) -> Optional[Any]:
+    """The app's logging middleware, added once per app (re-serving the same app reuses it)."""
+    for mw in getattr(app, "middlewares", ()):
+        if getattr(mw, "aioteach_handles", None) is not None:
+            return mw
+    web = _web()
+
+    @web.middleware
+    async def request_log(request: Any, handler: Callable[..., Any]) -> Any:
+        started, wall, status = time.perf_counter(), time.time(), 500
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        except web.HTTPException as exc:        # a raised 404 or redirect is an answer too
+            status = exc.status
+            raise
+        finally:
+            handle = _handle_for(request_log.aioteach_handles, request)
+            if handle is not None:
+                handle._log(RequestRecord(request.method, request.path_qs, status,
+                                          time.perf_counter() - started, wall, started))
+
+    request_log.aioteach_handles = []          # type: ignore[attr-defined]
+    try:
+        app.middlewares.insert(0, request_log)     # outermost: it times everything inside
+    except (RuntimeError, TypeError, AttributeError):
+        return None     # a frozen app (already served elsewhere): no log, everything else works
+    return request_log
+
+
+def _handle_for(handles: List["ServerHandle"], request: Any) -> Optional["ServerHandle"]:
+    if len(handles) == 1:
+        return handles[0]
+    transport = getattr(request, "transport", None)      # one app on two ports: ask the socket
+    sockname = transport.get_extra_info("sockname") if transport is not None else None
+    for handle in handles:
+        if sockname and sockname[1] == handle.port:
+            return handle
+    return handles[-1] if handles else None
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening, non-blocking socket, bound now (so ``port=0`` resolves before we return)."""
+    family, _, _, _, address = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                                  flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        # SO_REUSEADDR: rebinding right after a stop must not wait out TIME_WAIT (like asyncio).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)            # backlog 128: Linux's long-time default somaxconn
+        sock.setblocking(False)
+    except OSError as exc:
+        sock.close()
+        if exc.errno in (48, 98):   # EADDRINUSE on macOS, Linux
+            raise OSError(exc.errno, f"port {port} on {host} is taken by another program (a "
+                          f"server started by this kernel would have been stopped first). "
+                          f"Fix: pick another port, or port=0 for any free one.") from exc
+        raise
+    return sock
+
+
+# -- a private loop in a daemon thread, shared by thread-mode servers and widget callbacks ----
+_BACKGROUND: Dict[str, Any] = globals().get("_BACKGROUND", {})
+
+
+def background_loop() -> asyncio.AbstractEventLoop:
+    """A loop running forever in a daemon thread (created on first use, shared)."""
+    loop = _BACKGROUND.get("loop")
+    if loop is not None and not loop.is_closed() and _BACKGROUND["thread"].is_alive():
+        return loop
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="aioteach-server-loop", daemon=True)
+    thread.start()
+    _BACKGROUND.update(loop=loop, thread=thread)
+    return loop
+
+
+def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class _Run:
+    """One start-to-stop of a server: its socket, runner, asyncio server and start-up task.
+
+    A restart makes a new run while the old one may still be cleaning up in the background.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.runner: Any = None
+        self.server: Optional[asyncio.AbstractServer] = None
+        self.starting: Any = None        # asyncio.Task (kernel) or concurrent Future (thread)
+
+    def close_listener(self) -> None:
+        if isinstance(self.starting, asyncio.Task) and not self.starting.done():
+            self.starting.cancel()
+        try:
+            if self.server is not None:
+                self.server.close()            # stops accepting and closes the socket
+            else:
+                self.sock.close()              # asyncio never saw it: ours to close
+        except Exception:                      # a loop that has gone away: close directly
+            self.sock.close()
+
+    async def shutdown(self) -> None:
+        if isinstance(self.starting, asyncio.Task) and not self.starting.done():
+            await asyncio.wait([self.starting])     # its cancellation has been requested
+        if self.runner is not None:
+            await self.runner.cleanup()             # closes connections, runs on_cleanup
+        if self.server is not None:
+            try:
+                await asyncio.wait_for(self.server.wait_closed(), 5.0)
+            except asyncio.TimeoutError:
+                pass         # a client holding a connection open must not hang the stop
+
+    async def stop(self) -> None:
+        self.close_listener()
+        await self.shutdown()
+
+
+class ServerHandle:
+    """A server running in the background.  Made by ``serve()``; display it to see a card."""
+
+    def __init__(self, app: Any, host: str, port: int, mode: str) -> None:
+        self.app = app
+        self.host = host
+        self.requested_port = port
+        self.port = port
+        self.mode = mode
+        self.requests: List[RequestRecord] = []
+        self.error: Optional[BaseException] = None
+        self.listeners: List[Callable[[RequestRecord], None]] = []
+        self.loop: Optional[asyncio.AbstractEventLoop] = None
+        self._run: Optional[_Run] = None
+        self._stopping: Optional[Stopping] = None
+
+    # -- what a learner reads ----------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        host = f"[{host}]" if ":" in host else host          # an IPv6 literal needs brackets
+        return f"http://{host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._run is not None and self._stopping is None and self.error is None
+
+    def routes(self) -> List[Tuple[str, str, str]]:
+        """(method, path, handler name) for each route, in the router's order."""
+        table = []
+        for route in self.app.router.routes():
+            resource = getattr(route, "resource", None)
+            path = getattr(resource, "canonical", None) or str(resource or "")
+            handler = getattr(route, "handler", None)
+            name = getattr(handler, "__qualname__", None) or type(handler).__name__
+            table.append((route.method, path, name))
+        return table
+
+    # -- starting ---------------------------------------------------------------------------
+    def _start(self) -> None:
+        run = self._run = _Run(_bind(self.host, self.requested_port))
+        self.port = run.sock.getsockname()[1]
+        self._stopping, self.error = None, None
+        middleware = _request_log_middleware(self.app)
+        if middleware is not None and self not in middleware.aioteach_handles:
+            middleware.aioteach_handles.append(self)
+        if self.mode == "kernel":
+            self.loop = asyncio.get_running_loop()
+            run.starting = self.loop.create_task(self._serve(run))
+            run.starting.add_done_callback(self._start_failed)
+        else:
+            self.loop = background_loop()
+            run.starting = asyncio.run_coroutine_threadsafe(self._serve(run), self.loop)
+            try:
+                run.starting.result(THREAD_TIMEOUT)
+            except BaseException:
+                self.stop()
+                raise
+
+    async def _serve(self, run: "_Run") -> None:
+        web = _web()
+        run.runner = web.AppRunner(self.app)
+        await run.runner.setup()                    # runs the app's on_startup hooks
+        loop = asyncio.get_running_loop()
+        # start_serving=False, then start_serving(): the server object is ours before the one
+        # await inside, so a stop() arriving at that moment can still close it.
+        run.server = await loop.create_server(run.runner.server, sock=run.sock,
+                                              start_serving=False)
+        await run.server.start_serving()
+
+    def _start_failed(self, task: "asyncio.Task[None]") -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        self.error = task.exception()
+        print(f"aioteach: the server on {self.url} failed to start: {self.error!r}",
+              file=sys.stderr)
+        self.stop()
+
+    def __await__(self) -> Generator[Any, None, "ServerHandle"]:
+        """``await handle`` (or ``await serve(app)``) waits until the server is serving."""
+        starting = self._run.starting if self._run is not None else None
+        if isinstance(starting, asyncio.Task):
+            yield from asyncio.shield(starting).__await__()
+        return self
+
+    # -- stopping ---------------------------------------------------------------------------
+    def stop(self) -> Stopping:
+        """Stop listening now; finish open connections in the background (await to wait)."""
+        if self._stopping is not None:
+            return self._stopping
+        if REGISTRY.get((self.host, self.port)) is self:
+            del REGISTRY[(self.host, self.port)]
+        run, loop = self._run, self.loop
+        if run is None or loop is None or loop.is_closed():   # never started, or loop ended
+            if run is not None:
+                run.close_listener()
+            self._stopping = Stopping()
+        elif self.mode == "kernel" and _running_loop() is loop:
+            run.close_listener()                   # synchronous: the port is free right now
+            self._stopping = Stopping(loop.create_task(run.shutdown()))
+        else:                                      # thread mode, or a call from another thread
+            future = asyncio.run_coroutine_threadsafe(run.stop(), loop)
+            self._stopping = Stopping()
+            try:
+                future.result(THREAD_TIMEOUT)
+            except Exception as exc:       # keep stopping; a stuck cleanup must not hang a cell
+                print(f"aioteach: stopping {self.url} did not finish cleanly: {exc!r}",
+                      file=sys.stderr)
+        middleware = _request_log_middleware(self.app)
+        if middleware is not None and self in middleware.aioteach_handles:
+            middleware.aioteach_handles.remove(self)
+        return self._stopping
+
+    def restart(self) -> "ServerHandle":
+        """Stop, then serve the same app on the same port again.  Returns the handle.
+
+        The old run's cleanup may still be finishing in the background (kernel mode); the
+        new run has a listener of its own, so the two do not meet.
+        """
+        self.stop()
+        self.requested_port = self.port
+        self._start()
+        REGISTRY[(self.host, self.port)] = self
+        return self
+
+    # -- the request log ---------------------------------------------------------------------
+    def _log(self, record: RequestRecord) -> None:
+        self.requests.append(record)
+        if len(self.requests) > REQUEST_LOG_LIMIT:
+            del self.requests[: len(self.requests) - REQUEST_LOG_LIMIT]
+        for listener in list(self.listeners):
+            try:
+                listener(record)
+            except Exception as exc:     # a broken widget must not break the server
+                print(f"aioteach: a request-log listener failed: {exc!r}", file=sys.stderr)
+
+    # -- how it looks ------------------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return f"failed: {self.error!r}"
+        return "running" if self.running else "stopped"
+
+    def __repr__(self) -> str:
+        return (f"<ServerHandle {self.url} {self.status} mode={self.mode} "
+                f"routes={len(self.routes())} requests={len(self.requests)}>")
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        lines = [repr(self)]
+        lines += [f"  {method:7} {path:30} {name}" for method, path, name in self.routes()]
+        lines += [f"  {record}" for record in self.requests[-10:]]
+        printer.text("\n".join(lines))
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        colour = "#2e7d32" if self.running else "#9e9e9e"
+        routes = "".join(f"<tr><td>{esc(m)}</td><td><code>{esc(p)}</code></td><td>{esc(n)}</td>"
+                         f"</tr>" for m, p, n in self.routes())
+        log = "".join(f"<tr><td>{esc(str(r))}</td></tr>" for r in self.requests[-10:]) \
+            or "<tr><td><i>no requests yet</i></td></tr>"
+        return (f'<div style="border:1px solid #ccc;border-radius:6px;padding:8px;'
+                f'font-family:sans-serif">'
+                f'<b>aioteach server</b> <a href="{esc(self.url)}" target="_blank">{esc(self.url)}'
+                f'</a> <span style="color:{colour}">&#9679; {esc(self.status)}</span> '
+                f'<small>mode={esc(self.mode)}</small>'
+                f'<table><tr><th>method</th><th>path</th><th>handler</th></tr>{routes}</table>'
+                f'<details><summary>last requests ({len(self.requests)} in all)</summary>'
+                f'<table>{log}</table></details></div>')
+
+
+def serve(app: Any, host: str = "127.0.0.1", port: int = 8080, mode: str = "kernel",
+          *, quiet: bool = False) -> ServerHandle:
+    """Serve ``app`` in the background and return its ``ServerHandle``.
+
+    ``port=0`` picks a free port (read it from ``handle.port``).  A server that this kernel
+    already runs on the same host and port is stopped first, so re-running a cell just works.
+    ``mode="kernel"`` serves on the running loop; ``mode="thread"`` on a private loop in a
+    daemon thread.  In an async cell, ``handle = await serve(app)`` also waits for the app's
+    start-up hooks.
+    """
+    if mode not in ("kernel", "thread"):
+        raise ValueError(f"mode must be 'kernel' or 'thread', not {mode!r}")
+    note = ""
+    if mode == "kernel" and _running_loop() is None:
+        mode, note = "thread", " (no event loop is running here, so on a private thread)"
+    previous = REGISTRY.get((host, port)) if port else None
+    if previous is not None:
+        previous.stop()
+        note += f"; stopped the previous server on port {port} first"
+    handle = ServerHandle(app, host, port, mode)
+    handle._start()
+    REGISTRY[(host, handle.port)] = handle
+    if not quiet:
+        where = "the kernel's loop" if mode == "kernel" else "a background thread"
+        print(f"aioteach: serving {handle.url} on {where}{note}; handle.stop() stops it")
+    return handle
+
+
+def list_servers() -> List[ServerHandle]:
+    """The servers this process runs now, in the order they were started."""
+    return list(REGISTRY.values())
+
+
+def stop_all() -> int:
+    """Stop every server in the registry; returns how many were stopped."""
+    handles = list_servers()
+    for handle in handles:
+        handle.stop()
+    return len(handles)

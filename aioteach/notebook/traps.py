@@ -1,0 +1,197 @@
+"""The classic traps of asyncio in a notebook, each turned into an explanation with a fix.
+
+Theory of operation.  A Jupyter kernel runs an asyncio loop and runs your cells *on* it.  Four
+mistakes follow from that, and each fails in a way that does not name its cause:
+
+    asyncio.run(main())             RuntimeError: cannot be called from a running event loop
+    loop.run_until_complete(c)      RuntimeError: This event loop is already running
+    urllib.request.urlopen(own)     hangs: the loop that should answer is blocked by the call
+    button.on_click(async_fn)       nothing happens: the coroutine is created, never awaited
+
+``explain(exc)`` names the cause and the fix for a caught exception (``explain()`` alone looks
+at the last error of the session).  ``install_traps()`` turns the hang into an immediate,
+explained ``BlockingCallError`` (it patches ``http.client``, which both ``urllib`` and
+``requests`` use underneath) and, inside IPython, prints the explanation under a traceback.
+``uninstall_traps()`` undoes both.  ``check()`` reports what this kernel is running.
+
+Rules: nothing is patched on import; every patch is explicit, reversible and documented here.
+"""
+from __future__ import annotations
+
+import asyncio
+import errno
+import http.client
+import sys
+import threading
+from typing import Any, Dict, List, Optional, Tuple
+
+__all__ = ["explain", "install_traps", "uninstall_traps", "allow_nested", "check",
+           "BlockingCallError", "HINTS"]
+
+
+class BlockingCallError(RuntimeError):
+    """A blocking HTTP call from the kernel's loop to a server on that same loop."""
+
+
+RUN_HINT = ("this kernel already runs an event loop, and your cell runs on it, so a second "
+            "loop cannot start here. Fix: use `await coro` directly in the cell instead "
+            "(a notebook cell may await at top level).")
+
+#: (exception type, words in its message) -> what happened and what to do.  Checked in order.
+HINTS: List[Tuple[type, str, str]] = [
+    (RuntimeError, "asyncio.run() cannot be called from a running event loop",
+     "asyncio.run() starts a new event loop, but " + RUN_HINT),
+    (RuntimeError, "this event loop is already running",
+     "loop.run_until_complete() needs a loop that is not running, but " + RUN_HINT),
+    (RuntimeError, "cannot run the event loop while another loop is running",
+     "a second loop cannot run in this thread: " + RUN_HINT),
+    (BlockingCallError, "", "see the message above: use `await` with aioteach.ClientSession "
+     "in the cell, or serve(app, mode='thread') if the call must block."),
+    (OSError, "address already in use",
+     "another server holds this port, often one started by an earlier run of this cell with "
+     "web.run_app or AppRunner. Fix: start servers with aioteach.notebook.serve(app, port=...) "
+     "(it stops the previous one on the same port), call aioteach.notebook.stop_all(), or "
+     "use port=0."),
+    (ConnectionRefusedError, "",
+     "nothing listens on that port: did the cell that starts the server run, or was it "
+     "stopped? aioteach.notebook.list_servers() lists the servers this kernel runs."),
+    (TypeError, "can't be used in 'await' expression",
+     "you awaited something that is not awaitable, often the *result* of a plain function. "
+     "Fix: await coroutines (calls of `async def` functions), tasks and futures only."),
+    (RuntimeWarning, "was never awaited",
+     "an `async def` function was called without `await`: calling it only creates a "
+     "coroutine object. Fix: `await fn()` in a cell or coroutine; for widget buttons use "
+     "aioteach.notebook.on_click(button, fn), which schedules it for you."),
+]
+
+
+def explain(exc: Optional[BaseException] = None) -> Optional[str]:
+    """The cause and the fix for ``exc`` (default: the session's last error), or None."""
+    if exc is None:
+        exc = getattr(sys, "last_value", None)
+        if exc is None:
+            return None
+    message = str(exc).lower()
+    for kind, words, hint in HINTS:
+        if isinstance(exc, kind) and words in message:
+            return hint
+    if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+        return explain(OSError("address already in use"))
+    return None
+
+
+# -- the blocking-call trap: http.client is where urllib and requests meet -----------------------
+_ORIGINAL: Dict[str, Any] = globals().get("_ORIGINAL", {})
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0", ""}
+
+
+def _own_server(host: str, port: int) -> Any:
+    """The kernel-mode server this thread's running loop serves on (host, port), if any."""
+    from .servers import REGISTRY
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    for handle in list(REGISTRY.values()):
+        same_host = host == handle.host or (host in LOOPBACK and handle.host in LOOPBACK)
+        if (handle.port == port and same_host and handle.mode == "kernel"
+                and handle.loop is loop and handle.running):
+            return handle
+    return None
+
+
+def _guarded_putrequest(self: http.client.HTTPConnection, method: str, url: str,
+                        *args: Any, **kwargs: Any) -> Any:
+    handle = _own_server(self.host, self.port or 80)
+    if handle is not None:
+        raise BlockingCallError(
+            f"{method} {handle.url}{url if url.startswith('/') else ''} is a blocking call "
+            f"to a server that runs on this kernel's own loop, on thread "
+            f"{threading.current_thread().name!r}: the loop cannot answer while this call "
+            f"waits for it, so it would hang until a timeout. Fix: use `async with "
+            f"aioteach.ClientSession() as s: await s.get(url)` in the cell, or start the server "
+            f"with serve(app, mode='thread').")
+    return _ORIGINAL["putrequest"](self, method, url, *args, **kwargs)
+
+
+def _ipython_hook(shell: Any, etype: type, value: BaseException, tb: Any,
+                  tb_offset: Optional[int] = None) -> Any:
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+    hint = explain(value)
+    if hint:
+        print(f"\naioteach explains: {hint}", file=sys.stderr)
+
+
+def install_traps() -> List[str]:
+    """Switch on the traps; returns what was installed.  Idempotent; ``uninstall_traps()``."""
+    installed = []
+    if "putrequest" not in _ORIGINAL:
+        _ORIGINAL["putrequest"] = http.client.HTTPConnection.putrequest
+        http.client.HTTPConnection.putrequest = _guarded_putrequest   # type: ignore[assignment]
+    installed.append("http.client: blocking calls to this kernel's own servers fail at once")
+    shell = _shell()
+    if shell is not None:
+        shell.set_custom_exc((RuntimeError, OSError, TypeError), _ipython_hook)
+        installed.append("IPython: tracebacks of the classic traps end with an explanation")
+    return installed
+
+
+def uninstall_traps() -> None:
+    """Undo ``install_traps()``."""
+    original = _ORIGINAL.pop("putrequest", None)
+    if original is not None:
+        http.client.HTTPConnection.putrequest = original            # type: ignore[assignment]
+    shell = _shell()
+    if shell is not None:
+        shell.set_custom_exc((), None)
+
+
+def _shell() -> Any:
+    if "IPython" not in sys.modules:       # not inside IPython: nothing to hook
+        return None
+    from IPython import get_ipython
+    return get_ipython()
+
+
+def allow_nested() -> None:
+    """Apply ``nest_asyncio``: make ``asyncio.run`` and ``run_until_complete`` work in a cell.
+
+    What it patches: the running loop's ``run_until_complete``/``run_forever`` become
+    re-entrant (a nested call runs the loop's ready callbacks itself until its future is
+    done), ``asyncio.run`` is replaced, and ``asyncio.Task``/``Future`` are swapped for the
+    pure-Python implementations, because the C ones cannot be re-entered.
+
+    Why the project uses it nowhere else: nest_asyncio is archived (no longer maintained); the
+    swap affects the whole process (every task becomes slower, and libraries that check for
+    the C Task notice); it is reported broken on Python 3.12 and later in other projects.
+    Nesting also hides the real lesson: in a notebook, ``await`` is the answer.  Use this in
+    the lesson that shows the failure, on request only.
+    """
+    import nest_asyncio
+    nest_asyncio.apply()
+
+
+def check() -> Dict[str, Any]:
+    """What this kernel runs: loop, IPython, widgets, nest_asyncio, servers.  Printed too."""
+    from .servers import list_servers
+    try:
+        loop: Any = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    report: Dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "running loop": type(loop).__name__ if loop is not None else None,
+        "inside IPython": _shell() is not None,
+        "nest_asyncio applied": bool(getattr(loop, "_nest_patched", False)),
+        "traps installed": "putrequest" in _ORIGINAL,
+        "servers": [repr(h) for h in list_servers()],
+    }
+    for package in ("ipywidgets", "matplotlib"):
+        try:
+            report[package] = __import__(package).__version__
+        except ImportError:
+            report[package] = None
+    width = max(len(key) for key in report)
+    for key, value in report.items():
+        print(f"{key:<{width}}  {value}")
+    return report
