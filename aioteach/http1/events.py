@@ -29,7 +29,7 @@ from typing import NamedTuple, Optional, Tuple
 
 __all__ = [
     "Headers", "Request", "Response", "InformationalResponse", "Data", "EndOfMessage",
-    "END_OF_MESSAGE",
+    "END_OF_MESSAGE", "ConnectionClosed",
 ]
 
 Headers = Tuple[Tuple[str, str], ...]
@@ -80,6 +80,10 @@ class EndOfMessage(NamedTuple):
     """The body is complete.  ``trailers`` holds fields sent after a chunked body."""
 
     trailers: Headers = ()
+
+
+class ConnectionClosed(NamedTuple):
+    """The peer closed its side (or we close ours): used by the Connection state machine."""
 
 
 # The common case has no trailers: one shared instance saves an allocation per message.

@@ -1,0 +1,213 @@
+"""Reading a message head: the start line, the field lines, and the framing facts they imply.
+
+A head is everything before the first empty line (RFC 9112 section 2.1)::
+
+    GET /hello HTTP/1.1\\r\\n          <- start line (request line, or status line)
+    Host: example.org\\r\\n            <- field lines, "name: value"
+    \\r\\n                             <- the empty line that ends the head
+
+The parser (parser.py) waits until the whole head is in its buffer, then hands it here as one
+latin-1 string.  Rules:
+
+* Whole-head checks first, each one pass in C: no bare CR or LF (every line ends with CR LF),
+  no control characters but HTAB (RFC 9110 5.5).  After that no per-line code needs to look
+  for them again.
+* Each field line is split once at its first colon.  The name must be a token with nothing
+  between it and the colon (RFC 9112 5.1: whitespace there is a 400, it is a smuggling
+  vector); the value loses its surrounding optional whitespace (OWS = SP / HTAB).
+* Only a handful of fields decide how the message is framed or whether the connection lives
+  on (FRAMING_FIELDS).  Their lowercased names are collected into a small dict as we go, so
+  the framing decisions (RFC 9112 sections 6.1-6.3 and 9.3) read a few dict entries instead
+  of searching all the headers again.
+
+Everything the peer can get wrong raises RemoteProtocolError with the status a server should
+answer: 400 for bad syntax, 431 for too many or too long fields, 501 for a transfer coding we
+do not implement, 505 for an HTTP major version other than 1.
+"""
+from __future__ import annotations
+
+from .abnf import CONTENT_LENGTH_MAX_DIGITS, forbidden_in_head_re, http_version_re, token_re
+from .errors import RemoteProtocolError
+
+__all__ = [
+    "FRAMING_FIELDS", "split_head", "parse_version", "parse_fields", "parse_content_length",
+    "connection_tokens", "is_chunked",
+]
+
+# The fields whose values change how we read the message or the connection:
+#   content-length, transfer-encoding  body framing (RFC 9112 6.1-6.3)
+#   connection                         keep-alive / close / upgrade (RFC 9112 9.3, RFC 9110 7.6.1)
+#   host                               required once in HTTP/1.1 requests (RFC 9112 3.2)
+#   expect                             "100-continue" (RFC 9110 10.1.1)
+#   upgrade                            the protocol asked for (RFC 9110 7.8)
+FRAMING_FIELDS = frozenset(
+    {"content-length", "transfer-encoding", "connection", "host", "expect", "upgrade"})
+
+# Field name -> its lowercase form, for names already found to be valid tokens.  A server sees
+# the same two dozen names over and over; one dict lookup then replaces a regex match and a
+# lower() call per field.  Only valid names go in, and at most 1024 of them, so a peer that
+# invents names costs us the regex, never memory.
+_NAME_CACHE: dict[str, str] = {}
+_NAME_CACHE_MAX = 1024
+
+# "HTTP/1.1" -> "1.1": the two versions this library speaks.
+_VERSIONS = {"HTTP/1.1": "1.1", "HTTP/1.0": "1.0"}
+
+
+def split_head(head: str) -> list[str]:
+    """Split a head (without its final empty line) into lines, refusing bad characters.
+
+    Counting is the cheap way to find a stray CR or LF: a head of n+1 lines joined by CR LF
+    holds exactly n of each.  Any bare CR, bare LF or LF CR makes the counts disagree.
+    """
+    lines = head.split("\r\n")
+    separators = len(lines) - 1
+    if head.count("\n") != separators or head.count("\r") != separators:
+        raise RemoteProtocolError(
+            "bare CR or LF inside the head: every line must end with CR LF (RFC 9112 2.2)")
+    bad = forbidden_in_head_re.search(head)
+    if bad is not None:
+        raise RemoteProtocolError(
+            f"control character {bad.group()!r} in the head: only HTAB is allowed "
+            "(RFC 9110 5.5 forbids NUL, CR, LF and other controls in fields)")
+    return lines
+
+
+def parse_version(text: str, where: str) -> str:
+    """"HTTP/1.1" -> "1.1".  505 for a well-formed other major version, 400 for the rest.
+
+    Discussion: RFC 9110 2.5 lets a recipient treat "HTTP/1.2" as the highest 1.x it knows.
+    No HTTP/1.2 exists, and a peer sending one is far more likely confused or probing than
+    from the future, so we refuse it with 400 like any other malformed version.
+    """
+    version = _VERSIONS.get(text)
+    if version is not None:
+        return version
+    match = http_version_re.fullmatch(text)
+    if match is not None and match.group(1) != "1":
+        raise RemoteProtocolError(
+            f"HTTP version {text!r} in the {where} is not supported: this library speaks "
+            "HTTP/1.0 and HTTP/1.1", status=505)
+    raise RemoteProtocolError(
+        f"malformed HTTP version {text[:20]!r} in the {where}: expected exactly 'HTTP/1.1' "
+        "or 'HTTP/1.0' (RFC 9112 2.3: the name is case-sensitive)")
+
+
+def parse_fields(lines: list[str], max_field_size: int, max_headers: int,
+                 ) -> tuple[tuple[tuple[str, str], ...], dict[str, list[str]]]:
+    """Turn field lines into ``(headers, framing)``.
+
+    ``headers`` keeps every field as ``(name, value)`` in order and original case;
+    ``framing`` maps the lowercased names in FRAMING_FIELDS to their values, in order.
+    The lines must have passed split_head (no CR, LF or controls left in them).
+    """
+    if len(lines) > max_headers:
+        raise RemoteProtocolError(
+            f"{len(lines)} header fields, more than the limit of {max_headers}", status=431)
+    headers = []
+    framing: dict[str, list[str]] = {}
+    cache = _NAME_CACHE
+    for line in lines:
+        name, colon, value = line.partition(":")
+        if not colon:
+            _refuse_line_without_colon(line)
+        lname = cache.get(name)
+        if lname is None:
+            lname = _check_name(name)
+        if len(line) > max_field_size:
+            raise RemoteProtocolError(
+                f"header field {name[:40]!r} is {len(line)} bytes long, more than the limit "
+                f"of {max_field_size}", status=431)
+        value = value.strip(" \t")
+        headers.append((name, value))
+        if lname in FRAMING_FIELDS:
+            if lname in framing:
+                framing[lname].append(value)
+            else:
+                framing[lname] = [value]
+    return tuple(headers), framing
+
+
+def _refuse_line_without_colon(line: str) -> None:
+    if line[:1] in (" ", "\t"):
+        _refuse_obs_fold()
+    raise RemoteProtocolError(
+        f"header line without a colon: {line[:40]!r} (expected 'Name: value', RFC 9112 5)")
+
+
+def _refuse_obs_fold() -> None:
+    raise RemoteProtocolError(
+        "header line starts with whitespace: obsolete line folding is not allowed "
+        "(RFC 9112 5.2); send the value on one line")
+
+
+def _check_name(name: str) -> str:
+    """Validate a field name the cache has not seen; return its lowercase form."""
+    if token_re.fullmatch(name) is None:
+        if name[:1] in (" ", "\t"):
+            _refuse_obs_fold()
+        if name and name.rstrip(" \t") != name:
+            raise RemoteProtocolError(
+                f"whitespace between the header name {name.rstrip()[:40]!r} and its colon "
+                "(RFC 9112 5.1 requires a 400 for this)")
+        raise RemoteProtocolError(
+            f"invalid header name {name[:40]!r}: a name is a token, letters, digits and "
+            "!#$%&'*+-.^_`|~ only (RFC 9110 5.1)")
+    lname = name.lower()
+    if len(_NAME_CACHE) < _NAME_CACHE_MAX:
+        _NAME_CACHE[name] = lname
+    return lname
+
+
+def parse_content_length(values: list[str]) -> int:
+    """The body length from one or more Content-Length values (RFC 9110 8.6, RFC 9112 6.3).
+
+    Several fields, or a comma-separated list, are accepted only when every member is the
+    same number ("5, 5"); anything else means two parties could disagree on where the body
+    ends, which is how request smuggling starts, so it is a 400.
+    """
+    if len(values) == 1:                      # the common case: one plain number
+        value = values[0]
+        if value.isdigit() and value.isascii() and len(value) <= CONTENT_LENGTH_MAX_DIGITS:
+            return int(value)
+    lengths = set()
+    for value in values:
+        for item in value.split(","):
+            item = item.strip(" \t")
+            # isascii(): str.isdigit() also accepts "²" and other Unicode digits.
+            if not (item.isdigit() and item.isascii()):
+                raise RemoteProtocolError(
+                    f"malformed Content-Length {value[:30]!r}: digits only, no sign or "
+                    "spaces (RFC 9110 8.6)")
+            if len(item) > CONTENT_LENGTH_MAX_DIGITS:
+                raise RemoteProtocolError(
+                    f"Content-Length {item[:30]}... has more than "
+                    f"{CONTENT_LENGTH_MAX_DIGITS} digits")
+            lengths.add(int(item))
+    if len(lengths) != 1:
+        raise RemoteProtocolError(
+            f"conflicting Content-Length values {values!r}: the body length must be "
+            "unambiguous (RFC 9112 6.3)")
+    return lengths.pop()
+
+
+def connection_tokens(values: list[str] | None) -> set[str]:
+    """The lowercased options of the Connection fields: {"close"}, {"keep-alive", "upgrade"}."""
+    if not values:
+        return set()
+    return {token.strip(" \t").lower() for value in values for token in value.split(",")}
+
+
+def is_chunked(values: list[str], status: int) -> bool:
+    """Check Transfer-Encoding: only exactly "chunked" is implemented (RFC 9112 6.1, 7).
+
+    Simplification: RFC 9112 allows codings before the final "chunked" ("gzip, chunked").
+    Nobody sends them in practice and supporting them means decompressing inside the
+    framing layer, so we answer ``status`` (501 Not Implemented for requests, RFC 9112 6.1).
+    """
+    coding = ",".join(values).strip(" \t").lower()
+    if coding != "chunked":
+        raise RemoteProtocolError(
+            f"Transfer-Encoding {','.join(values)[:40]!r} is not supported: only 'chunked' "
+            "alone is implemented", status=status)
+    return True
