@@ -1,0 +1,183 @@
+"""ConcurrencyLab: the same N slow requests, four ways, and their timelines side by side.
+
+Theory of operation.  N requests to a slow endpoint (``/delay/300``: 300 ms each) are fetched:
+
+    sequential   ``for ...: await fetch(i)``            N x 300 ms: a staircase
+    gather       ``await asyncio.gather(*fetches)``      ~300 ms: every bar overlaps
+    semaphore    ``async with Semaphore(k)`` per fetch   N/k steps of k bars; the rest queue
+    connector    ``TCPConnector(limit=k)`` + gather      the same shape, but the queue is the
+                                                         client's connection pool
+
+Each request is a row: orange while it waits for a slot (the semaphore, or a pooled connection
+when the client's trace hooks say so), blue while its request is in flight.  ``await
+lab.run_all()`` runs the four in turn and returns ``lab.results`` (strategy -> ``LabResult``);
+the widget shows a progress bar while they run, then the four timelines in one image.
+
+Rules: each request runs in a task named after its strategy and index, so trace events (which
+carry the task name) can be matched to rows.  The lab uses ``aioteach.ClientSession``.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional
+
+from .. import trace
+from ..trace import Span
+from .callbacks import on_click
+from .timeline import side_by_side
+
+__all__ = ["ConcurrencyLab", "LabResult", "STRATEGIES"]
+
+STRATEGIES = ("sequential", "gather", "semaphore", "connector")
+
+
+@dataclass
+class LabResult:
+    """One strategy's run: its spans (one or two per request), statuses and total time."""
+
+    strategy: str
+    elapsed: float
+    statuses: List[int] = field(default_factory=list)
+    spans: List[Span] = field(default_factory=list)
+
+    @property
+    def waited(self) -> float:
+        """Seconds spent queued, summed over the requests."""
+        return sum(s.duration for s in self.spans if s.kind == "wait")
+
+
+class ConcurrencyLab:
+    """Fire ``n`` requests at ``path`` four ways, ``k`` at a time where there is a limit."""
+
+    def __init__(self, target: Any, path: str = "/delay/300", n: int = 6, k: int = 2,
+                 widgets: bool = True) -> None:
+        self.url = str(getattr(target, "url", target)).rstrip("/") + path
+        self.n, self.k = n, k
+        self.results: Dict[str, LabResult] = {}
+        self.widget: Any = None
+        if widgets:
+            import ipywidgets as w
+            self.progress = w.IntProgress(value=0, min=0, max=n * len(STRATEGIES),
+                                          description="requests")
+            self.run_button = w.Button(description="Run all four", icon="play")
+            self.summary = w.HTML(f"<i>{n} x GET {self.url}, limit k={k}</i>")
+            self.image = w.Image(format="png")
+            self.output = w.Output()
+            self.widget = w.VBox([w.HBox([self.run_button, self.progress]), self.summary,
+                                  self.image, self.output])
+            self.handler = on_click(self.run_button, self._clicked, disable_while_running=True,
+                                    output=self.output)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        if self.widget is None:
+            return {"text/plain": repr(self)}
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    async def _clicked(self, _button: Any) -> None:
+        await self.run_all()
+
+    def _tick(self) -> None:
+        if self.widget is not None:
+            self.progress.value += 1
+
+    # -- one request, timed ----------------------------------------------------------------------
+    async def _fetch(self, session: Any, strategy: str, i: int, spans: List[Span],
+                     statuses: List[int], gate: Optional[asyncio.Semaphore] = None) -> None:
+        row = f"request {i}"
+        queued = time.perf_counter()
+        if gate is not None:
+            await gate.acquire()
+        try:
+            started = time.perf_counter()
+            if started - queued > 1e-4:                  # waited for the semaphore
+                spans.append(Span(row, strategy, queued, started, "wait"))
+            async with session.get(self.url) as response:
+                await response.read()
+                statuses.append(response.status)
+            spans.append(Span(row, strategy, started, time.perf_counter(), "run"))
+        finally:
+            if gate is not None:
+                gate.release()
+            self._tick()
+
+    def _tasks(self, strategy: str, make: Callable[[int], Any]) -> List["asyncio.Task[None]"]:
+        tasks = []
+        for i in range(self.n):
+            task = asyncio.ensure_future(make(i))
+            task.set_name(f"lab-{strategy}-{i}")        # trace events name the task
+            tasks.append(task)
+        return tasks
+
+    async def run(self, strategy: str) -> LabResult:
+        """Run one strategy; its result is also stored in ``lab.results``."""
+        import aioteach
+        if strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {STRATEGIES}, not {strategy!r}")
+        spans: List[Span] = []
+        statuses: List[int] = []
+        connector = aioteach.TCPConnector(limit=self.k) if strategy == "connector" else None
+        started = time.perf_counter()
+        with trace.record(kinds=["client."]) as recorder:
+            async with aioteach.ClientSession(connector=connector) as session:
+                if strategy == "sequential":
+                    for i in range(self.n):
+                        await self._fetch(session, strategy, i, spans, statuses)
+                else:
+                    gate = asyncio.Semaphore(self.k) if strategy == "semaphore" else None
+                    await asyncio.gather(*self._tasks(strategy, lambda i: self._fetch(
+                        session, strategy, i, spans, statuses, gate)))
+        if strategy == "connector":
+            spans = self._split_pool_waits(spans, recorder, strategy)
+        result = LabResult(strategy, time.perf_counter() - started, statuses,
+                           sorted(spans, key=lambda s: (int(s.row.split()[-1]), s.start)))
+        self.results[strategy] = result
+        return result
+
+    @staticmethod
+    def _split_pool_waits(spans: List[Span], recorder: trace.Recorder,
+                          strategy: str) -> List[Span]:
+        """Cut each run span at the moment the client's pool handed it a connection."""
+        acquired: Dict[str, float] = {}
+        for event in recorder.of_kind("client.connection_acquired"):
+            if event.task and event.task.startswith(f"lab-{strategy}-"):
+                row = "request " + event.task.rsplit("-", 1)[1]
+                acquired.setdefault(row, event.t)
+        result = []
+        for s in spans:
+            cut = acquired.get(s.row)
+            if s.kind == "run" and cut is not None and s.start + 1e-4 < cut < s.end:
+                result += [Span(s.row, s.label, s.start, cut, "wait"),
+                           Span(s.row, s.label, cut, s.end, "run")]
+            else:
+                result.append(s)
+        return result
+
+    async def run_all(self) -> Dict[str, LabResult]:
+        """Run the four strategies in turn, then draw their timelines side by side."""
+        if self.widget is not None:
+            self.progress.value = 0
+        for strategy in STRATEGIES:
+            await self.run(strategy)
+        if self.widget is not None:
+            self.image.value = self.png()
+            self.summary.value = "<br>".join(
+                f"<b>{r.strategy}</b>: {r.elapsed * 1000:.0f} ms in all, "
+                f"{r.waited * 1000:.0f} ms queued" for r in self.results.values())
+        return self.results
+
+    def figure(self) -> Any:
+        """The timelines of the strategies run so far, side by side (a matplotlib Figure)."""
+        return side_by_side({f"{r.strategy} ({r.elapsed:.2f} s)": r.spans
+                             for r in self.results.values()})
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure().savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    def __repr__(self) -> str:
+        done = ", ".join(f"{r.strategy} {r.elapsed:.2f} s" for r in self.results.values())
+        return f"<ConcurrencyLab {self.n} x {self.url} k={self.k}: {done or 'not run yet'}>"

@@ -1,0 +1,142 @@
+"""serve(): kernel and thread modes, the registry that makes re-running a cell safe, the handle."""
+from __future__ import annotations
+
+import importlib
+import socket
+
+import pytest
+
+from aioteach import web
+from aioteach.notebook import servers
+from aioteach.notebook.servers import REGISTRY, serve, stop_all
+
+from .apps import fetch_text, hello_app
+
+
+@pytest.fixture(autouse=True)
+def clean_registry():
+    stop_all()
+    yield
+    stop_all()
+
+
+def port_is_free(port: int) -> bool:
+    probe = socket.socket()
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        probe.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.close()
+
+
+@pytest.mark.parametrize("mode", ["kernel", "thread"])
+async def test_serve_answers_and_logs_requests(mode, capsys):
+    handle = serve(hello_app(), port=0, mode=mode)
+    assert handle.port != 0 and handle.url == f"http://127.0.0.1:{handle.port}"
+    assert handle.running and handle.mode == mode
+    # the socket was bound before serve() returned: a request right away cannot race the start
+    assert await fetch_text(handle.url + "/") == (200, "hello")
+    assert (await fetch_text(handle.url + "/missing"))[0] == 404
+    assert [(r.method, r.path, r.status) for r in handle.requests] == [
+        ("GET", "/", 200), ("GET", "/missing", 404)]
+    assert all(r.duration >= 0 and r.time > 0 for r in handle.requests)
+    assert "serving http://127.0.0.1:" in capsys.readouterr().out
+    await handle.stop()
+    assert not handle.running and port_is_free(handle.port)
+
+
+@pytest.mark.parametrize("first,second", [("kernel", "kernel"), ("thread", "thread"),
+                                          ("kernel", "thread"), ("thread", "kernel")])
+async def test_rerunning_a_cell_on_the_same_port_replaces_the_server(first, second, capsys):
+    old = serve(hello_app("old"), port=0, mode=first)
+    port = old.port
+    new = serve(hello_app("new"), port=port, mode=second)     # the re-run cell
+    assert "stopped the previous server" in capsys.readouterr().out
+    assert not old.running and new.running and new.port == port
+    assert REGISTRY[("127.0.0.1", port)] is new
+    assert await fetch_text(new.url + "/") == (200, "new")
+    await new.stop()
+
+
+async def test_stop_frees_the_port_synchronously_and_can_be_awaited():
+    handle = serve(hello_app(), port=0)
+    await handle                                   # serving, start-up hooks done
+    stopping = handle.stop()                       # as a plain call in a cell
+    assert port_is_free(handle.port)               # no await needed for the port
+    await stopping                                 # connections and cleanup hooks done
+    assert stopping.done and handle.stop() is stopping   # idempotent
+
+
+async def test_stop_all_stops_every_mode():
+    handles = [serve(hello_app(), port=0, mode=m) for m in ("kernel", "thread", "kernel")]
+    assert stop_all() == 3
+    assert REGISTRY == {} and not any(h.running for h in handles)
+    assert all(port_is_free(h.port) for h in handles)
+
+
+@pytest.mark.parametrize("mode", ["kernel", "thread"])
+async def test_restart_serves_again_on_the_same_port(mode):
+    handle = serve(hello_app(), port=0, mode=mode)
+    port = handle.port
+    await handle.restart()
+    assert handle.port == port and handle.running
+    assert await fetch_text(handle.url + "/") == (200, "hello")
+    handle.stop()
+
+
+def test_without_a_running_loop_kernel_mode_falls_back_to_a_thread(capsys):
+    handle = serve(hello_app(), port=0)            # a plain function: no loop runs here
+    assert handle.mode == "thread" and handle.running
+    assert "no event loop is running here" in capsys.readouterr().out
+    import urllib.request
+    with urllib.request.urlopen(handle.url + "/", timeout=5) as response:
+        assert response.read() == b"hello"
+    handle.stop()
+    assert port_is_free(handle.port)
+
+
+async def test_the_registry_survives_a_reload():
+    handle = serve(hello_app(), port=0, quiet=True)
+    reloaded = importlib.reload(servers)
+    assert reloaded.REGISTRY[("127.0.0.1", handle.port)] is handle
+    assert reloaded.stop_all() == 1
+
+
+async def test_a_port_held_by_another_program_gets_a_hint():
+    other = socket.socket()
+    other.bind(("127.0.0.1", 0))
+    other.listen()
+    try:
+        with pytest.raises(OSError, match="port=0"):
+            serve(hello_app(), port=other.getsockname()[1], quiet=True)
+    finally:
+        other.close()
+
+
+async def test_a_failing_startup_hook_is_reported_and_leaves_the_port_free(capsys):
+    async def broken(app):
+        raise RuntimeError("database unreachable")
+
+    app = hello_app()
+    app.on_startup.append(broken)
+    handle = serve(app, port=0, quiet=True)
+    with pytest.raises(RuntimeError, match="database unreachable"):
+        await handle
+    assert not handle.running and "database unreachable" in handle.status
+    assert "failed to start" in capsys.readouterr().err
+    assert port_is_free(handle.port)
+
+
+async def test_the_handle_displays_as_a_card_and_as_text():
+    handle = serve(hello_app(), port=0, quiet=True)
+    await fetch_text(handle.url + "/")
+    card = handle._repr_html_()
+    assert f'href="{handle.url}"' in card and "running" in card
+    assert "/echo" in card and "POST" in card           # the routes table
+    assert "GET / -&gt; 200" in card                     # the request log
+    assert repr(handle).startswith(f"<ServerHandle {handle.url} running mode=kernel")
+    handle.stop()
+    assert "stopped" in handle._repr_html_()
