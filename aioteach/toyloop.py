@@ -15,13 +15,10 @@ it when done, and the loop moves on to other callbacks.  Both kinds of coroutine
         data = yield loop.sock_recv(sock, 1024)        data = await loop.sock_recv(sock, 1024)
 
 ``await fut`` is ``yield from fut.__await__()``, and ``Future.__await__`` yields the future
-itself: from the task's side the two are the same protocol.  A bare ``yield`` (``None``) means
-"let the others run first" (like ``asyncio.sleep(0)``).
-
-Rules: one thread; callbacks never run inside the call that scheduled them (``call_soon``
-queues them), so every resume is one visible step; time is ``time.monotonic``.
-``fetch(host, port, path)`` is the example: an HTTP/1.1 GET (RFC 9112) written with the
-sans-I/O parser ``aioteach.http1`` and this loop's socket waits.
+itself: to the task, both are the same protocol.  A bare ``yield`` means "let the others run
+first" (like ``asyncio.sleep(0)``).  Callbacks never run inside the call that scheduled them
+(``call_soon`` queues them), so every resume is one visible step.  ``fetch(host, port, path)``
+is the example: an HTTP/1.1 GET (RFC 9112) with the sans-I/O parser ``aioteach.http1``.
 
 Simplification: no cancellation, no thread-safe wake-up, no signal handling, no TLS, and name
 resolution (``getaddrinfo``) blocks; asyncio's ``base_events.py`` has all of these.
@@ -39,8 +36,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Coroutine, Deque, Generator, List, Optional, Tuple, Union
 
+from aioteach.http1 import Data, EndOfMessage, Response, ResponseParser, serialize_request_head
+
 __all__ = [
-    "Loop", "Future", "Task", "Handle", "Timer", "StepReport", "InvalidStateError",
+    "Loop", "Future", "Task", "Handle", "StepReport", "InvalidStateError",
     "get_running_loop", "run", "sleep", "fetch",
 ]
 
@@ -109,8 +108,7 @@ class Task(Future):
 
     def __init__(self, loop: "Loop", coro: Runnable, name: str) -> None:
         super().__init__(loop, label=name)
-        self.coro = coro
-        self.name = name
+        self.coro, self.name = coro, name
         loop.call_soon(self.step, label=f"start {name}")   # lazy: runs on the loop, not now
 
     def step(self, value: Any = None, error: Optional[BaseException] = None) -> None:
@@ -156,15 +154,6 @@ class Handle:
     label: str
 
 
-@dataclass(order=True)
-class Timer:
-    """A callback due at ``when`` (``time.monotonic()`` seconds); ordered by due time."""
-
-    when: float
-    seq: int                                 # ties keep their scheduling order
-    handle: Handle = field(compare=False)
-
-
 @dataclass(frozen=True)
 class StepReport:
     """What one ``step()`` did, and the loop's state afterwards.
@@ -189,10 +178,8 @@ class StepReport:
         head = f"step {self.number}: {self.ran or 'nothing to do'}"
         if self.task is not None:
             head += f" -> {self.task}.{self.sent} -> {self.yielded}"
-        queues = [f"ready={list(self.ready)}"]
-        for name in ("reading", "writing", "timers"):
-            if getattr(self, name):
-                queues.append(f"{name}={list(getattr(self, name))}")
+        queues = [f"{name}={list(getattr(self, name))}" for name in ("ready", "reading",
+                  "writing", "timers") if name == "ready" or getattr(self, name)]
         return head + "\n    " + " ".join(queues)
 
 
@@ -201,7 +188,7 @@ class Loop:
 
     def __init__(self) -> None:
         self.ready: Deque[Handle] = collections.deque()   # run from the left, added on the right
-        self.timers: List[Timer] = []            # a heap, soonest first
+        self.timers: List[Tuple[float, int, Handle]] = []   # a heap of (due, seq, Handle)
         self.selector = selectors.DefaultSelector()   # socket -> (event, Handle to run)
         self.steps = 0
         self._seq = itertools.count()
@@ -217,11 +204,11 @@ class Loop:
         return handle
 
     def call_later(self, delay: float, callback: Callable[..., Any], *args: Any,
-                   label: str = "") -> Timer:
-        timer = Timer(self.time() + delay, next(self._seq),
-                      Handle(callback, args, label or _describe(callback)))
-        heapq.heappush(self.timers, timer)
-        return timer
+                   label: str = "") -> Handle:
+        handle = Handle(callback, args, label or _describe(callback))
+        # The sequence number breaks ties: timers due together run in scheduling order.
+        heapq.heappush(self.timers, (self.time() + delay, next(self._seq), handle))
+        return handle
 
     def create_future(self, label: str = "Future") -> Future:
         return Future(self, label)
@@ -255,12 +242,12 @@ class Loop:
     def _poll(self) -> None:
         timeout = None                           # no timers: wait for a socket as long as it takes
         if self.timers:
-            timeout = max(0.0, self.timers[0].when - self.time())
+            timeout = max(0.0, self.timers[0][0] - self.time())
         for key, _ in self.selector.select(timeout):
             self.ready.append(key.data)
         now = self.time()
-        while self.timers and self.timers[0].when <= now:
-            self.ready.append(heapq.heappop(self.timers).handle)
+        while self.timers and self.timers[0][0] <= now:
+            self.ready.append(heapq.heappop(self.timers)[2])
 
     def _report(self, ran: str) -> StepReport:
         task, sent, yielded = self.resumed or (None, None, None)
@@ -271,9 +258,9 @@ class Loop:
             ready=tuple(h.label for h in self.ready),
             reading=tuple(k.data.label for k in waits if k.events & selectors.EVENT_READ),
             writing=tuple(k.data.label for k in waits if k.events & selectors.EVENT_WRITE),
-            timers=tuple(t.handle.label for t in timers),
+            timers=tuple(handle.label for _, _, handle in timers),
             time=self.time(),
-            next_timer_in=(timers[0].when - self.time()) if timers else None)
+            next_timer_in=(timers[0][0] - self.time()) if timers else None)
 
     def run_until_complete(self, coro: Runnable) -> Any:
         task = coro if isinstance(coro, Future) else self.create_task(coro)
@@ -313,7 +300,7 @@ class Loop:
 
     def sock_recv(self, sock: socket.socket, nbytes: int) -> Future:
         """A Future for up to ``nbytes`` from ``sock`` (``b""`` once the peer has closed)."""
-        return self._when_ready(sock, selectors.EVENT_READ, f"sock_recv({_name(sock)})",
+        return self._when_ready(sock, selectors.EVENT_READ, f"sock_recv(fd {sock.fileno()})",
                                 lambda: sock.recv(nbytes))
 
     def sock_sendall(self, sock: socket.socket, data: bytes) -> Future:
@@ -326,23 +313,22 @@ class Loop:
             if rest:                            # the send buffer is full: wait for room
                 raise BlockingIOError
         return self._when_ready(sock, selectors.EVENT_WRITE,
-                                f"sock_sendall({_name(sock)}, {len(data)} bytes)", send_some)
+                                f"sock_sendall(fd {sock.fileno()}, {len(data)} bytes)", send_some)
 
     def sock_connect(self, sock: socket.socket, address: Tuple[str, int]) -> Future:
         """A Future that is done when the non-blocking ``connect`` has finished."""
         sock.setblocking(False)
+        label = f"sock_connect({address[0]}:{address[1]})"
         code = sock.connect_ex(address)       # EINPROGRESS: the TCP handshake has begun
         if code not in (0, errno.EINPROGRESS, errno.EAGAIN):
-            raise OSError(code, f"connect to {address[0]}:{address[1]}: {os.strerror(code)}")
+            raise OSError(code, f"{label}: {os.strerror(code)}")
 
         def finished() -> None:
-            # The socket turns writable when the handshake ends, either way; SO_ERROR
-            # says which.
+            # The socket turns writable when the handshake ends, either way: SO_ERROR says which.
             code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if code:
-                raise OSError(code, f"connect to {address[0]}:{address[1]}: {os.strerror(code)}")
-        return self._when_ready(sock, selectors.EVENT_WRITE,
-                                f"sock_connect({address[0]}:{address[1]})", finished)
+                raise OSError(code, f"{label}: {os.strerror(code)}")
+        return self._when_ready(sock, selectors.EVENT_WRITE, label, finished)
 
 
 # -- helpers for the reports -----------------------------------------------------------------
@@ -356,16 +342,6 @@ def _describe(callback: Callable[..., Any]) -> str:
     if isinstance(owner, Task):
         return f"{callback.__name__} {owner.name}"   # "wakeup fetch", "step fetch"
     return getattr(callback, "__qualname__", repr(callback))
-
-
-def _name(sock: socket.socket) -> str:
-    try:
-        peer = sock.getpeername()
-    except OSError:
-        peer = None
-    if isinstance(peer, tuple):             # an IP socket: name it by its peer
-        return f"{peer[0]}:{peer[1]}"
-    return f"fd {sock.fileno()}"
 
 
 # -- running a program -----------------------------------------------------------------------
@@ -400,18 +376,14 @@ async def fetch(host: str, port: int, path: str = "/") -> Tuple[Any, bytes]:
     Every wait is an ``await`` of a toy-loop future; the bytes are parsed by the same
     sans-I/O parser the asyncio server and client use.
     """
-    from aioteach.http1 import Data, EndOfMessage, Response, ResponseParser, serialize_request_head
-
     loop = get_running_loop()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket()                      # IPv4 and TCP, the defaults
+    parser, response, body = ResponseParser(), None, bytearray()
+    parser.expect("GET")                        # HEAD's answer has no body (RFC 9112 6.3)
     try:
         await loop.sock_connect(sock, (host, port))
-        head = serialize_request_head(
-            "GET", path, [("Host", f"{host}:{port}"), ("Connection", "close")])
-        await loop.sock_sendall(sock, head)
-        parser = ResponseParser()
-        parser.expect("GET")
-        response, body = None, bytearray()
+        await loop.sock_sendall(sock, serialize_request_head(
+            "GET", path, [("Host", f"{host}:{port}"), ("Connection", "close")]))
         while True:
             data = await loop.sock_recv(sock, 65536)   # 64 KiB, a typical socket buffer
             for event in parser.feed(data) if data else parser.feed_eof():

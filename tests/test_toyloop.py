@@ -9,6 +9,7 @@ import pytest
 
 from aioteach import toyloop
 from aioteach.toyloop import StepReport
+from tests.support import require
 
 
 def producer(box):                       # a generator coroutine: yields toy futures (or None)
@@ -171,3 +172,67 @@ def test_connecting_to_a_closed_port_fails_with_os_error():
 
     with pytest.raises(OSError):
         toyloop.run(connect())
+
+
+def web_framework():
+    """aioteach.web once it imports; until then aiohttp.web, whose API it mirrors."""
+    try:
+        from aioteach import web
+        web.Application
+        return web
+    except (ImportError, AttributeError):
+        return require("aiohttp.web")
+
+
+class ServerInAThread:
+    """A web app served by AppRunner/TCPSite on 127.0.0.1, port 0, on an asyncio loop in a
+    thread of its own, so that this thread is free to run the toy loop."""
+
+    def __init__(self, web, app):
+        self.web, self.app, self.port = web, app, None
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    async def start(self):
+        self.runner = self.web.AppRunner(self.app)
+        await self.runner.setup()
+        await self.web.TCPSite(self.runner, "127.0.0.1", 0).start()
+        return self.runner.addresses[0][1]
+
+    def __enter__(self):
+        self.thread.start()
+        self.port = asyncio.run_coroutine_threadsafe(self.start(), self.loop).result(30)
+        return self
+
+    def __exit__(self, *exc_info):
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(30)
+        self.loop.close()
+
+
+def test_the_toy_loop_fetches_a_page_from_a_real_server():
+    web = web_framework()
+
+    async def hello(request):
+        return web.Response(text="hello from " + request.path)
+
+    async def big(request):
+        return web.Response(body=b"0123456789" * 100_000)   # many recv() calls
+
+    app = web.Application()
+    app.router.add_get("/hello", hello)
+    app.router.add_get("/big", big)
+
+    async def two_fetches(port):
+        first = await toyloop.fetch("127.0.0.1", port, "/hello")
+        second = await toyloop.fetch("127.0.0.1", port, "/big")
+        return first, second
+
+    with ServerInAThread(web, app) as server:
+        (head, body), (big_head, big_body) = toyloop.run(two_fetches(server.port))
+        missing, missing_body = toyloop.run(toyloop.fetch("127.0.0.1", server.port, "/nope"))
+    assert (head.status, body) == (200, b"hello from /hello")
+    assert dict((k.lower(), v) for k, v in head.headers)["content-type"].startswith("text/plain")
+    assert (big_head.status, big_body) == (200, b"0123456789" * 100_000)
+    assert missing.status == 404
