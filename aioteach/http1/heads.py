@@ -57,10 +57,18 @@ _VERSIONS = {"HTTP/1.1": "1.1", "HTTP/1.0": "1.0"}
 def split_head(head: str) -> list[str]:
     """Split a head (without its final empty line) into lines, refusing bad characters.
 
-    Counting is the cheap way to find a stray CR or LF: a head of n+1 lines joined by CR LF
-    holds exactly n of each.  Any bare CR, bare LF or LF CR makes the counts disagree.
+    The fast path: join the lines back without their CR LFs and ask ``str.isprintable()``,
+    one C pass that is False for any control character, CR and LF included.  It is also
+    False for HTAB and for some obs-text (0x80-0xA0, 0xAD), which are allowed, so only then
+    do we look closer, with two rules:
+
+    * counting finds a stray CR or LF: n+1 lines joined by CR LF hold exactly n of each, and
+      any bare CR, bare LF or LF CR makes the counts disagree;
+    * one regex search finds the other control characters.
     """
     lines = head.split("\r\n")
+    if "".join(lines).isprintable():
+        return lines
     separators = len(lines) - 1
     if head.count("\n") != separators or head.count("\r") != separators:
         raise RemoteProtocolError(
@@ -195,6 +203,8 @@ def connection_tokens(values: list[str] | None) -> set[str]:
     """The lowercased options of the Connection fields: {"close"}, {"keep-alive", "upgrade"}."""
     if not values:
         return set()
+    if len(values) == 1 and "," not in values[0]:     # one option, the usual case
+        return {values[0].lower()}                    # (parse_fields already stripped OWS)
     return {token.strip(" \t").lower() for value in values for token in value.split(",")}
 
 

@@ -186,7 +186,7 @@ class MessageParser:
 
     def _read_head(self) -> tuple[Any, Any] | None:
         buf = self._buf
-        while buf[:2] == b"\r\n" and self._empty_lines < MAX_EMPTY_LINES:
+        while buf.startswith(b"\r\n") and self._empty_lines < MAX_EMPTY_LINES:
             del buf[:2]
             self._empty_lines += 1
             self._scanned = 0
