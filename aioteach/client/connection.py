@@ -1,0 +1,292 @@
+"""One client connection: an asyncio.Protocol that carries one exchange at a time.
+
+Theory of operation.  A ``ClientConnection`` owns a TCP (or TLS) transport and a sans-I/O
+``ResponseParser`` (aioteach.http1).  An *exchange* is one request and its response:
+
+    start(response)   the session hands over the ClientResponse that will receive the answer;
+                      the parser is told the method (a HEAD response has no body, RFC 9110 9.3.2)
+    write(head+body)  the request goes out (``drain()`` waits while the kernel buffer is full)
+    data_received     bytes -> parser -> events -> the response:
+                      Response -> response._on_head   Data -> response._on_data
+                      EndOfMessage -> response._on_eof, then the connection goes back to the
+                      pool if both sides allow keep-alive (RFC 9112 section 9.3)
+    connection_lost   mid-exchange this is an error for the response (ServerDisconnectedError
+                      before the head, ClientPayloadError mid-body); an until-close body
+                      (RFC 9112 6.3 rule 8) ends here normally
+
+Rules:
+* The connection is reusable only when the response's end was read off the wire.  A response
+  released early closes its connection: the unread rest would be read as the next response.
+* Bytes arriving while no exchange is in progress are a broken server: the connection closes.
+* Two timers guard the exchange and break it when they fire: ``sock_read`` (the longest silence
+  between two reads, re-armed lazily: one timer per period, not one per packet) and the
+  request's ``total`` deadline, so that every read path, even ``resp.content.read()``, ends.
+* Flow control both ways: the response's StreamReader pauses reading when its buffer fills up
+  (``transport.pause_reading``: TCP then slows the server down); ``drain()`` waits while
+  asyncio says our write buffer is too full (``pause_writing``).
+
+Upgrades (the WebSocket client's hook).  After a ``101 Switching Protocols`` the bytes on this
+connection are no longer HTTP.  ``detach(on_data, on_lost)`` takes the connection out of HTTP:
+it returns the bytes the parser had already read past the 101 head, and from then on every
+``data_received``/``connection_lost`` goes straight to the two callbacks; ``transport`` is the
+raw transport to write to.  A detached connection never returns to the pool.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable, Optional
+
+from .. import trace
+from ..http1 import Data, EndOfMessage, InformationalResponse, RemoteProtocolError, Response
+from ..http1 import ResponseParser
+from .errors import ClientPayloadError, ServerDisconnectedError, SocketTimeoutError
+
+__all__ = ["ClientConnection"]
+
+
+class ClientConnection(asyncio.Protocol):
+    """An HTTP/1.1 connection to one server (``key``), owned by a connector's pool."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, key: Any, pool: Any, *,
+                 max_line_size: int = 8190, max_field_size: int = 8190) -> None:
+        self.loop = loop
+        self.key = key
+        self.pool = pool                       # the connector: release(conn) / forget(conn)
+        self.transport: Optional[asyncio.Transport] = None
+        self.parser = ResponseParser(max_line_size=max_line_size, max_field_size=max_field_size)
+        self.exchanges = 0                     # how many requests this connection has carried
+        self.should_close = False              # a reason to never reuse it has been seen
+        self.trace_req: Any = None             # the request id traced for this exchange
+        self._response: Any = None             # the ClientResponse of the exchange in progress
+        self._lost = False
+        self._reading_paused = False
+        self._writing_paused = False
+        self._drain_waiter: Optional[asyncio.Future] = None
+        self._first_byte = False               # has this exchange received its first byte?
+        self._sock_read: Optional[float] = None
+        self._last_read = 0.0
+        self._read_timer: Optional[asyncio.TimerHandle] = None
+        self._deadline_timer: Optional[asyncio.TimerHandle] = None
+        self._on_data: Optional[Callable[[bytes], None]] = None       # set by detach()
+        self._on_lost: Optional[Callable[[Optional[BaseException]], None]] = None
+
+    def __repr__(self) -> str:
+        state = "closed" if self._lost else ("busy" if self._response is not None else "idle")
+        return f"<ClientConnection {self.key.host}:{self.key.port} {state}, {self.exchanges} exchanges>"
+
+    # -- the transport's callbacks ---------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def is_connected(self) -> bool:
+        return not self._lost and self.transport is not None and not self.transport.is_closing()
+
+    def data_received(self, data: bytes) -> None:
+        if self._on_data is not None:          # detached after an upgrade: not HTTP any more
+            self._on_data(data)
+            return
+        response = self._response
+        if response is None:                   # nobody asked: a broken server, see the rules
+            self.should_close = True
+            self.transport.close()             # type: ignore[union-attr]
+            return
+        if self._sock_read is not None:
+            self._last_read = self.loop.time()
+        if not self._first_byte:
+            self._first_byte = True
+            if trace.enabled:
+                trace.emit("client.first_byte", req=self.trace_req)
+        try:
+            events = self.parser.feed(data)
+        except RemoteProtocolError as exc:
+            if response.head_received:         # the head was fine, the body is not
+                exc = ClientPayloadError(f"Response payload is not valid: {exc.hint}")
+            self._break(exc)
+            return
+        for event in events:
+            kind = type(event)
+            if kind is Data:
+                response._on_data(event.data)
+            elif kind is Response:
+                if not event.keep_alive:
+                    self.should_close = True
+                response._on_head(event)
+            elif kind is EndOfMessage:
+                self._end_exchange()
+                response._on_eof(event)
+                self.pool.release(self)
+                return                        # nothing may follow the end, see the rules
+            elif kind is InformationalResponse and event.status == 101:
+                self.should_close = True       # never HTTP again: see detach()
+                self._stop_timers()
+                response._on_head(event)
+                return
+            # other 1xx (100 Continue, 103 Early Hints) are interim: the final answer follows
+
+    def eof_received(self) -> Optional[bool]:
+        return False                           # let asyncio close; connection_lost does the rest
+
+    def connection_lost(self, exc: Optional[BaseException]) -> None:
+        self._lost = True
+        if self._on_lost is not None:
+            self._on_lost(exc)
+            return
+        self._stop_timers()
+        self._wake_drain(exc or ConnectionResetError("connection lost"))
+        response, self._response = self._response, None
+        if response is not None:
+            self._finish_at_close(response, exc)
+        self.pool.forget(self)
+
+    def _finish_at_close(self, response: Any, exc: Optional[BaseException]) -> None:
+        """The server closed mid-exchange: a normal end for an until-close body, else an error."""
+        if not response.head_received:
+            reason = f": {exc}" if exc else ""
+            response._on_error(ServerDisconnectedError(
+                f"Server disconnected before sending a response{reason} (did it crash, or "
+                f"close an idle keep-alive connection just as we used it?)"))
+            return
+        try:
+            events = self.parser.feed_eof()
+        except RemoteProtocolError as error:
+            response._on_error(ClientPayloadError(
+                f"Response payload is not completed: {error.hint}; received "
+                f"{response.body_bytes_received} body bytes before the server closed the "
+                f"connection"))
+            return
+        for event in events:
+            if type(event) is Data:
+                response._on_data(event.data)
+            elif type(event) is EndOfMessage:
+                response._on_eof(event)
+                return
+        response._on_error(ServerDisconnectedError("Server disconnected mid-response"))
+
+    def _break(self, exc: BaseException) -> None:
+        """Fail the exchange in progress with ``exc`` and close: the bytes cannot be trusted."""
+        self.should_close = True
+        self._stop_timers()
+        response, self._response = self._response, None
+        if response is not None:
+            response._on_error(exc)
+        if self.transport is not None:
+            self.transport.close()
+
+    # -- one exchange ----------------------------------------------------------------------
+    def start(self, response: Any, method: str, trace_req: Any = None, *,
+              sock_read: Optional[float] = None) -> None:
+        """Begin an exchange: ``response`` will receive what the server answers."""
+        if self._lost:
+            raise ServerDisconnectedError("Server disconnected before the request was sent")
+        self._response = response
+        self.trace_req = trace_req
+        self._first_byte = False
+        self.exchanges += 1
+        self.parser.expect(method)
+        if sock_read is not None:
+            self._sock_read = sock_read
+            self._last_read = self.loop.time()
+            self._read_timer = self.loop.call_at(self._last_read + sock_read, self._check_silence)
+
+    def arm_deadline(self, when: float) -> None:
+        """Break the exchange at loop time ``when`` (what is left of ClientTimeout.total)."""
+        if self._response is not None and self._deadline_timer is None:
+            self._deadline_timer = self.loop.call_at(when, self._deadline_passed)
+
+    def write(self, data: bytes) -> None:
+        self.transport.write(data)             # type: ignore[union-attr]
+
+    async def drain(self) -> None:
+        """Wait while asyncio holds more unsent bytes than its high-water mark (64 KiB)."""
+        if self._lost:
+            raise ServerDisconnectedError("Server disconnected while the request body was sent")
+        if self._writing_paused:
+            self._drain_waiter = self.loop.create_future()
+            await self._drain_waiter
+
+    def release_early(self) -> None:
+        """The response was released before its end arrived: this connection cannot be reused."""
+        self._response = None
+        self.should_close = True
+        self._stop_timers()
+        if self.transport is not None:
+            self.transport.close()
+
+    def _end_exchange(self) -> None:
+        self._response = None
+        self._stop_timers()
+        if self._reading_paused:               # the next exchange starts with reading on
+            self.resume_reading()
+
+    # -- timers ----------------------------------------------------------------------------
+    def _check_silence(self) -> None:
+        """sock_read: fires at most once per period; re-arms if bytes came in the meantime."""
+        self._read_timer = None
+        if self._response is None or self._sock_read is None:
+            return
+        if self._reading_paused:               # we stopped reading: the silence is ours
+            self._last_read = self.loop.time()
+        quiet_until = self._last_read + self._sock_read
+        if self.loop.time() < quiet_until:
+            self._read_timer = self.loop.call_at(quiet_until, self._check_silence)
+            return
+        self._break(SocketTimeoutError(
+            f"Timeout on reading data from socket: the server sent nothing for "
+            f"{self._sock_read} s (ClientTimeout.sock_read)"))
+
+    def _deadline_passed(self) -> None:
+        self._deadline_timer = None
+        self._break(asyncio.TimeoutError())   # aiohttp raises a bare TimeoutError for total
+
+    def _stop_timers(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+            self._read_timer = None
+        if self._deadline_timer is not None:
+            self._deadline_timer.cancel()
+            self._deadline_timer = None
+        self._sock_read = None
+
+    # -- flow control ----------------------------------------------------------------------
+    def pause_reading(self) -> None:
+        if not self._reading_paused and self.transport is not None and not self._lost:
+            self._reading_paused = True
+            self.transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self._reading_paused and self.transport is not None and not self._lost:
+            self._reading_paused = False
+            self.transport.resume_reading()
+
+    def pause_writing(self) -> None:
+        self._writing_paused = True
+
+    def resume_writing(self) -> None:
+        self._writing_paused = False
+        self._wake_drain(None)
+
+    def _wake_drain(self, exc: Optional[BaseException]) -> None:
+        waiter, self._drain_waiter = self._drain_waiter, None
+        if waiter is not None and not waiter.done():
+            if exc is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(ServerDisconnectedError(f"Connection lost: {exc}"))
+
+    # -- after 101 Switching Protocols -----------------------------------------------------
+    def detach(self, on_data: Callable[[bytes], None],
+               on_lost: Callable[[Optional[BaseException]], None]) -> bytes:
+        """Leave HTTP: return the bytes read past the 101 head; route later events to callbacks."""
+        self.should_close = True
+        self._response = None
+        self._stop_timers()
+        self._on_data, self._on_lost = on_data, on_lost
+        self.pool.forget(self)
+        if self._reading_paused:
+            self.resume_reading()
+        return self.parser.take_trailing()
+
+    def close(self) -> None:
+        self.should_close = True
+        if self.transport is not None:
+            self.transport.close()

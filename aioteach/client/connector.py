@@ -1,0 +1,283 @@
+"""TCPConnector: the connection pool, with limits, a fair queue and keep-alive reuse.
+
+Theory of operation.  Opening a TCP connection costs a round trip (two more for TLS), so the
+client keeps connections open after a response and reuses them (HTTP/1.1 persistence, RFC
+9112 section 9.3).  The pool keys them by ``ConnectionKey(host, port, is_ssl, ssl)``: only a
+connection to the same server, with the same TLS settings, may carry the next request.
+
+A connection is either *in use* (carrying one exchange: HTTP/1.1 has one request in flight
+per connection) or *idle* (in the pool, waiting for reuse).  ``connect(key)``:
+
+1. takes a *slot*: at most ``limit`` connections in use overall (100 by default) and at most
+   ``limit_per_host`` to one key (0: no per-host limit, like aiohttp).  With no slot free, the
+   caller waits in a FIFO queue: a future per waiter, resolved by whoever frees a slot, which
+   hands the slot over directly so nobody who arrives later can take it first;
+2. reuses the most recently released idle connection of the key (LIFO: it is the one most
+   likely still open at the server), or opens a new one (``loop.create_connection``).
+
+``release(conn)`` (the connection calls it when a response has ended on the wire) puts a
+reusable connection back into the idle pool and frees the slot; ``forget(conn)`` (when a
+connection closes) frees its slot or drops it from the pool.  Idle connections are closed
+after ``keepalive_timeout`` seconds (15, like aiohttp; servers drop theirs after 5-75 s), by one
+timer for the whole pool.  ``force_close=True`` never keeps a connection.
+
+Tracing: ``client.connection_queued`` when a request has to wait for a slot and
+``client.connection_acquired`` (``reused`` True/False) the moment it has a connection: the
+lessons' concurrency timelines draw the gap between them.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import ssl as ssllib
+from typing import Any, Deque, Dict, List, NamedTuple, Optional, Set, Tuple, Union
+
+from .. import trace
+from .connection import ClientConnection
+from .errors import ClientConnectorCertificateError, ClientConnectorError, ConnectionTimeoutError
+
+__all__ = ["TCPConnector", "ConnectionKey"]
+
+SSLSetting = Union[bool, ssllib.SSLContext, None]
+
+
+class ConnectionKey(NamedTuple):
+    """Which connections may be shared: same host, port and TLS settings."""
+
+    host: str
+    port: int
+    is_ssl: bool
+    ssl: Any                       # True (verify), False (do not verify) or an SSLContext
+
+
+def _unverified_context() -> ssllib.SSLContext:
+    context = ssllib.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssllib.CERT_NONE
+    return context
+
+
+class TCPConnector:
+    """``TCPConnector(limit=100, limit_per_host=0, keepalive_timeout=15, force_close=False, ssl=True)``."""
+
+    def __init__(self, *, limit: int = 100, limit_per_host: int = 0,
+                 keepalive_timeout: Optional[float] = 15.0, force_close: bool = False,
+                 ssl: SSLSetting = True, family: int = 0, local_addr: Any = None,
+                 enable_cleanup_closed: bool = False, ttl_dns_cache: Any = None,
+                 use_dns_cache: bool = True, loop: Any = None) -> None:
+        self.limit = limit
+        self.limit_per_host = limit_per_host
+        self.keepalive_timeout = None if force_close else keepalive_timeout
+        self.force_close = force_close
+        self.ssl = True if ssl is None else ssl
+        self._family = family
+        self._local_addr = local_addr
+        self._idle: Dict[ConnectionKey, List[Tuple[ClientConnection, float]]] = {}
+        self._in_use: Set[ClientConnection] = set()
+        self._slots_per_key: Dict[ConnectionKey, int] = collections.defaultdict(int)
+        self._slots = 0
+        self._waiters: Deque[Tuple[ConnectionKey, asyncio.Future]] = collections.deque()
+        self._cleanup: Optional[asyncio.TimerHandle] = None
+        self._contexts: Dict[bool, ssllib.SSLContext] = {}
+        self._closed = False
+
+    # -- slots and the queue ---------------------------------------------------------------
+    def _slot_free(self, key: ConnectionKey) -> bool:
+        if self.limit and self._slots >= self.limit:
+            return False
+        return not self.limit_per_host or self._slots_per_key[key] < self.limit_per_host
+
+    def _take_slot(self, key: ConnectionKey) -> None:
+        self._slots += 1
+        self._slots_per_key[key] += 1
+
+    def _give_back_slot(self, key: ConnectionKey) -> None:
+        self._slots -= 1
+        left = self._slots_per_key[key] - 1
+        if left:
+            self._slots_per_key[key] = left
+        else:
+            del self._slots_per_key[key]
+        self._wake_waiters()
+
+    def _wake_waiters(self) -> None:
+        """Hand free slots to the waiters, oldest first (skipping those whose host is full)."""
+        if not self._waiters:
+            return
+        for waiter in list(self._waiters):
+            key, future = waiter
+            if self.limit and self._slots >= self.limit:
+                return
+            if future.done():                  # cancelled while waiting
+                self._waiters.remove(waiter)
+            elif self._slot_free(key):
+                self._waiters.remove(waiter)
+                self._take_slot(key)
+                future.set_result(None)
+
+    def _must_wait(self, key: ConnectionKey) -> bool:
+        if not self._slot_free(key):
+            return True
+        # A free slot, but someone queued earlier for this key goes first (FIFO).  Waiters of
+        # other keys are only held up by their own per-host limit, not by us.
+        return any(k == key for k, _ in self._waiters)
+
+    async def connect(self, key: ConnectionKey, *, trace_req: Any = None,
+                      sock_connect: Optional[float] = None, max_line_size: int = 8190,
+                      max_field_size: int = 8190) -> ClientConnection:
+        """A connection for ``key``, in use until ``release``/``forget``; waits for a slot."""
+        if self._closed:
+            raise RuntimeError("the connector is closed (was its session closed?)")
+        loop = asyncio.get_running_loop()
+        if self._must_wait(key):
+            if trace.enabled:
+                trace.emit("client.connection_queued", req=trace_req, key=f"{key.host}:{key.port}")
+            future = loop.create_future()
+            self._waiters.append((key, future))
+            try:
+                await future
+            except BaseException:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    self._give_back_slot(key)   # handed a slot we can no longer use
+                elif (key, future) in self._waiters:
+                    self._waiters.remove((key, future))
+                raise
+        else:
+            self._take_slot(key)
+        try:
+            conn = self._take_idle(key, loop)
+            reused = conn is not None
+            if conn is None:
+                conn = await self._open(key, loop, sock_connect, max_line_size, max_field_size)
+        except BaseException:
+            self._give_back_slot(key)
+            raise
+        self._in_use.add(conn)
+        if trace.enabled:
+            trace.emit("client.connection_acquired", req=trace_req,
+                       key=f"{key.host}:{key.port}", reused=reused)
+        return conn
+
+    # -- the idle pool ---------------------------------------------------------------------
+    def _take_idle(self, key: ConnectionKey, loop: asyncio.AbstractEventLoop
+                   ) -> Optional[ClientConnection]:
+        idle = self._idle.get(key)
+        now = loop.time()
+        while idle:
+            conn, since = idle.pop()           # LIFO, see the module docstring
+            if conn.is_connected() and (self.keepalive_timeout is None
+                                        or now - since < self.keepalive_timeout):
+                return conn
+            conn.close()
+        return None
+
+    def release(self, conn: ClientConnection) -> None:
+        """A response ended on the wire: keep the connection for reuse if both sides agree."""
+        if conn not in self._in_use:
+            return
+        self._in_use.discard(conn)
+        key = conn.key
+        if conn.should_close or self.force_close or self._closed or not conn.is_connected():
+            conn.close()
+        else:
+            loop = conn.loop
+            self._idle.setdefault(key, []).append((conn, loop.time()))
+            if self._cleanup is None and self.keepalive_timeout is not None:
+                self._cleanup = loop.call_later(self.keepalive_timeout, self._close_expired)
+        self._give_back_slot(key)
+
+    def forget(self, conn: ClientConnection) -> None:
+        """``conn`` closed (or left HTTP after an upgrade): free its slot or its idle place."""
+        if conn in self._in_use:
+            self._in_use.discard(conn)
+            self._give_back_slot(conn.key)
+            return
+        idle = self._idle.get(conn.key)
+        if idle:
+            idle[:] = [(c, t) for c, t in idle if c is not conn]
+
+    def _close_expired(self) -> None:
+        """The keep-alive timer: close idle connections older than keepalive_timeout."""
+        self._cleanup = None
+        if self.keepalive_timeout is None:
+            return
+        loop = asyncio.get_running_loop()
+        now, oldest = loop.time(), None
+        for key, idle in list(self._idle.items()):
+            keep = []
+            for conn, since in idle:
+                if now - since >= self.keepalive_timeout or not conn.is_connected():
+                    conn.close()
+                else:
+                    keep.append((conn, since))
+                    oldest = since if oldest is None else min(oldest, since)
+            if keep:
+                self._idle[key] = keep
+            else:
+                del self._idle[key]
+        if oldest is not None:
+            self._cleanup = loop.call_at(oldest + self.keepalive_timeout, self._close_expired)
+
+    # -- opening connections ---------------------------------------------------------------
+    def ssl_context(self, setting: Any) -> Optional[ssllib.SSLContext]:
+        """True: verify certificates (the default); False: do not; or a context as given."""
+        if isinstance(setting, ssllib.SSLContext):
+            return setting
+        verify = setting is not False
+        if verify not in self._contexts:
+            self._contexts[verify] = (ssllib.create_default_context() if verify
+                                      else _unverified_context())
+        return self._contexts[verify]
+
+    async def _open(self, key: ConnectionKey, loop: asyncio.AbstractEventLoop,
+                    sock_connect: Optional[float], max_line_size: int, max_field_size: int
+                    ) -> ClientConnection:
+        context = self.ssl_context(key.ssl) if key.is_ssl else None
+
+        def factory() -> ClientConnection:
+            return ClientConnection(loop, key, self, max_line_size=max_line_size,
+                                    max_field_size=max_field_size)
+
+        opening = loop.create_connection(
+            factory, key.host, key.port, ssl=context, family=self._family,
+            local_addr=self._local_addr, server_hostname=key.host if context else None)
+        try:
+            if sock_connect is None:
+                _, conn = await opening
+            else:
+                _, conn = await asyncio.wait_for(opening, sock_connect)
+        except asyncio.TimeoutError:
+            raise ConnectionTimeoutError(
+                f"Connection timeout to host {key.host}:{key.port}: no answer within "
+                f"{sock_connect} s (ClientTimeout.sock_connect)") from None
+        except ssllib.SSLCertVerificationError as exc:
+            raise ClientConnectorCertificateError(key, exc) from exc
+        except OSError as exc:         # refused, unreachable, name not found, TLS failure
+            raise ClientConnectorError(key, exc) from exc
+        return conn  # type: ignore[return-value]
+
+    # -- shutting down ---------------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def close(self) -> None:
+        """Close every connection, idle or in use."""
+        self._closed = True
+        if self._cleanup is not None:
+            self._cleanup.cancel()
+            self._cleanup = None
+        for idle in self._idle.values():
+            for conn, _ in idle:
+                conn.close()
+        self._idle.clear()
+        for conn in list(self._in_use):
+            conn.close()
+        for _, future in self._waiters:
+            if not future.done():
+                future.set_exception(RuntimeError("the connector was closed while waiting"))
+        self._waiters.clear()
+
+    def __repr__(self) -> str:
+        idle = sum(len(v) for v in self._idle.values())
+        return f"<TCPConnector {len(self._in_use)} in use, {idle} idle, {len(self._waiters)} waiting>"

@@ -1,0 +1,235 @@
+"""ClientRequest: turning ``session.post(url, json=...)`` into bytes for the wire.
+
+Theory of operation.  A request is built completely *before* a connection is taken from the
+pool, so that a request that cannot be sent (a header holding CR LF, both ``data=`` and
+``json=``) fails without touching the network.  Building it means:
+
+1. The body, from whichever argument was given (RFC 9110 section 8 for the content fields):
+
+       data=b"..." / bytearray     as is                        application/octet-stream
+       data="text"                 UTF-8                        text/plain; charset=utf-8
+       data={...} / [(k, v)...]    urlencoded form (formdata.py) application/x-www-form-urlencoded
+       data=FormData(...)          urlencoded, or multipart with files
+       data=open file              read in 64 KiB pieces        (Content-Length if its size is known)
+       data=async iterable         each item as one chunk       Transfer-Encoding: chunked
+       json=obj                    json_serialize(obj), UTF-8   application/json
+
+2. The framing: ``Content-Length`` when the size is known, ``Transfer-Encoding: chunked``
+   (RFC 9112 section 7.1) when it is not; a POST, PUT or PATCH without a body still says
+   ``Content-Length: 0`` (RFC 9110 8.6).
+3. The fields, in this order: the session's defaults, replaced by the request's own; then the
+   ones the client adds unless told not to (``skip_auto_headers``): Host (RFC 9110 7.2, with
+   the port unless it is the scheme's default), Accept, Accept-Encoding, User-Agent, the
+   content fields, Cookie (from the jar), Authorization (Basic, from ``auth=`` or the URL).
+4. The head bytes: ``http1.serialize_request_head``, which refuses CR, LF and NUL in names and
+   values (header injection); that refusal becomes ``InvalidHeaderError`` here.
+
+``write_body(connection)`` then sends the body after the head, waiting on ``drain()`` between
+pieces so a large upload never fills memory faster than the network takes it.
+"""
+from __future__ import annotations
+
+import io
+import json as jsonlib
+import os
+import sys
+from typing import Any, AsyncIterable, Callable, List, Optional, Tuple
+
+from ..http1 import LAST_CHUNK, LocalProtocolError, encode_chunk, serialize_request_head
+from .auth import BasicAuth
+from .decoding import ACCEPT_ENCODING
+from .errors import InvalidHeaderError
+from .formdata import FormData
+
+__all__ = ["ClientRequest", "USER_AGENT", "normalize_headers"]
+
+USER_AGENT = f"Python/{sys.version_info[0]}.{sys.version_info[1]} aioteach/0.1"
+FILE_PIECE = 2 ** 16                           # 64 KiB per read of an uploaded file
+SMALL_BODY = 2 ** 14                           # up to 16 KiB rides in the head's write() call
+METHODS_WITH_CONTENT = frozenset({"POST", "PUT", "PATCH"})
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+Pairs = List[Tuple[str, str]]
+
+
+def normalize_headers(headers: Any) -> Pairs:
+    """dict, multidict or (name, value) pairs -> a list of ``(str, str)`` pairs."""
+    if not headers:
+        return []
+    items = headers.items() if hasattr(headers, "items") else headers
+    return [(str(name), str(value)) for name, value in items]
+
+
+def merge_headers(defaults: Pairs, own: Pairs) -> Pairs:
+    """The session's headers, where the request's own headers of the same name replace them."""
+    if not defaults:
+        return list(own)
+    if not own:
+        return list(defaults)
+    replaced = {name.lower() for name, _ in own}
+    return [pair for pair in defaults if pair[0].lower() not in replaced] + own
+
+
+def host_header(url: Any) -> str:
+    host = url.host or ""
+    if ":" in host:                            # an IPv6 literal goes in brackets (RFC 3986 3.2.2)
+        host = f"[{host}]"
+    port = url.port
+    if port is not None and port != DEFAULT_PORTS.get(url.scheme):
+        host = f"{host}:{port}"
+    return host
+
+
+class ClientRequest:
+    """One request, ready to go: ``head`` (bytes) and a body to write after it."""
+
+    def __init__(self, method: str, url: Any, *, headers: Pairs, skip_auto_headers: Any = (),
+                 data: Any = None, json: Any = None, cookie_header: Optional[str] = None,
+                 auth: Optional[BasicAuth] = None, version: str = "1.1",
+                 chunked: Optional[bool] = None,
+                 json_serialize: Callable[[Any], str] = jsonlib.dumps) -> None:
+        if data is not None and json is not None:
+            raise ValueError("data and json parameters can not be used at the same time")
+        self.method = method = method.upper()
+        self.url = url
+        self.body: bytes = b""
+        self.stream: Optional[AsyncIterable[bytes]] = None
+        self.chunked = False
+        self._stream_size: Optional[int] = None
+        names = {name.lower() for name, _ in headers}
+        if auth is None and url.user is not None:
+            auth = BasicAuth.from_url(url)
+        if auth is not None and "authorization" in names:
+            raise ValueError("Cannot combine an Authorization header with auth= or credentials "
+                             "in the URL: pick one")
+        skip = {name.lower() for name in skip_auto_headers} if skip_auto_headers else set()
+        skip |= names
+        auto: Pairs = []
+        if "host" not in skip:
+            auto.append(("Host", host_header(url)))
+        if "accept" not in skip:
+            auto.append(("Accept", "*/*"))
+        if "accept-encoding" not in skip:
+            auto.append(("Accept-Encoding", ACCEPT_ENCODING))
+        if "user-agent" not in skip:
+            auto.append(("User-Agent", USER_AGENT))
+        content_type = self._take_body(data, json, json_serialize)
+        if content_type is not None and "content-type" not in skip:
+            auto.append(("Content-Type", content_type))
+        auto.extend(self._framing(method, names, chunked))
+        pairs = auto + headers if auto else list(headers)
+        if cookie_header:
+            pairs = self._add_cookies(pairs, cookie_header)
+        if auth is not None:
+            pairs.append(("Authorization", auth.encode()))
+        self.headers = pairs
+        try:
+            self.head = serialize_request_head(method, url.raw_path_qs or "/", pairs, version)
+        except LocalProtocolError as exc:
+            raise InvalidHeaderError(f"refusing to send the request: {exc.hint}") from None
+
+    # -- the body --------------------------------------------------------------------------
+    def _take_body(self, data: Any, json: Any, json_serialize: Callable[[Any], str]
+                   ) -> Optional[str]:
+        """Set ``body`` or ``stream`` from the arguments; return the default Content-Type."""
+        if json is not None:
+            self.body = json_serialize(json).encode("utf-8")
+            return "application/json"
+        if data is None:
+            return None
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            self.body = bytes(data)
+            return "application/octet-stream"
+        if isinstance(data, str):
+            self.body = data.encode("utf-8")
+            return "text/plain; charset=utf-8"
+        if isinstance(data, (dict, list, tuple)) or hasattr(data, "getall"):
+            data = FormData(data)
+        if isinstance(data, FormData):
+            content_type, self.body = data.encode()
+            return content_type
+        if isinstance(data, io.IOBase):
+            self.stream = self._read_file(data)
+            self._stream_size = self._file_size(data)
+            return "application/octet-stream"
+        if hasattr(data, "__aiter__"):
+            self.stream = data
+            self._stream_size = None
+            return "application/octet-stream"
+        raise TypeError(f"data= must be bytes, str, a dict, FormData, a file object or an async "
+                        f"iterable of bytes, not {type(data).__name__}")
+
+    @staticmethod
+    def _file_size(file: Any) -> Optional[int]:
+        try:
+            return os.fstat(file.fileno()).st_size - file.tell()
+        except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+            return None
+
+    @staticmethod
+    async def _read_file(file: Any) -> Any:
+        # Simplification: the reads are synchronous; a local file answers in microseconds,
+        # a network file system would want loop.run_in_executor (aiohttp does that).
+        while True:
+            piece = file.read(FILE_PIECE)
+            if not piece:
+                return
+            yield piece.encode("utf-8") if isinstance(piece, str) else piece
+
+    def _framing(self, method: str, names: set, chunked: Optional[bool]) -> Pairs:
+        """Content-Length or Transfer-Encoding, unless the caller already wrote one."""
+        if "content-length" in names or "transfer-encoding" in names:
+            self.chunked = "transfer-encoding" in names
+            return []
+        if self.stream is not None:
+            if self._stream_size is not None and not chunked:
+                return [("Content-Length", str(self._stream_size))]
+            self.chunked = True
+            return [("Transfer-Encoding", "chunked")]
+        if chunked:
+            self.chunked = True
+            return [("Transfer-Encoding", "chunked")]
+        if self.body or method in METHODS_WITH_CONTENT:
+            return [("Content-Length", str(len(self.body)))]
+        return []
+
+    @staticmethod
+    def _add_cookies(pairs: Pairs, cookie_header: str) -> Pairs:
+        for i, (name, value) in enumerate(pairs):
+            if name.lower() == "cookie":       # one Cookie field, RFC 6265 5.4
+                pairs[i] = (name, f"{value}; {cookie_header}")
+                return pairs
+        pairs.append(("Cookie", cookie_header))
+        return pairs
+
+    @property
+    def replayable(self) -> bool:
+        """Can this body be sent again (for a 307/308 redirect)?  A stream cannot."""
+        return self.stream is None
+
+    async def write(self, connection: Any) -> None:
+        """Send the head and the body on ``connection``."""
+        body = self.body
+        if self.stream is None:
+            if self.chunked:
+                connection.write(self.head + (encode_chunk(body) if body else b"") + LAST_CHUNK)
+            elif len(body) <= SMALL_BODY:      # one write: one system call, one TCP segment
+                connection.write(self.head + body if body else self.head)
+            else:
+                connection.write(self.head)
+                connection.write(body)
+                await connection.drain()
+            return
+        connection.write(self.head)
+        chunked = self.chunked
+        async for piece in self.stream:
+            if isinstance(piece, str):
+                piece = piece.encode("utf-8")
+            if piece:
+                connection.write(encode_chunk(piece) if chunked else piece)
+                await connection.drain()
+        if chunked:
+            connection.write(LAST_CHUNK)
+
+    def __repr__(self) -> str:
+        return f"<ClientRequest {self.method} {self.url}>"

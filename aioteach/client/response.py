@@ -1,0 +1,285 @@
+"""ClientResponse: what the server answered, and the body as it arrives.
+
+Theory of operation.  The session creates a ``ClientResponse`` *before* it sends the request
+and hands it to the connection, which then pushes what the parser finds into it:
+
+    _on_head(Response)   status, reason, headers; a StreamReader is set up for the body
+                         (with a gzip/deflate decoder when Content-Encoding asks, decoding.py)
+    _on_data(bytes)      body bytes, decoded, into ``content``
+    _on_eof()            the body is complete; the connection has gone back to the pool
+    _on_error(exc)       the exchange broke: whoever waits (for the head or on ``content``) gets exc
+
+The session awaits ``start()`` (the head), and returns the response; the body is then read
+with ``read()``/``text()``/``json()`` or streamed from ``content``.  Because the connection is
+handed back at the end of the *wire* message, not when the user reads it, a response whose body
+was received in full frees its connection even if nobody ever calls ``release()``.  Releasing
+before the end closes the connection (connection.py explains why).
+
+Headers are kept as the parser's tuple of pairs and wrapped in a ``CIMultiDictProxy`` only on
+first use of ``.headers``: the session itself only looks up a few fields (Location,
+Set-Cookie, Content-Encoding), and a scan of a dozen pairs is cheaper than building a multidict
+per response nobody inspects.
+"""
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+from http.cookies import CookieError, SimpleCookie
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from .. import trace
+from ..multidict import CIMultiDict, CIMultiDictProxy
+from ..streams import EMPTY_STREAM, StreamReader
+from .decoding import ContentDecoder
+from .errors import ClientResponseError, ContentTypeError, RequestInfo
+
+__all__ = ["ClientResponse", "parse_content_type"]
+
+
+def parse_content_type(value: str) -> Tuple[str, Dict[str, str]]:
+    """``'text/html; charset="UTF-8"'`` -> ``('text/html', {'charset': 'UTF-8'})`` (RFC 9110 8.3.1)."""
+    media, *params = value.split(";")
+    found: Dict[str, str] = {}
+    for param in params:
+        name, sep, val = param.partition("=")
+        if sep:
+            found[name.strip().lower()] = val.strip().strip('"')
+    return media.strip().lower(), found
+
+
+class ClientResponse:
+    """A response: status line and headers at once, the body when you read it."""
+
+    def __init__(self, method: str, url: Any, *, real_url: Any = None, request_headers: Any = (),
+                 connection: Any = None, auto_decompress: bool = True, read_bufsize: int = 2 ** 16,
+                 trace_req: Any = None, history: Tuple["ClientResponse", ...] = ()) -> None:
+        self.method = method
+        self.url = url
+        self.real_url = real_url if real_url is not None else url
+        self.history = history
+        self.status = 0
+        self.reason = ""
+        self.version: Any = None
+        self.content: StreamReader = EMPTY_STREAM
+        self.head_received = False
+        self.body_bytes_received = 0           # on the wire, before decoding
+        self._request_headers = request_headers
+        self._connection = connection          # None once the exchange is over
+        self._auto_decompress = auto_decompress
+        self._read_bufsize = read_bufsize
+        self._trace_req = trace_req
+        self._raw: Tuple[Tuple[str, str], ...] = ()
+        self._headers: Optional[CIMultiDictProxy] = None
+        self._decoder: Optional[ContentDecoder] = None
+        self._body: Optional[bytes] = None
+        self._released = False
+        self._content_length: Optional[int] = None
+        self._head_waiter = asyncio.get_running_loop().create_future()
+
+    # -- what the connection pushes in -----------------------------------------------------
+    def _on_head(self, event: Any) -> None:
+        self.status, self.reason, self._raw = event.status, event.reason, event.headers
+        self.version = event.version
+        self.head_received = True
+        self._content_length = getattr(event, "content_length", None)
+        if self.status == 101:
+            pass                               # the connection is about to leave HTTP
+        elif self._content_length == 0 or self.status in (204, 304) or self.method == "HEAD":
+            self._connection_done()            # no body: EMPTY_STREAM says so at once
+        else:
+            self.content = StreamReader(self._read_bufsize, on_pause=self._pause,
+                                        on_resume=self._resume)
+            if self._auto_decompress:
+                coding = self._header("content-encoding")
+                if coding:
+                    self._decoder = ContentDecoder.for_encoding(coding)
+        if not self._head_waiter.done():
+            self._head_waiter.set_result(None)
+
+    def _on_data(self, data: bytes) -> None:
+        self.body_bytes_received += len(data)
+        if self._decoder is not None:
+            try:
+                data = self._decoder.decode(data)
+            except Exception as exc:
+                self._on_error(exc)
+                if self._connection is not None:
+                    self._connection.release_early()
+                return
+        self.content.feed_data(data)
+
+    def _on_eof(self, event: Any = None) -> None:
+        if self._decoder is not None:
+            try:
+                self.content.feed_data(self._decoder.finish())
+            except Exception as exc:
+                self._on_error(exc)
+                return
+        self.content.feed_eof()
+        self._connection_done()
+
+    def _on_error(self, exc: BaseException) -> None:
+        if not self._head_waiter.done():
+            self._head_waiter.set_exception(exc)
+        elif self.content is not EMPTY_STREAM and not self.content.is_eof():
+            self.content.set_exception(exc)
+        self._connection_done(error=exc)
+
+    def _connection_done(self, error: Optional[BaseException] = None) -> None:
+        self._connection = None
+        if trace.enabled and self._trace_req is not None:
+            trace.emit("client.request_end", req=self._trace_req, status=self.status or None,
+                       **({"error": type(error).__name__} if error is not None else {}))
+        self._trace_req = None                 # emit once
+
+    def _pause(self) -> None:
+        if self._connection is not None:
+            self._connection.pause_reading()
+
+    def _resume(self) -> None:
+        if self._connection is not None:
+            self._connection.resume_reading()
+
+    async def start(self) -> "ClientResponse":
+        """Wait for the status line and headers (the session does this for you)."""
+        await self._head_waiter
+        return self
+
+    # -- the head --------------------------------------------------------------------------
+    def _header(self, lowered: str) -> Optional[str]:
+        for name, value in self._raw:
+            if name.lower() == lowered:
+                return value
+        return None
+
+    @property
+    def headers(self) -> CIMultiDictProxy:
+        if self._headers is None:
+            self._headers = CIMultiDictProxy(CIMultiDict(self._raw))
+        return self._headers
+
+    @property
+    def raw_headers(self) -> Tuple[Tuple[bytes, bytes], ...]:
+        return tuple((n.encode("latin-1"), v.encode("latin-1")) for n, v in self._raw)
+
+    @property
+    def ok(self) -> bool:
+        """True unless the status is 400 or more (a redirect is "ok"), as in aiohttp."""
+        return self.status < 400
+
+    @property
+    def content_type(self) -> str:
+        value = self._header("content-type")
+        return parse_content_type(value)[0] if value else "application/octet-stream"
+
+    @property
+    def charset(self) -> Optional[str]:
+        value = self._header("content-type")
+        return parse_content_type(value)[1].get("charset") if value else None
+
+    @property
+    def content_length(self) -> Optional[int]:
+        value = self._header("content-length")
+        return int(value) if value is not None and value.isdigit() else None
+
+    @property
+    def cookies(self) -> SimpleCookie:
+        jar = SimpleCookie()
+        for name, value in self._raw:
+            if name.lower() == "set-cookie":
+                try:
+                    jar.load(value)            # one Set-Cookie line at a time (RFC 6265 3)
+                except CookieError:
+                    pass                       # a malformed cookie is ignored, as browsers do
+        return jar
+
+    @property
+    def request_info(self) -> RequestInfo:
+        headers = self._request_headers
+        if not isinstance(headers, CIMultiDictProxy):
+            headers = self._request_headers = CIMultiDictProxy(CIMultiDict(headers))
+        return RequestInfo(self.url, self.method, headers, self.real_url)
+
+    @property
+    def connection(self) -> Any:
+        """The ClientConnection while the exchange is in progress (after 101: until detached)."""
+        return self._connection
+
+    def get_encoding(self) -> str:
+        """The charset from Content-Type; JSON is UTF-8 (RFC 8259 8.1); otherwise UTF-8."""
+        return self.charset or "utf-8"
+
+    # -- the body --------------------------------------------------------------------------
+    async def read(self) -> bytes:
+        """The whole body (decoded if it was compressed).  Cached: read it as often as you like."""
+        if self._body is None:
+            self._body = await self.content.read()
+        return self._body
+
+    async def text(self, encoding: Optional[str] = None, errors: str = "strict") -> str:
+        body = await self.read()
+        return body.decode(encoding or self.get_encoding(), errors)
+
+    async def json(self, *, encoding: Optional[str] = None,
+                   loads: Callable[[str], Any] = jsonlib.loads,
+                   content_type: Optional[str] = "application/json") -> Any:
+        """The body parsed as JSON; None for an empty body.
+
+        ``content_type`` is checked first (``application/json`` also accepts ``*/*+json``), so
+        an HTML error page raises ContentTypeError instead of a confusing JSONDecodeError; pass
+        ``content_type=None`` to skip the check.
+        """
+        body = await self.read()
+        if content_type is not None and not self._is_json(content_type):
+            raise ContentTypeError(
+                self.request_info, self.history, status=self.status, headers=self.headers,
+                message=f"Attempt to decode JSON with unexpected mimetype: {self.content_type} "
+                        f"(pass content_type=None to decode anyway)")
+        if not body.strip():
+            return None
+        return loads(body.decode(encoding or self.get_encoding()))
+
+    def _is_json(self, expected: str) -> bool:
+        actual = self.content_type
+        if expected == "application/json":
+            return actual == expected or (actual.startswith("application/")
+                                          and actual.endswith("+json"))
+        return expected in actual
+
+    def raise_for_status(self) -> None:
+        """Raise ClientResponseError for a 4xx or 5xx status."""
+        if self.status >= 400:
+            self.release()
+            raise ClientResponseError(self.request_info, self.history, status=self.status,
+                                      message=self.reason, headers=self.headers)
+
+    # -- letting go ------------------------------------------------------------------------
+    def release(self) -> None:
+        """Done with this response.  If its body had not fully arrived, the connection closes."""
+        self._released = True
+        connection, self._connection = self._connection, None
+        if connection is not None and self.status != 101:
+            connection.release_early()
+
+    def close(self) -> None:
+        """Close the connection now, whatever state it is in."""
+        self._released = True
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.release_early()
+
+    @property
+    def closed(self) -> bool:
+        return self._connection is None
+
+    async def wait_for_close(self) -> None:
+        self.release()
+
+    async def __aenter__(self) -> "ClientResponse":
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        self.release()
+
+    def __repr__(self) -> str:
+        return f"<ClientResponse({self.url}) [{self.status} {self.reason}]>"
