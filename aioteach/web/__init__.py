@@ -21,6 +21,12 @@ is the table of contents, read bottom-up the way a request travels::
 """
 from . import (accesslog, app, exceptions, fileresponse, middleware, multipart, protocol,
                request, response, routedef, router, runner, views)
+
+# Listed before the star imports: ``from .middleware import *`` rebinds ``middleware`` to the
+# decorator (aiohttp's ``web.middleware``), so the module must be captured here.
+_MODULES = (protocol, request, response, exceptions, fileresponse, multipart, router, routedef,
+            views, middleware, app, accesslog, runner)
+
 from .protocol import *  # noqa: F401,F403
 from .request import *  # noqa: F401,F403
 from .response import *  # noqa: F401,F403
@@ -35,7 +41,4 @@ from .app import *  # noqa: F401,F403
 from .accesslog import *  # noqa: F401,F403
 from .runner import *  # noqa: F401,F403
 
-__all__ = sorted({name for module in (protocol, request, response, exceptions, fileresponse,
-                                      multipart, router, routedef, views, middleware, app,
-                                      accesslog, runner)
-                  for name in module.__all__})
+__all__ = sorted({name for module in _MODULES for name in module.__all__})
