@@ -1,2 +1,522 @@
-"""(being written)"""
-__all__: list = []
+"""Responses: what a handler hands back, and how it becomes bytes on the wire.
+
+Theory of operation.  There are two kinds of response, as in aiohttp:
+
+* ``Response`` carries its whole body (``text=``, ``body=`` or JSON via ``json_response``).
+  The handler returns it; the protocol turns it into one ``bytes`` (head and body together)
+  and writes it.  This is the common case and the fast one: nothing is awaited.
+* ``StreamResponse`` is written piece by piece by the handler itself::
+
+      resp = web.StreamResponse()
+      await resp.prepare(request)       # the head goes out now
+      await resp.write(b"first part")   # each write may wait for a slow client (flow control)
+      await resp.write_eof()
+
+Framing (RFC 9112 section 6): a known length is sent as ``Content-Length``; an unknown one as
+``Transfer-Encoding: chunked`` on HTTP/1.1 and by closing the connection on HTTP/1.0 (which has
+no chunked coding).  Responses to HEAD and 1xx/204/304 responses carry no body (RFC 9110 sections
+9.3.2, 15.3.5 and 15.4.5); a HEAD response keeps the Content-Length a GET would have had.
+
+Hand-offs: the bytes go through ``request._protocol`` (``web/protocol.py``): ``write(data)``
+queues or sends them, ``drain()`` waits while the socket's buffer is full.  ``prepare()`` fires
+the application's ``on_response_prepare`` signal so an app can add headers at the last moment.
+
+Headers are built lazily: a ``Response(text=...)`` whose ``headers`` nobody touches never builds
+a ``CIMultiDict``; the protocol renders its head straight from the content type and length.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from email.utils import formatdate, parsedate_to_datetime
+from http.cookies import SimpleCookie
+from typing import Any, Callable, Iterator, MutableMapping, Optional, Tuple, Union
+
+from ..http1 import LAST_CHUNK, encode_chunk, reason_phrase, serialize_response_head
+from ..multidict import CIMultiDict
+
+__all__ = ["ContentCoding", "StreamResponse", "Response", "json_response", "http_date"]
+
+SERVER_SOFTWARE = "aioteach"
+
+# Status codes that never carry a body (RFC 9110 15.2, 15.3.5, 15.4.5).
+_NO_BODY_STATUSES = frozenset({100, 101, 102, 103, 204, 304})
+
+
+class ContentCoding:
+    """Names of the content codings (RFC 9110 8.4.1), for code written against aiohttp."""
+
+    deflate = "deflate"
+    gzip = "gzip"
+    identity = "identity"
+
+
+# -- the Date header ------------------------------------------------------------------------
+# Every response carries Date (RFC 9110 6.6.1).  Formatting it costs about as much as parsing a
+# small request, so it is formatted at most once a second and cached, keyed on the second.
+_date_cache: Tuple[int, str] = (0, "")
+
+
+def http_date() -> str:
+    """The current time as an IMF-fixdate, e.g. ``Sun, 06 Nov 1994 08:49:37 GMT``."""
+    global _date_cache
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache = (now, formatdate(now, usegmt=True))
+    return _date_cache[1]
+
+
+def _parse_content_type(value: str) -> Tuple[str, Optional[str]]:
+    """``"text/html; charset=UTF-8"`` -> ``("text/html", "utf-8")``."""
+    mime, _, params = value.partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, val = param.strip().partition("=")
+        if key.lower() == "charset":
+            charset = val.strip().strip('"').lower() or None
+    return mime.strip().lower(), charset
+
+
+class StreamResponse(MutableMapping[str, Any]):
+    """A response whose body the handler writes itself (aiohttp's ``web.StreamResponse``).
+
+    It is also a small dict for the handler's own state (``resp["key"] = value``), as in aiohttp.
+    """
+
+    _body: Optional[bytes] = None        # set by Response
+
+    def __init__(self, *, status: int = 200, reason: Optional[str] = None,
+                 headers: Optional[Any] = None) -> None:
+        self._status = status
+        self._reason = reason
+        self._headers: Optional[CIMultiDict] = None        # built on first access, see below
+        self._init_headers = headers
+        self._ctype: Optional[str] = None                  # used while _headers is None
+        self._charset: Optional[str] = None
+        self._content_length: Optional[int] = None
+        self._cookies: Optional[SimpleCookie] = None
+        self._state: Optional[dict] = None
+        self._keep_alive: Optional[bool] = None            # None: decided by the request
+        self._chunked = False
+        self._prepared = False
+        self._eof_sent = False
+        self._req: Any = None
+        self._protocol: Any = None
+        self._body_length = 0
+
+    # -- status ---------------------------------------------------------------------------
+    @property
+    def status(self) -> int:
+        return self._status
+
+    @property
+    def reason(self) -> str:
+        return self._reason if self._reason is not None else reason_phrase(self._status)
+
+    def set_status(self, status: int, reason: Optional[str] = None) -> None:
+        if self._prepared:
+            raise RuntimeError("cannot change the status after the headers were sent (prepare())")
+        self._status = status
+        self._reason = reason
+
+    # -- headers ----------------------------------------------------------------------------
+    @property
+    def headers(self) -> CIMultiDict:
+        headers = self._headers
+        if headers is None:
+            headers = CIMultiDict(self._init_headers) if self._init_headers else CIMultiDict()
+            if self._ctype is not None and "Content-Type" not in headers:
+                headers["Content-Type"] = self._content_type_value()
+            if self._content_length is not None and "Content-Length" not in headers:
+                headers["Content-Length"] = str(self._content_length)
+            self._headers = headers
+        return headers
+
+    def _content_type_value(self) -> str:
+        if self._charset is not None:
+            return f"{self._ctype}; charset={self._charset}"
+        return self._ctype or "application/octet-stream"
+
+    @property
+    def content_type(self) -> str:
+        if self._headers is None and not self._init_headers:
+            return self._ctype or "application/octet-stream"
+        raw = self.headers.get("Content-Type")
+        return _parse_content_type(raw)[0] if raw else "application/octet-stream"
+
+    @content_type.setter
+    def content_type(self, value: str) -> None:
+        self._set_content_type(str(value), self.charset if value else None)
+
+    @property
+    def charset(self) -> Optional[str]:
+        if self._headers is None and not self._init_headers:
+            return self._charset
+        raw = self.headers.get("Content-Type")
+        return _parse_content_type(raw)[1] if raw else None
+
+    @charset.setter
+    def charset(self, value: Optional[str]) -> None:
+        ctype = self.content_type
+        if ctype == "application/octet-stream" and value:
+            raise RuntimeError("set content_type before charset (octet-stream has no charset)")
+        self._set_content_type(ctype, value.lower() if value else None)
+
+    def _set_content_type(self, ctype: str, charset: Optional[str]) -> None:
+        self._ctype, self._charset = ctype, charset
+        if self._headers is not None or self._init_headers:
+            self.headers["Content-Type"] = self._content_type_value()
+
+    @property
+    def content_length(self) -> Optional[int]:
+        if self._headers is None:
+            return self._content_length
+        raw = self._headers.get("Content-Length")
+        return int(raw) if raw is not None else None
+
+    @content_length.setter
+    def content_length(self, value: Optional[int]) -> None:
+        if self._prepared:
+            raise RuntimeError("cannot change Content-Length after prepare()")
+        if value is not None and self._chunked:
+            raise RuntimeError("a chunked response has no Content-Length")
+        self._content_length = int(value) if value is not None else None
+        if self._headers is not None:
+            if value is None:
+                self._headers.popall("Content-Length", None)
+            else:
+                self._headers["Content-Length"] = str(int(value))
+
+    @property
+    def last_modified(self) -> Optional[datetime.datetime]:
+        raw = self.headers.get("Last-Modified")
+        if not raw:
+            return None
+        try:
+            return parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return None
+
+    @last_modified.setter
+    def last_modified(self, value: Union[int, float, datetime.datetime, str, None]) -> None:
+        if value is None:
+            self.headers.popall("Last-Modified", None)
+        elif isinstance(value, (int, float)):
+            self.headers["Last-Modified"] = formatdate(value, usegmt=True)
+        elif isinstance(value, datetime.datetime):
+            self.headers["Last-Modified"] = formatdate(value.timestamp(), usegmt=True)
+        else:
+            self.headers["Last-Modified"] = value
+
+    # -- cookies (RFC 6265 Set-Cookie) --------------------------------------------------------
+    @property
+    def cookies(self) -> SimpleCookie:
+        if self._cookies is None:
+            self._cookies = SimpleCookie()
+        return self._cookies
+
+    def set_cookie(self, name: str, value: str, *, expires: Optional[str] = None,
+                   domain: Optional[str] = None, max_age: Optional[Union[int, str]] = None,
+                   path: str = "/", secure: Optional[bool] = None,
+                   httponly: Optional[bool] = None, version: Optional[str] = None,
+                   samesite: Optional[str] = None) -> None:
+        cookies = self.cookies
+        cookies[name] = value
+        morsel = cookies[name]
+        for key, val in (("expires", expires), ("domain", domain), ("max-age", max_age),
+                         ("path", path), ("version", version), ("samesite", samesite)):
+            if val is not None:
+                morsel[key] = str(val)
+        if secure:
+            morsel["secure"] = True
+        if httponly:
+            morsel["httponly"] = True
+
+    def del_cookie(self, name: str, *, domain: Optional[str] = None, path: str = "/") -> None:
+        """Ask the client to forget a cookie: an empty value that expired in 1970."""
+        self.cookies.pop(name, None)
+        self.set_cookie(name, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT",
+                        domain=domain, path=path)
+
+    # -- connection handling --------------------------------------------------------------------
+    @property
+    def keep_alive(self) -> Optional[bool]:
+        return self._keep_alive
+
+    def force_close(self) -> None:
+        """Close the connection after this response (sends ``Connection: close``)."""
+        self._keep_alive = False
+
+    @property
+    def chunked(self) -> bool:
+        return self._chunked
+
+    def enable_chunked_encoding(self) -> None:
+        if self._content_length is not None or (self._headers and "Content-Length" in self._headers):
+            raise RuntimeError("a response with Content-Length cannot be chunked")
+        self._chunked = True
+
+    @property
+    def prepared(self) -> bool:
+        return self._prepared
+
+    @property
+    def body_length(self) -> int:
+        return self._body_length
+
+    # -- writing --------------------------------------------------------------------------------
+    async def prepare(self, request: Any) -> None:
+        """Send the head.  Fires ``app.on_response_prepare`` first; a second call does nothing."""
+        if self._prepared:
+            return
+        if self._eof_sent:
+            raise RuntimeError("the response was already sent")
+        # The signal of every app on the request's path, outermost first (as in aiohttp).
+        apps = getattr(request._match_info, "apps", None) or (request._root_app,)
+        for app in apps:
+            if app is not None and app.on_response_prepare:
+                await app.on_response_prepare.send(request, self)
+        self._prepared = True
+        self._req = request
+        self._protocol = request._protocol
+        self._protocol.write(self._render_head(request, self._body))
+
+    def _render_head(self, request: Any, body: Optional[bytes]) -> bytes:
+        """Choose the framing (RFC 9112 6.1-6.3) and serialize the head."""
+        protocol = request._protocol
+        status = self._status
+        version = request._message.version
+        keep_alive = self._keep_alive
+        if keep_alive is None:
+            keep_alive = request._message.keep_alive and not protocol.closing
+        headers = self.headers
+        no_body = status in _NO_BODY_STATUSES
+        self._send_body = not no_body and request.method != "HEAD"
+        if no_body:
+            headers.popall("Content-Length", None)
+            headers.popall("Transfer-Encoding", None)
+        elif body is not None:
+            headers["Content-Length"] = str(len(body))
+        elif self._chunked or "Content-Length" not in headers:
+            if version == "1.1":
+                self._chunked = True
+                headers["Transfer-Encoding"] = "chunked"
+                headers.popall("Content-Length", None)
+            else:
+                keep_alive = False          # HTTP/1.0: the end of the body is the end of the connection
+        self._keep_alive = keep_alive
+        if "Date" not in headers:
+            headers["Date"] = http_date()
+        if "Server" not in headers:
+            headers["Server"] = SERVER_SOFTWARE
+        if keep_alive:
+            if version == "1.0":
+                headers["Connection"] = "keep-alive"   # 1.0 keeps alive only when both say so
+        elif version == "1.1":
+            headers["Connection"] = "close"
+        pairs = list(headers.items())
+        if self._cookies:
+            pairs.extend(("Set-Cookie", m.OutputString()) for m in self._cookies.values())
+        return serialize_response_head(status, pairs, self._reason, version)
+
+    async def write(self, data: Union[bytes, bytearray, memoryview]) -> None:
+        """Send a piece of the body; waits while the client is slower than we are."""
+        if not self._prepared:
+            raise RuntimeError("call 'await resp.prepare(request)' before write()")
+        if self._eof_sent:
+            raise RuntimeError("cannot write() after write_eof()")
+        if not data:
+            return
+        self._body_length += len(data)
+        if self._send_body:
+            protocol = self._protocol
+            protocol.write(encode_chunk(bytes(data)) if self._chunked else bytes(data))
+            await protocol.drain()
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        """Finish the body (the last chunk, when chunked).  Further calls do nothing."""
+        if self._eof_sent:
+            return
+        if not self._prepared:
+            raise RuntimeError("call 'await resp.prepare(request)' before write_eof()")
+        if data:
+            await self.write(data)
+        if self._chunked and self._send_body:
+            self._protocol.write(LAST_CHUNK)
+        self._eof_sent = True
+        await self._protocol.drain()
+
+    # -- the state dict -------------------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        return (self._state or {})[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if self._state is None:
+            self._state = {}
+        self._state[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del (self._state or {})[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state or {})
+
+    def __len__(self) -> int:
+        return len(self._state or {})
+
+    def __bool__(self) -> bool:
+        return True                # a response is truthy even with an empty state dict
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._status} {self.reason}>"
+
+
+class Response(StreamResponse):
+    """A response with its whole body (aiohttp's ``web.Response``).
+
+    ``text=`` gives ``text/plain; charset=utf-8`` unless told otherwise; ``body=`` bytes give
+    ``application/octet-stream``.  Passing both, or a ``content_type`` that already holds a
+    charset, is a ``ValueError`` (say ``charset=`` instead), as in aiohttp.
+    """
+
+    def __init__(self, *, body: Any = None, status: int = 200, reason: Optional[str] = None,
+                 text: Optional[str] = None, headers: Optional[Any] = None,
+                 content_type: Optional[str] = None, charset: Optional[str] = None,
+                 zlib_executor_size: Optional[int] = None, zlib_executor: Any = None) -> None:
+        if body is not None and text is not None:
+            raise ValueError("pass body= or text=, not both")
+        if content_type is not None and "charset" in content_type:
+            raise ValueError("content_type must not contain a charset: pass charset= instead")
+        super().__init__(status=status, reason=reason, headers=headers)
+        explicit = headers is not None and "Content-Type" in CIMultiDict(headers)
+        if text is not None:
+            if not isinstance(text, str):
+                raise TypeError(f"text must be str, got {type(text).__name__}")
+            charset = charset or "utf-8"
+            body = text.encode(charset)
+            if not explicit:
+                self._ctype, self._charset = content_type or "text/plain", charset
+        elif not explicit and (content_type is not None or charset is not None):
+            self._ctype, self._charset = content_type or "application/octet-stream", charset
+        elif body is not None and not explicit:
+            self._ctype = "application/octet-stream"
+        if body is not None and not isinstance(body, (bytes, bytearray, memoryview)):
+            raise TypeError(f"body must be bytes, got {type(body).__name__} (use text= for str)")
+        self._body = bytes(body) if body is not None else None
+        if self._init_headers is not None and self._ctype is not None:
+            self.headers           # put Content-Type into the caller's headers now
+
+    @property
+    def body(self) -> Optional[bytes]:
+        return self._body
+
+    @body.setter
+    def body(self, value: Optional[bytes]) -> None:
+        self._body = bytes(value) if value is not None else None
+
+    @property
+    def text(self) -> Optional[str]:
+        if self._body is None:
+            return None
+        return self._body.decode(self.charset or "utf-8")
+
+    @text.setter
+    def text(self, value: str) -> None:
+        if self._ctype is None and (self._headers is None or "Content-Type" not in self._headers):
+            self._set_content_type("text/plain", "utf-8")
+        self._body = value.encode(self.charset or "utf-8")
+
+    @property
+    def content_length(self) -> Optional[int]:
+        return len(self._body) if self._body is not None else 0
+
+    @content_length.setter
+    def content_length(self, value: Optional[int]) -> None:
+        raise RuntimeError("a Response's Content-Length comes from its body")
+
+    def _fast_bytes(self, request: Any) -> Optional[bytes]:
+        """Head and body in one bytes, or None when the general path (prepare) is needed.
+
+        The fast path covers what most handlers return: no custom headers touched, no
+        cookies, no ``on_response_prepare`` receivers (the protocol checks that last one).
+        """
+        if self._headers is not None or self._init_headers or self._cookies or \
+                self._keep_alive is not None or self._status in _NO_BODY_STATUSES:
+            return None
+        body = self._body or b""
+        message = request._message
+        ctype = _ctype_line(self._ctype, self._charset) if self._ctype is not None else b""
+        keep_alive = message.keep_alive and not request._protocol.closing
+        if message.version == "1.1":
+            connection = b"" if keep_alive else b"Connection: close\r\n"
+        else:
+            connection = b"Connection: keep-alive\r\n" if keep_alive else b""
+        self._keep_alive = keep_alive
+        self._prepared = self._eof_sent = True
+        self._body_length = len(body)
+        head = b"".join((
+            _status_line(self._status, self._reason, message.version), ctype,
+            b"Content-Length: ", str(len(body)).encode(), b"\r\n", connection,
+            b"Date: ", http_date().encode(), b"\r\nServer: aioteach\r\n\r\n",
+        ))
+        return head if request.method == "HEAD" else head + body
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        if self._eof_sent:
+            return
+        if self._body and self._send_body:
+            self._protocol.write(self._body)
+        self._body_length = len(self._body or b"")
+        self._eof_sent = True
+
+    async def prepare(self, request: Any) -> None:
+        if self._body is None and self._status not in _NO_BODY_STATUSES:
+            self._body = b""
+        await super().prepare(request)
+
+
+# Status lines and Content-Type lines, each rendered once (a handful of distinct values).
+_status_lines: dict = {}
+_ctype_lines: dict = {}
+
+
+def _status_line(status: int, reason: Optional[str], version: str) -> bytes:
+    key = (status, reason, version)
+    line = _status_lines.get(key)
+    if line is None:
+        line = serialize_response_head(status, (), reason, version)[:-2]   # drop the blank line
+        if len(_status_lines) < 1000:
+            _status_lines[key] = line
+    return line
+
+
+def _ctype_line(ctype: str, charset: Optional[str]) -> bytes:
+    key = (ctype, charset)
+    line = _ctype_lines.get(key)
+    if line is None:
+        value = f"{ctype}; charset={charset}" if charset else ctype
+        # Checked like every header value: CR or LF here would split the response.
+        line = serialize_response_head(200, (("Content-Type", value),))
+        line = line[line.index(b"\r\n") + 2:-2]
+        if len(_ctype_lines) < 1000:
+            _ctype_lines[key] = line
+    return line
+
+
+def json_response(data: Any = None, *, text: Optional[str] = None, body: Optional[bytes] = None,
+                  status: int = 200, reason: Optional[str] = None, headers: Optional[Any] = None,
+                  content_type: str = "application/json",
+                  dumps: Callable[[Any], str] = json.dumps) -> Response:
+    """A ``Response`` holding ``dumps(data)`` as ``application/json``."""
+    if data is not None:
+        if text is not None or body is not None:
+            raise ValueError("pass data, text= or body=, only one of them")
+        text = dumps(data)
+    return Response(text=text, body=body, status=status, reason=reason, headers=headers,
+                    content_type=content_type)
