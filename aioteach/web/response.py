@@ -293,18 +293,21 @@ class StreamResponse(MutableMapping[str, Any]):
         headers = self.headers
         no_body = status in _NO_BODY_STATUSES
         self._send_body = not no_body and request.method != "HEAD"
-        if no_body:
+        # The framing, RFC 9112 section 6.3, from the server's side:
+        if no_body:                                   # 1xx, 204, 304: no body, no framing
             headers.popall("Content-Length", None)
             headers.popall("Transfer-Encoding", None)
-        elif body is not None:
+        elif body is not None:                        # the whole body is known: its length
             headers["Content-Length"] = str(len(body))
         elif self._chunked or "Content-Length" not in headers:
-            if version == "1.1":
+            if version == "1.1":                      # unknown length on 1.1: chunked
                 self._chunked = True
                 headers["Transfer-Encoding"] = "chunked"
                 headers.popall("Content-Length", None)
-            else:
-                keep_alive = False          # HTTP/1.0: the end of the body is the end of the connection
+            else:                                     # on 1.0: the close ends the body
+                keep_alive = False
+        if not no_body and "Content-Type" not in headers:
+            headers["Content-Type"] = "application/octet-stream"
         self._keep_alive = keep_alive
         if "Date" not in headers:
             headers["Date"] = http_date()
