@@ -174,14 +174,10 @@ def test_connecting_to_a_closed_port_fails_with_os_error():
         toyloop.run(connect())
 
 
-def web_framework():
-    """aioteach.web once it imports; until then aiohttp.web, whose API it mirrors."""
-    try:
-        from aioteach import web
-        web.Application
-        return web
-    except (ImportError, AttributeError):
-        return require("aiohttp.web")
+@pytest.fixture(params=["aioteach.web", pytest.param("aiohttp.web", marks=pytest.mark.peer)])
+def web(request):
+    """The server framework: aioteach's, and aiohttp's as an independent peer."""
+    return require(request.param)
 
 
 class ServerInAThread:
@@ -211,9 +207,7 @@ class ServerInAThread:
         self.loop.close()
 
 
-def test_the_toy_loop_fetches_a_page_from_a_real_server():
-    web = web_framework()
-
+def test_the_toy_loop_fetches_a_page_from_a_real_server(web):
     async def hello(request):
         return web.Response(text="hello from " + request.path)
 
