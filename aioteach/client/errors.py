@@ -87,7 +87,8 @@ class ClientConnectorError(ClientOSError):
 
     def __str__(self) -> str:
         reason = self._os_error.strerror or str(self._os_error) or type(self._os_error).__name__
-        return f"Cannot connect to host {self.host}:{self.port} ssl:{self.ssl!r} [{reason}]"
+        ssl = "default" if self.ssl is True else repr(self.ssl)
+        return f"Cannot connect to host {self.host}:{self.port} ssl:{ssl} [{reason}]"
 
 
 class ClientConnectorCertificateError(ClientConnectorError):
