@@ -1,0 +1,262 @@
+"""Server benchmark: aioteach against aiohttp, tornado and a raw-asyncio ceiling, with wrk.
+
+What it measures.  Each server runs in its own subprocess (one process, plain asyncio loop,
+access log off) and serves the same three endpoints: ``/hello`` (text), ``/json`` (a small JSON
+object) and ``/user/{id}`` (a path variable).  ``wrk -t1 -c50`` drives each with keep-alive
+connections, servers interleaved round by round so that a noisy neighbour on this shared
+machine hurts everyone alike.  For each run we read the server's CPU time (utime + stime from
+``/proc/<pid>/stat``) before and after, and report:
+
+* requests/s            what wrk saw (depends on how much CPU the machine had to spare);
+* requests per CPU-s    requests divided by the server's own CPU seconds: the fair number;
+* peak memory           VmHWM from ``/proc/<pid>/status`` at the end.
+
+The raw-asyncio ceiling answers every request with fixed bytes and parses nothing: no Python
+server on asyncio's default loop can beat it.  A second scenario holds 1000 concurrent
+keep-alive connections (``wrk -c1000``) and counts errors, which must be zero.
+
+    python benchmarks/bench_server.py            # ~3 minutes
+    python benchmarks/bench_server.py --quick    # ~1 minute
+
+This is a benchmark, not a test: nothing here asserts on speed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from typing import Dict, List, Tuple
+
+__all__ = ["main"]
+
+ENDPOINTS = ["/hello", "/json", "/user/42"]
+SERVERS = ["aioteach", "aiohttp", "tornado", "raw-asyncio"]
+NOFILE = 4096           # for the 1000-connection scenario: each connection is a descriptor
+
+
+# -- the servers, each started as `python bench_server.py --serve NAME --port N` ---------------
+def serve_aioteach(port: int) -> None:
+    from aioteach import web
+
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text="Hello, World!")
+
+    async def json_(request: web.Request) -> web.Response:
+        return web.json_response({"message": "Hello, World!"})
+
+    async def user(request: web.Request) -> web.Response:
+        return web.Response(text=f"user {request.match_info['id']}")
+
+    app = web.Application()
+    app.router.add_get("/hello", hello)
+    app.router.add_get("/json", json_)
+    app.router.add_get("/user/{id}", user)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+
+
+def serve_aiohttp(port: int) -> None:
+    from aiohttp import web
+
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text="Hello, World!")
+
+    async def json_(request: web.Request) -> web.Response:
+        return web.json_response({"message": "Hello, World!"})
+
+    async def user(request: web.Request) -> web.Response:
+        return web.Response(text=f"user {request.match_info['id']}")
+
+    app = web.Application()
+    app.router.add_get("/hello", hello)
+    app.router.add_get("/json", json_)
+    app.router.add_get("/user/{id}", user)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+
+
+def serve_tornado(port: int) -> None:
+    import asyncio
+
+    import tornado.web
+
+    class Hello(tornado.web.RequestHandler):
+        def get(self) -> None:
+            self.write("Hello, World!")
+
+    class Json(tornado.web.RequestHandler):
+        def get(self) -> None:
+            self.write({"message": "Hello, World!"})
+
+    class User(tornado.web.RequestHandler):
+        def get(self, user_id: str) -> None:
+            self.write(f"user {user_id}")
+
+    async def main() -> None:
+        app = tornado.web.Application([(r"/hello", Hello), (r"/json", Json),
+                                       (r"/user/([^/]+)", User)])
+        app.listen(port, "127.0.0.1")
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def serve_raw(port: int) -> None:
+    """The ceiling: answer every request head with the same bytes, parse nothing."""
+    import asyncio
+
+    answer = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n"
+              b"Hello, World!")
+
+    class Raw(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport = transport
+
+        def data_received(self, data: bytes) -> None:
+            self.transport.write(answer * data.count(b"\r\n\r\n"))
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        await loop.create_server(Raw, "127.0.0.1", port, backlog=2048)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+SERVE = {"aioteach": serve_aioteach, "aiohttp": serve_aiohttp, "tornado": serve_tornado,
+         "raw-asyncio": serve_raw}
+
+
+# -- measuring -------------------------------------------------------------------------------------
+def raise_nofile() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(NOFILE, hard) if hard != resource.RLIM_INFINITY else NOFILE
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime + stime
+
+
+def peak_memory_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def start_server(name: str) -> Tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", name, "--port", str(port)])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, port
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the {name} server exited with {proc.returncode}")
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"the {name} server did not start listening on port {port}")
+
+
+def run_wrk(port: int, path: str, seconds: float, connections: int) -> Dict[str, float]:
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", f"http://127.0.0.1:{port}{path}"],
+        capture_output=True, text=True, timeout=seconds + 60).stdout
+    total = re.search(r"(\d+) requests in", out)
+    rate = re.search(r"Requests/sec:\s*([\d.]+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "requests": float(total.group(1)) if total else 0.0,
+        "rps": float(rate.group(1)) if rate else 0.0,
+        "socket_errors": float(sum(map(int, errors.groups()))) if errors else 0.0,
+        "non2xx": float(non2xx.group(1)) if non2xx else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one short round")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    raise_nofile()
+    if args.serve:
+        SERVE[args.serve](args.port)
+        return
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    rounds = args.rounds or (1 if args.quick else 2)
+    seconds = args.seconds or (2 if args.quick else 3)
+    names = args.servers.split(",")
+    procs = {name: start_server(name) for name in names}
+    requests: Dict[Tuple[str, str], float] = {}
+    cpu: Dict[Tuple[str, str], float] = {}
+    rps: Dict[Tuple[str, str], List[float]] = {}
+    try:
+        for name in names:                      # warm up: imports, caches, first connections
+            run_wrk(procs[name][1], "/hello", 1, 10)
+        for _ in range(rounds):
+            for path in ENDPOINTS:
+                for name in names:
+                    proc, port = procs[name]
+                    before = cpu_seconds(proc.pid)
+                    result = run_wrk(port, path, seconds, 50)
+                    key = (name, path)
+                    cpu[key] = cpu.get(key, 0.0) + cpu_seconds(proc.pid) - before
+                    requests[key] = requests.get(key, 0.0) + result["requests"]
+                    rps.setdefault(key, []).append(result["rps"])
+        print(f"\nwrk -t1 -c50, {rounds} round(s) of {seconds:g}s per endpoint and server, "
+              "interleaved")
+        print(f"{'endpoint':<10} {'server':<12} {'req/s':>9} {'req/CPU-s':>10} "
+              f"{'vs aiohttp':>10} {'vs tornado':>10}")
+        for path in ENDPOINTS:
+            per_cpu = {n: requests[(n, path)] / max(cpu[(n, path)], 1e-9) for n in names}
+            for name in names:
+                ratio_a = per_cpu[name] / per_cpu["aiohttp"] if "aiohttp" in per_cpu else 0
+                ratio_t = per_cpu[name] / per_cpu["tornado"] if "tornado" in per_cpu else 0
+                mean_rps = sum(rps[(name, path)]) / len(rps[(name, path)])
+                print(f"{path:<10} {name:<12} {mean_rps:>9.0f} {per_cpu[name]:>10.0f} "
+                      f"{ratio_a:>9.2f}x {ratio_t:>9.2f}x")
+        print("\npeak memory (VmHWM) after the runs:")
+        for name in names:
+            print(f"  {name:<12} {peak_memory_kib(procs[name][0].pid) / 1024:7.1f} MiB")
+        print("\n1000 concurrent keep-alive connections (wrk -t1 -c1000):")
+        for name in [n for n in names if n in ("aioteach", "aiohttp")]:
+            proc, port = procs[name]
+            result = run_wrk(port, "/hello", 2 if args.quick else 4, 1000)
+            print(f"  {name:<12} {result['rps']:>9.0f} req/s  socket errors "
+                  f"{result['socket_errors']:.0f}  non-2xx {result['non2xx']:.0f}  "
+                  f"peak {peak_memory_kib(proc.pid) / 1024:.1f} MiB")
+    finally:
+        for proc, _ in procs.values():
+            proc.terminate()
+        for proc, _ in procs.values():
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    main()
