@@ -69,12 +69,16 @@ _TRANSITIONS = {
     (REMOTE_CLOSING, "send_close"): CLOSED,
 }
 # The peer sends nothing after its Close (section 5.5.1), so from then on input is ignored.
-_INPUT_DONE = frozenset({REMOTE_CLOSING, CLOSED})
+# (Tuples, not sets: ``in`` on a tuple tries ``is`` first, and an Enum's hash is Python code.)
+_INPUT_DONE = (REMOTE_CLOSING, CLOSED)
 # We send no data after our Close (section 5.5.1).
-_OUTPUT_DONE = frozenset({CLOSING, CLOSED})
+_OUTPUT_DONE = (CLOSING, CLOSED)
 
 # Known close codes print with their names in events; others stay plain ints.
 _CLOSE_CODES: Dict[int, int] = {int(code): code for code in WSCloseCode}
+
+# Looking a member up on an Enum class costs more than a global; the hot paths use these.
+TEXT, BINARY, CONTINUATION = Opcode.TEXT, Opcode.BINARY, Opcode.CONTINUATION
 
 
 class WebSocketConnection:
@@ -171,7 +175,7 @@ class WebSocketConnection:
                              f"fragmented {self._msg_opcode.name} message (RFC 6455 section 5.4)")
         if frame.fin:
             # The common case, kept short: one frame, one message.
-            if frame.opcode is Opcode.TEXT:
+            if frame.opcode is TEXT:
                 try:
                     return TextMessage(frame.payload.decode("utf-8"))
                 except UnicodeDecodeError as exc:
@@ -180,7 +184,7 @@ class WebSocketConnection:
             return BytesMessage(frame.payload)
         self._msg_opcode = frame.opcode
         self._msg_size = len(frame.payload)
-        if frame.opcode is Opcode.TEXT:
+        if frame.opcode is TEXT:
             self._decoder.reset()
             self._msg_parts = [self._decode(frame.payload, final=False)]
         else:
@@ -195,7 +199,7 @@ class WebSocketConnection:
                              "continuation frame, but no fragmented message is in progress "
                              "(RFC 6455 section 5.4)")
         self._msg_size += len(frame.payload)
-        if opcode is Opcode.TEXT:
+        if opcode is TEXT:
             self._msg_parts.append(self._decode(frame.payload, final=frame.fin))
         else:
             self._msg_parts.append(frame.payload)
@@ -204,7 +208,7 @@ class WebSocketConnection:
         parts, self._msg_parts = self._msg_parts, []
         self._msg_opcode = None
         self._msg_size = 0
-        if opcode is Opcode.TEXT:
+        if opcode is TEXT:
             return TextMessage("".join(parts))
         return BytesMessage(b"".join(parts))
 
@@ -266,11 +270,11 @@ class WebSocketConnection:
 
     def send_text(self, text: str, fin: bool = True) -> bytes:
         """A text message.  ``fin=False`` sends a fragment; continue with more ``send_text``."""
-        return self._send_data(Opcode.TEXT, text.encode("utf-8"), fin)
+        return self._send_data(TEXT, text.encode("utf-8"), fin)
 
     def send_bytes(self, data: Union[bytes, bytearray, memoryview], fin: bool = True) -> bytes:
         """A binary message.  ``fin=False`` sends a fragment; continue with more ``send_bytes``."""
-        return self._send_data(Opcode.BINARY, data, fin)
+        return self._send_data(BINARY, data, fin)
 
     def send_ping(self, payload: bytes = b"") -> bytes:
         """A Ping (at most 125 bytes of payload); the peer should answer with a Pong."""
@@ -318,7 +322,7 @@ class WebSocketConnection:
                 raise LocalProtocolError(
                     f"a fragmented {self._send_opcode.name} message is in progress: finish it "
                     f"(fin=True) before sending {opcode.name}")
-            wire_opcode = Opcode.CONTINUATION
+            wire_opcode = CONTINUATION
         self._send_opcode = None if fin else opcode
         if self._is_client:
             return build_frame(wire_opcode, payload, fin=fin, mask=os.urandom(4))
