@@ -82,11 +82,11 @@ async def raw_exchange(port: int, request: bytes,
             if line:
                 name, _, value = line.partition(":")
                 headers.add(name.strip(), value.strip())
-        if "Content-Length" in headers:
+        if status in (204, 304) or request.startswith(b"HEAD "):
+            body = b""
+        elif "Content-Length" in headers:
             body = await asyncio.wait_for(reader.readexactly(int(headers["Content-Length"])),
                                           timeout)
-        elif status in (204, 304) or request.startswith(b"HEAD "):
-            body = b""
         else:
             body = await asyncio.wait_for(reader.read(), timeout)
         return status, headers, body
