@@ -28,7 +28,15 @@ outcome and resume the generator: ``gen.send(result)``, or ``gen.throw(error)`` 
 appears at the ``yield`` line, where the generator's own ``try``/``except`` can catch it.
 Whatever the generator yields next goes round the same ``while`` loop.  Yielding a future that
 is already done therefore resumes at once, without a trip through the loop: a ``while`` and
-not a recursive call, so a thousand done futures in a row cost no stack.
+not a recursive call, so a thousand done futures in a row cost no stack.  The outcome is read
+inside a ``try``, but ``throw`` is called after it: from inside the runner's ``except`` block
+the error would reach the generator while still being "handled", and ``sys.exc_info()`` in
+the generator would keep reporting it after the generator's own ``except`` had finished.
+
+A yielded list (or dict) becomes one future in ``multi``: every child is converted (so each
+coroutine becomes a Task and starts now), one callback on each child counts them home, and
+when the last is done the results are collected in the list's order (or under the dict's
+keys) into the combined future, which is what the runner waits on.
 
 How it differs from ``async def`` (the lesson):
 * Eager start.  Calling a ``@gen.coroutine`` function runs its body *now*, up to the first
@@ -43,8 +51,11 @@ How it differs from ``async def`` (the lesson):
   an ``asyncio.Task``, so ``asyncio.current_task()`` inside it is whichever task (if any)
   happens to be running the loop callback.
 
-Simplification: tornado's ``WaitIterator``, the ``singledispatch`` hook on
-``convert_yielded`` and the ``message`` argument of ``with_timeout`` are left out.
+Where aioteach differs from tornado 6.6, on purpose: a ``@gen.coroutine`` function says it is
+a coroutine function (so aiohttp and aioteach route it as a handler); calling one needs a
+running asyncio loop; a ``concurrent.futures.Future`` is wrapped with ``asyncio.wrap_future``;
+``await gen.moment`` works.  Simplification: tornado's ``WaitIterator``, the
+``singledispatch`` hook on ``convert_yielded`` and ``with_timeout``'s ``message`` are left out.
 """
 from __future__ import annotations
 
