@@ -192,13 +192,19 @@ class MiddlewareTrace(Panel):
         path = path if path is not None else (self.path.value or "/")
         with trace.record(kinds=["server."]) as recorder:
             response = await exchange(self.url + (path if path.startswith("/") else "/" + path))
-        self.events = [e for e in recorder.events if e.kind.startswith(
+        events = [e for e in recorder.events if e.kind.startswith(
             ("server.middleware", "server.handler"))
-            and e.get("name") not in HIDDEN_MIDDLEWARE]
+            and _short(e.get("name")) not in HIDDEN_MIDDLEWARE]
+        first_req = events[0].get("req") if events else None
+        self.events = [e for e in events if e.get("req") == first_req]   # ours, not a neighbour's
         self.steps = self.describe(self.events)
         origin = self.events[0].t if self.events else 0.0
-        lines = [f"{(e.t - origin) * 1000:7.3f} ms  {step}"
-                 for e, step in zip(self.events, self.steps)]
+        times = [f"{(e.t - origin) * 1000:7.3f} ms" for e in self.events]
+        lines, i = [], 0
+        for step in self.steps:          # "(the handler runs here)" has no hook of its own
+            stamp = times[i] if "handler runs" not in step else " " * 10
+            i += "handler runs" not in step
+            lines.append(f"{stamp}  {step}")
         if not lines:
             lines = ["(no trace events: this server does not emit the server.middleware_* "
                      "hooks)"]
@@ -208,16 +214,26 @@ class MiddlewareTrace(Panel):
     @staticmethod
     def describe(events: List[trace.TraceEvent]) -> List[str]:
         """One indented line per hook: in through each middleware, the handler, out again."""
-        steps, depth = [], 0
+        steps, depth, previous = [], 0, ""
         for e in events:
-            if e.kind == "server.middleware_enter":
-                steps.append(f"{'  ' * depth}-> {e.get('name')}")
+            if e.kind == "server.middleware_exit" and previous == "server.middleware_enter":
+                steps.append(f"{'  ' * depth}(the handler runs here)")
+            if e.kind == "server.handler_start":
+                steps.append(f"{'  ' * depth}request {e.get('handler')}")
+                depth += 1
+            elif e.kind == "server.middleware_enter":
+                steps.append(f"{'  ' * depth}-> {_short(e.get('name'))}")
                 depth += 1
             elif e.kind == "server.middleware_exit":
                 depth = max(0, depth - 1)
-                steps.append(f"{'  ' * depth}<- {e.get('name')}")
-            elif e.kind == "server.handler_start":
-                steps.append(f"{'  ' * depth}handler {e.get('handler')}")
+                steps.append(f"{'  ' * depth}<- {_short(e.get('name'))}")
             else:
-                steps.append(f"{'  ' * depth}handler done: {e.get('status')}")
+                depth = max(0, depth - 1)
+                steps.append(f"{'  ' * depth}response {e.get('status')}")
+            previous = e.kind
         return steps
+
+
+def _short(name: Any) -> str:
+    """``make_app.<locals>.auth`` -> ``auth``: the name a learner wrote."""
+    return str(name).rsplit(".", 1)[-1]
