@@ -207,10 +207,10 @@ def _parse_range(raw: str, size: int) -> Union[None, str, Tuple[int, int]]:
         suffix = min(suffix, size)
         return size - suffix, suffix
     start = int(first)
-    end = int(last) if last else size - 1
-    if end < start:
+    if last and int(last) < start:
         return None                            # "bytes=5-2" is invalid: ignore the field
     if start >= size:
         return "unsatisfiable"
+    end = int(last) if last else size - 1
     end = min(end, size - 1)                   # a range past the end is cut to fit
     return start, end - start + 1
