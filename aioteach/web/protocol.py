@@ -177,6 +177,9 @@ class HttpProtocol(asyncio.Protocol):
         self._server = server
         self._handler = server.handler
         self._app = server.app
+        # Signals are frozen with the app, so whether the root app has on_response_prepare
+        # receivers is settled before the first connection.
+        self._root_prepares = bool(server.app is not None and server.app.on_response_prepare)
         self._loop: asyncio.AbstractEventLoop = server.loop or asyncio.get_event_loop()
         self.transport: Optional[asyncio.Transport] = None
         self._parser = RequestParser(**server.parser_limits)
@@ -385,7 +388,15 @@ class HttpProtocol(asyncio.Protocol):
                                       request.path, response)
             response = HTTPInternalServerError()
         try:
-            await self._send_response(request, response)
+            # The fast path: a plain Response, nobody to notify, the request body all read.
+            data = None
+            if type(response) is Response and not response._prepared and \
+                    request._payload.is_eof() and not self._prepare_receivers(request):
+                data = response._fast_bytes(request)
+            if data is not None:
+                self.write(data)
+            else:
+                await self._send_response(request, response)
         except ConnectionError:
             self.closing = True
         except Exception:
@@ -396,22 +407,17 @@ class HttpProtocol(asyncio.Protocol):
         self._finish(request, response, started)
 
     async def _send_response(self, request: BaseRequest, response: StreamResponse) -> None:
-        if response._eof_sent:
-            return
-        if not response._prepared:
-            if type(response) is Response or isinstance(response, Response):
-                if not self._prepare_receivers(request) and request._payload.is_eof():
-                    data = response._fast_bytes(request)      # type: ignore[attr-defined]
-                    if data is not None:
-                        self.write(data)
-                        return
+        """The general path: ``prepare()`` (signals, cookies, headers), then the body."""
+        if not response._eof_sent:
             await response.prepare(request)
-        await response.write_eof()
+            await response.write_eof()
 
     def _prepare_receivers(self, request: BaseRequest) -> bool:
         """Does any app on the request's path listen to ``on_response_prepare``?"""
-        apps = getattr(request._match_info, "apps", None) or (self._app,)
-        for app in apps:
+        info = request._match_info
+        if info is None or info.current_app is self._app:
+            return self._root_prepares          # the common case, worked out once
+        for app in info.apps:
             if app is not None and app.on_response_prepare:
                 return True
         return False

@@ -448,27 +448,23 @@ class Response(StreamResponse):
 
         The fast path covers what most handlers return: no custom headers touched, no
         cookies, no ``on_response_prepare`` receivers (the protocol checks that last one).
+        Everything in the head but the length and the date is the same from one response to
+        the next, so it is rendered once per kind of response and kept (``_head_prefix``).
         """
         if self._headers is not None or self._init_headers or self._cookies or \
                 self._keep_alive is not None or self._status in _NO_BODY_STATUSES:
             return None
         body = self._body or b""
         message = request._message
-        ctype = _ctype_line(self._ctype, self._charset) if self._ctype is not None else b""
-        keep_alive = message.keep_alive and not request._protocol.closing
-        if message.version == "1.1":
-            connection = b"" if keep_alive else b"Connection: close\r\n"
-        else:
-            connection = b"Connection: keep-alive\r\n" if keep_alive else b""
-        self._keep_alive = keep_alive
+        keep_alive = self._keep_alive = message.keep_alive and not request._protocol.closing
+        key = (self._status, self._reason, message.version, self._ctype, self._charset,
+               keep_alive)
+        prefix = _head_prefixes.get(key) or _head_prefix(key)
         self._prepared = self._eof_sent = True
         self._body_length = len(body)
-        head = b"".join((
-            _status_line(self._status, self._reason, message.version), ctype,
-            b"Content-Length: ", str(len(body)).encode(), b"\r\n", connection,
-            b"Date: ", http_date().encode(), b"\r\nServer: aioteach\r\n\r\n",
-        ))
-        return head if request.method == "HEAD" else head + body
+        if request.method == "HEAD":
+            return b"".join((prefix, b"%d" % len(body), _date_tail()))
+        return b"".join((prefix, b"%d" % len(body), _date_tail(), body))
 
     async def write_eof(self, data: bytes = b"") -> None:
         if self._eof_sent:
@@ -484,32 +480,39 @@ class Response(StreamResponse):
         await super().prepare(request)
 
 
-# Status lines and Content-Type lines, each rendered once (a handful of distinct values).
-_status_lines: dict = {}
-_ctype_lines: dict = {}
+# -- the fast path's caches -------------------------------------------------------------------
+# Head prefixes by (status, reason, version, content type, charset, keep-alive): a server sends
+# a handful of distinct kinds, so the cache stays small (and is capped, against odd handlers).
+_head_prefixes: dict = {}
+_date_tails: Tuple[int, bytes] = (0, b"")
 
 
-def _status_line(status: int, reason: Optional[str], version: str) -> bytes:
-    key = (status, reason, version)
-    line = _status_lines.get(key)
-    if line is None:
-        line = serialize_response_head(status, (), reason, version)[:-2]   # drop the blank line
-        if len(_status_lines) < 1000:
-            _status_lines[key] = line
-    return line
+def _head_prefix(key: tuple) -> bytes:
+    """Render everything before the Content-Length value, once per kind of response."""
+    status, reason, version, ctype, charset, keep_alive = key
+    fields = []
+    if ctype is not None:
+        fields.append(("Content-Type", f"{ctype}; charset={charset}" if charset else ctype))
+    if version == "1.1" and not keep_alive:
+        fields.append(("Connection", "close"))
+    elif version == "1.0" and keep_alive:
+        fields.append(("Connection", "keep-alive"))
+    fields.append(("Server", SERVER_SOFTWARE))
+    # serialize_response_head checks every value: CR or LF in a content type cannot split
+    # the response.  The blank line it ends with is dropped: the length comes next.
+    prefix = serialize_response_head(status, fields, reason, version)[:-2] + b"Content-Length: "
+    if len(_head_prefixes) < 256:
+        _head_prefixes[key] = prefix
+    return prefix
 
 
-def _ctype_line(ctype: str, charset: Optional[str]) -> bytes:
-    key = (ctype, charset)
-    line = _ctype_lines.get(key)
-    if line is None:
-        value = f"{ctype}; charset={charset}" if charset else ctype
-        # Checked like every header value: CR or LF here would split the response.
-        line = serialize_response_head(200, (("Content-Type", value),))
-        line = line[line.index(b"\r\n") + 2:-2]
-        if len(_ctype_lines) < 1000:
-            _ctype_lines[key] = line
-    return line
+def _date_tail() -> bytes:
+    """``\\r\\nDate: <now>\\r\\n\\r\\n``, the end of every fast head, made once a second."""
+    global _date_tails
+    now = int(time.time())
+    if _date_tails[0] != now:
+        _date_tails = (now, b"\r\nDate: " + http_date().encode() + b"\r\n\r\n")
+    return _date_tails[1]
 
 
 def json_response(data: Any = None, *, text: Optional[str] = None, body: Optional[bytes] = None,
