@@ -276,7 +276,11 @@ def _run_app_in_running_loop(app: Any, *, host: Any = None, port: Optional[int] 
             "await web.TCPSite(runner, port=8080).start()' instead.") from exc
     if isinstance(host, (list, tuple)):
         host = host[0] if host else None
-    return serve(app, host=host or "127.0.0.1", port=8080 if port is None else port)
+    handle = serve(app, host=host or "127.0.0.1", port=8080 if port is None else port,
+                   quiet=True)
+    print(f"web.run_app: an event loop is already running (a notebook?), so {handle.url} is "
+          f"served in the background by aioteach.notebook.serve(); handle.stop() stops it")
+    return handle
 
 
 async def _run_app(app: Any, *, host: Optional[Union[str, List[str]]], port: Optional[int],
