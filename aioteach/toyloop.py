@@ -20,8 +20,8 @@ first" (like ``asyncio.sleep(0)``).  Callbacks never run inside the call that sc
 (``call_soon`` queues them), so every resume is one visible step.  ``fetch(host, port, path)``
 is the example: an HTTP/1.1 GET (RFC 9112) with the sans-I/O parser ``aioteach.http1``.
 
-Simplification: no cancellation, no thread-safe wake-up, no signal handling, no TLS, and name
-resolution (``getaddrinfo``) blocks; asyncio's ``base_events.py`` has all of these.
+Simplification: no cancellation, no thread-safe wake-up, no signals, no TLS, name resolution
+blocks, and a failing plain callback propagates out of ``step()`` (asyncio logs it instead).
 """
 from __future__ import annotations
 
@@ -99,8 +99,7 @@ class Future:
         return self.result()
 
     def __repr__(self) -> str:
-        state = "done" if self._done else "pending"
-        return f"<{type(self).__name__} {self.label} {state}>"
+        return f"<{type(self).__name__} {self.label} {'done' if self._done else 'pending'}>"
 
 
 class Task(Future):
@@ -265,8 +264,7 @@ class Loop:
     def run_until_complete(self, coro: Runnable) -> Any:
         task = coro if isinstance(coro, Future) else self.create_task(coro)
         while not task.done():
-            report = self.step()
-            if not report.ran and not task.done():
+            if not self.step().ran and not task.done():
                 raise RuntimeError(f"{task.label} waits for something that can never happen: "
                                    "no callback is ready, and no timer or socket is pending")
         return task.result()
@@ -293,8 +291,10 @@ class Loop:
             self.selector.unregister(sock)
             future.set_result(value) if error is None else future.set_exception(error)
 
-        # Simplification: one wait per socket at a time (asyncio allows a reader and a
-        # writer on the same socket; the selector then watches both events).
+        if sock in self.selector.get_map():
+            # Simplification: one wait per socket at a time (asyncio allows a reader and a
+            # writer on the same socket; the selector then watches both events).
+            raise RuntimeError(f"{label}: the socket is already waited on by another future")
         self.selector.register(sock, event, Handle(ready, (), label))
         return future
 

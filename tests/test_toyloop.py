@@ -230,3 +230,19 @@ def test_the_toy_loop_fetches_a_page_from_a_real_server(web):
     assert dict((k.lower(), v) for k, v in head.headers)["content-type"].startswith("text/plain")
     assert (big_head.status, big_body) == (200, b"0123456789" * 100_000)
     assert missing.status == 404
+
+
+def test_two_waits_on_one_socket_are_refused_with_a_reason():
+    left, right = socket.socketpair()
+
+    async def double_wait():
+        loop = toyloop.get_running_loop()
+        loop.sock_recv(left, 1)
+        loop.sock_recv(left, 1)
+
+    try:
+        with pytest.raises(RuntimeError, match="already waited on"):
+            toyloop.run(double_wait())
+    finally:
+        left.close()
+        right.close()
