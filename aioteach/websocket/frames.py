@@ -1,25 +1,17 @@
 """WebSocket frames: the two-to-fourteen-byte header, the payload, and the mask.
 
-Every WebSocket message travels as one or more frames (RFC 6455 section 5.2)::
+Every WebSocket message travels as one or more frames (RFC 6455 section 5.2), each a header
+of 2 to 14 bytes and a payload, read left to right:
 
-     0               1               2               3
-     0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7
-    +-+-+-+-+-------+-+-------------+-------------------------------+
-    |F|R|R|R| opcode|M| Payload len |    Extended payload length    |
-    |I|S|S|S|  (4)  |A|     (7)     |             (16/64)           |
-    |N|V|V|V|       |S|             |   (if payload len==126/127)   |
-    | |1|2|3|       |K|             |                               |
-    +-+-+-+-+-------+-+-------------+ - - - - - - - - - - - - - - - +
-    |     Extended payload length continued, if payload len == 127  |
-    + - - - - - - - - - - - - - - - +-------------------------------+
-    |                               | Masking-key, if MASK set to 1 |
-    +-------------------------------+-------------------------------+
-    | Masking-key (continued)       |          Payload Data         |
-    +-------------------------------- - - - - - - - - - - - - - - - +
+    byte 0      F R R R O O O O    F: FIN, the last frame of a message; RRR: RSV1-3; OOOO: opcode
+    byte 1      M L L L L L L L    M: MASK; LLLLLLL: the length, or 126 / 127 as a marker
+    2 more      big-endian length  if the marker was 126 (payloads of 126 to 65535 bytes)
+    or 8 more   big-endian length  if the marker was 127 (65536 bytes and up; top bit 0)
+    4 more      the masking key    if M is set
+    the rest    the payload        exactly "length" bytes
 
-The length takes 7 bits for payloads up to 125 bytes, 7+16 bits (marker 126) up to 65535, and
-7+64 bits (marker 127) beyond.  A client masks every frame it sends with a fresh 4-byte key
-(section 5.3: the payload is XORed with the key, repeated); a server never masks.
+A client masks every frame it sends with a fresh 4-byte key (section 5.3: the payload is
+XORed with the key, repeated); a server never masks.
 
 This module knows single frames only: ``parse_frame`` reads one from a buffer and checks the
 rules a frame can break on its own (reserved bits, unknown opcodes, masking by role, control

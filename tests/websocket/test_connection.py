@@ -308,3 +308,19 @@ def test_caller_misuse_raises_local_protocol_error():
 def test_repr_is_readable():
     assert repr(WebSocketConnection("client")) == \
         "<WebSocketConnection client OPEN, 0 bytes buffered, 0 to send>"
+
+
+def test_any_bytes_like_input():
+    server = WebSocketConnection("server")
+    wire = client_frame(Opcode.TEXT, b"a") + client_frame(Opcode.BINARY, b"b" * 200)
+    assert server.receive_data(memoryview(wire)[:7]) == [TextMessage("a")]
+    assert server.receive_data(bytearray(wire[7:100])) == []
+    assert server.receive_data(memoryview(wire[100:])) == [BytesMessage(b"b" * 200)]
+
+
+def test_violation_while_closing_sends_no_second_close():
+    server = WebSocketConnection("server")
+    server.send_close(1000)
+    events = server.receive_data(build_frame(Opcode.TEXT, b"unmasked"))
+    assert events == [CloseReceived(1002, events[0].reason, by_peer=False)]
+    assert server.state is ConnectionState.CLOSED and server.data_to_send() == b""
