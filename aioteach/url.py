@@ -252,6 +252,8 @@ class URL:
             host = None if host is None else encode_host(host)
             path = quote(path, PATH_SAFE)
             fragment = quote(fragment, QUERY_SAFE)
+        if host is not None:
+            path = remove_dot_segments(path)
         if not encoded_query:
             query_string = requote(query_string, QUERY_SAFE, plus=True)
         return cls._make(scheme.lower(), user, password, host, port, path, query_string,
@@ -438,8 +440,8 @@ class URL:
         """Replace the path (the query and fragment are dropped, like yarl)."""
         if not encoded:
             path = quote(path, PATH_SAFE)
-        if self._host is not None and path and not path.startswith("/"):
-            path = "/" + path
+        if self._host is not None:
+            path = remove_dot_segments("/" + path if path[:1] != "/" and path else path)
         return self._replace(path=path, query="", fragment="")
 
     def with_name(self, name: str) -> URL:

@@ -36,7 +36,8 @@ UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 SUB_DELIMS = "!$&'()*+,;="
 PATH_SAFE = SUB_DELIMS + ":@/"          # pchar plus "/"           (section 3.3)
 QUERY_SAFE = PATH_SAFE + "?"            # the whole query / fragment (sections 3.4, 3.5)
-QUERY_PART_SAFE = "!$'()*,;:@/?"        # one name or value: "&", "=", "+" must be escaped
+QUERY_PART_SAFE = "!$'()*,:@/?"         # one name or value: "&", "=", "+" must be escaped,
+                                        # and ";" too (old servers split queries on it)
 USERINFO_SAFE = "!$&'()*+,;="           # ":" separates user from password: always escaped
 
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")               # a run of escaped bytes
