@@ -241,9 +241,9 @@ class Runner:
                 self.future = None
                 # Discussion: read the outcome first, resume the generator after the try
                 # statement.  Calling gen.throw() inside the "except" block would run the
-                # generator while this frame is handling the exception: an error raised in
-                # the generator's own except-clause would then be chained to a stale copy
-                # of itself, and sys.exc_info() inside the generator would lie.
+                # generator while this frame is still handling the error: after the
+                # generator's own except-clause, sys.exc_info() would go on reporting it,
+                # and any later, unrelated error would be chained to it as __context__.
                 try:
                     value, error = future.result(), None
                 except (Exception, asyncio.CancelledError) as exc:
@@ -433,7 +433,8 @@ def with_timeout(timeout: Union[float, datetime.timedelta], future: Any,
 
     def on_timeout() -> None:
         if not outer.done():
-            outer.set_exception(TimeoutError("Timeout"))
+            outer.set_exception(TimeoutError(
+                "Timeout: the future was not done by the deadline (it keeps running)"))
         inner.add_done_callback(log_late_failure)
 
     timer = loop.call_at(deadline, on_timeout)

@@ -115,6 +115,15 @@ async def test_multi_waits_for_every_child_raises_the_first_error_and_cancels_no
     pending.set_result(None)
 
 
+async def test_a_cancelled_child_makes_multi_raise_cancelled_error(gen):
+    loop = asyncio.get_running_loop()
+    cancelled, fine = loop.create_future(), loop.create_future()
+    cancelled.cancel()
+    fine.set_result("fine")
+    with pytest.raises(asyncio.CancelledError):
+        await gen.multi([fine, cancelled])
+
+
 async def test_multi_accepts_native_coroutines_and_dicts(gen):
     async def double(x):
         await asyncio.sleep(0)
