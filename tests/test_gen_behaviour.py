@@ -163,8 +163,11 @@ async def test_an_error_is_thrown_into_the_generator_at_the_yield(gen):
             return "saw CancelledError"
 
     assert await catches() == "caught from below"
-    with pytest.raises(KeyError, match="from below"):
+    with pytest.raises(KeyError, match="from below") as info:
         await lets_it_through()
+    # The traceback passes through the generator, at its yield line.
+    assert "yield broken()" in [entry.statement.lines[0].strip()
+                                for entry in info.traceback if entry.name == "lets_it_through"]
     assert await sees_cancellation() == "saw CancelledError"
 
 
