@@ -158,7 +158,8 @@ def test_invalid_utf8_is_caught_in_the_fragment_that_brings_it():
 
 def test_events_before_a_violation_are_kept():
     server = WebSocketConnection("server")
-    events = server.receive_data(client_frame(Opcode.TEXT, b"good") + build_frame(Opcode.TEXT, b"bad")
+    events = server.receive_data(client_frame(Opcode.TEXT, b"good")
+                                 + build_frame(Opcode.TEXT, b"bad")
                                  + client_frame(Opcode.TEXT, b"never"))
     assert events[0] == TextMessage("good")
     assert len(events) == 2
@@ -168,14 +169,16 @@ def test_events_before_a_violation_are_kept():
 @pytest.mark.parametrize("code", [1000, 1001, 1002, 1003, 1007, 1011, 1012, 1014, 3000, 4999])
 def test_valid_close_codes_are_accepted(code):
     server = WebSocketConnection("server")
-    assert server.receive_data(close_frame(code, "déjà".encode())) == [CloseReceived(code, "déjà")]
+    events = server.receive_data(close_frame(code, "déjà".encode()))
+    assert events == [CloseReceived(code, "déjà", by_peer=True)]
 
 
 @pytest.mark.parametrize("how", FEEDS)
 def test_max_msg_size_single_frame_and_fragmented(how):
     limit = 200
     conn = WebSocketConnection("server", max_msg_size=limit)
-    assert feed(conn, client_frame(Opcode.BINARY, b"x" * limit), how) == [BytesMessage(b"x" * limit)]
+    events = feed(conn, client_frame(Opcode.BINARY, b"x" * limit), how)
+    assert events == [BytesMessage(b"x" * limit)]
     events = feed(conn, client_frame(Opcode.TEXT, b"x" * (limit + 1)), how)
     closed_with(conn, events, 1009)
 

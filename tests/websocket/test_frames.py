@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from aioteach.websocket import FrameError, LocalProtocolError, Opcode, apply_mask, build_frame, parse_frame
+from aioteach.websocket import (FrameError, LocalProtocolError, Opcode, apply_mask, build_frame,
+                                parse_frame)
 from aioteach.websocket.frames import Frame
 
 KEY = b"\x37\xfa\x21\x3d"

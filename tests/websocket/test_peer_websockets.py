@@ -10,8 +10,9 @@ import pytest
 from tests.support import require
 
 from aioteach.websocket import (BytesMessage, CloseReceived, Opcode, Ping, Pong, TextMessage,
-                                WebSocketConnection, accept_key, build_frame, client_request_headers,
-                                make_key, parse_frame, server_response_headers,
+                                WebSocketConnection, accept_key, build_frame,
+                                client_request_headers, make_key, parse_frame,
+                                server_response_headers,
                                 validate_client_request, validate_server_response)
 
 pytestmark = pytest.mark.peer
@@ -43,7 +44,8 @@ def test_our_frames_parse_in_websockets(size, masked):
     payload = bytes(i % 256 for i in range(size))
     for opcode in OPCODES:
         for fin in (True, False):
-            data = build_frame(opcode, payload, fin=fin, mask=b"\x9a\x01\xfe\x42" if masked else None)
+            mask = b"\x9a\x01\xfe\x42" if masked else None
+            data = build_frame(opcode, payload, fin=fin, mask=mask)
             frame = parse_with_websockets(data, mask=masked)
             assert (int(frame.opcode), bytes(frame.data), frame.fin) == (opcode, payload, fin)
     for opcode in (Opcode.PING, Opcode.PONG, Opcode.CLOSE):
