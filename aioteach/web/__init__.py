@@ -9,7 +9,9 @@ is the table of contents, read bottom-up the way a request travels::
     exceptions    every HTTP status as an exception you may raise or return (HTTPNotFound...)
     fileresponse  FileResponse: a file from disk, with Last-Modified and Range
     multipart     MultipartReader: multipart/form-data bodies, part by part
-    router        UrlDispatcher: path patterns -> resources -> routes -> handlers
+    resources     path patterns and the routes on them; UrlMappingMatchInfo, 404/405
+    staticfiles   StaticResource: files from a folder, and never from outside it
+    router        UrlDispatcher: path -> resource -> route -> handler, quickly
     routedef      RouteTableDef and web.get(...): routes declared as data
     views         View: one class, one method per HTTP method
     middleware    @middleware and the onion they are folded into
@@ -20,12 +22,12 @@ is the table of contents, read bottom-up the way a request travels::
 ``GunicornWebWorker`` (``aioteach.web.worker``) is imported only by gunicorn itself.
 """
 from . import (accesslog, app, exceptions, fileresponse, middleware, multipart, protocol,
-               request, response, routedef, router, runner, views)
+               request, resources, response, routedef, router, runner, staticfiles, views)
 
 # Listed before the star imports: ``from .middleware import *`` rebinds ``middleware`` to the
 # decorator (aiohttp's ``web.middleware``), so the module must be captured here.
-_MODULES = (protocol, request, response, exceptions, fileresponse, multipart, router, routedef,
-            views, middleware, app, accesslog, runner)
+_MODULES = (protocol, request, response, exceptions, fileresponse, multipart, resources,
+            staticfiles, router, routedef, views, middleware, app, accesslog, runner)
 
 from .protocol import *  # noqa: F401,F403
 from .request import *  # noqa: F401,F403
@@ -33,6 +35,8 @@ from .response import *  # noqa: F401,F403
 from .exceptions import *  # noqa: F401,F403
 from .fileresponse import *  # noqa: F401,F403
 from .multipart import *  # noqa: F401,F403
+from .resources import *  # noqa: F401,F403
+from .staticfiles import *  # noqa: F401,F403
 from .router import *  # noqa: F401,F403
 from .routedef import *  # noqa: F401,F403
 from .views import *  # noqa: F401,F403

@@ -32,7 +32,8 @@ from typing import (Any, AsyncIterator, Awaitable, Callable, Dict, Generic, Iter
 
 from .. import trace
 from .middleware import fold_middlewares
-from .router import PrefixedSubAppResource, UrlDispatcher
+from .resources import PrefixedSubAppResource
+from .router import UrlDispatcher
 
 __all__ = ["Application", "AppKey", "Signal", "CleanupContext", "CleanupError"]
 

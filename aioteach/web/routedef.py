@@ -24,7 +24,8 @@ import os
 from dataclasses import dataclass, field
 from typing import (Any, Callable, Dict, Iterator, List, Sequence, Union, overload)
 
-from .router import METHODS, AbstractRoute, Handler, UrlDispatcher
+from .resources import METHODS, AbstractRoute, Handler
+from .router import UrlDispatcher
 
 __all__ = ["AbstractRouteDef", "RouteDef", "StaticDef", "RouteTableDef",
            "route", "head", "options", "get", "post", "put", "patch", "delete", "view", "static"]

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any, Generator
 
 from .exceptions import HTTPMethodNotAllowed
-from .router import METHODS
+from .resources import METHODS
 
 __all__ = ["View"]
 

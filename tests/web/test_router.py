@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from aioteach import web
-from aioteach.web.router import MatchInfoError, parse_path_pattern
+from aioteach.web.resources import MatchInfoError, parse_path_pattern
 from tests.web.app_support import FakeRequest
 
 
