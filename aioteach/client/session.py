@@ -36,6 +36,7 @@ import asyncio
 import itertools
 import json as jsonlib
 from http.cookies import Morsel, SimpleCookie
+from collections.abc import Coroutine
 from typing import Any, Awaitable, Callable, Generator, List, Optional, Union
 
 from .. import trace
@@ -62,17 +63,30 @@ _SENTINEL: Any = object()
 _request_ids = itertools.count(1)
 
 
-class RequestContextManager:
-    """``await session.get(url)`` or ``async with session.get(url) as resp``."""
+class RequestContextManager(Coroutine):
+    """``await session.get(url)`` or ``async with session.get(url) as resp``.
+
+    It is also a coroutine in its own right (it passes ``send``/``throw``/``close`` on), so
+    ``asyncio.create_task(session.get(url))`` and ``asyncio.gather(...)`` take it, as in aiohttp.
+    """
 
     __slots__ = ("_coro", "_resp")
 
-    def __init__(self, coro: Awaitable[ClientResponse]) -> None:
+    def __init__(self, coro: Coroutine) -> None:
         self._coro = coro
         self._resp: Optional[ClientResponse] = None
 
+    def send(self, value: Any) -> Any:
+        return self._coro.send(value)
+
+    def throw(self, *args: Any) -> Any:
+        return self._coro.throw(*args)
+
+    def close(self) -> None:
+        self._coro.close()
+
     def __await__(self) -> Generator[Any, None, ClientResponse]:
-        return self._coro.__await__()              # type: ignore[attr-defined]
+        return self._coro.__await__()
 
     async def __aenter__(self) -> ClientResponse:
         self._resp = await self._coro
