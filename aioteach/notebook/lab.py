@@ -139,11 +139,21 @@ class ConcurrencyLab:
     @staticmethod
     def _split_pool_waits(spans: List[Span], recorder: trace.Recorder,
                           strategy: str) -> List[Span]:
-        """Cut each run span at the moment the client's pool handed it a connection."""
+        """Cut a queued request's run span where the client's pool handed it a connection.
+
+        Only requests with a ``client.connection_queued`` hook waited for a slot; the others'
+        time before ``connection_acquired`` is opening the connection, which is work.
+        """
+        def row_of(event: trace.TraceEvent) -> Optional[str]:
+            if event.task and event.task.startswith(f"lab-{strategy}-"):
+                return "request " + event.task.rsplit("-", 1)[1]
+            return None
+
+        queued = {row_of(e) for e in recorder.of_kind("client.connection_queued")}
         acquired: Dict[str, float] = {}
         for event in recorder.of_kind("client.connection_acquired"):
-            if event.task and event.task.startswith(f"lab-{strategy}-"):
-                row = "request " + event.task.rsplit("-", 1)[1]
+            row = row_of(event)
+            if row in queued and row is not None:
                 acquired.setdefault(row, event.t)
         result = []
         for s in spans:

@@ -173,6 +173,8 @@ async def test_concurrency_lab_runs_the_four_strategies():
     assert lab.results["gather"].waited == 0                        # nobody queued
     queued = {s.row for s in lab.results["semaphore"].spans if s.kind == "wait"}
     assert queued == {"request 2", "request 3"}                     # n - k of them waited
+    pooled = {s.row for s in lab.results["connector"].spans if s.kind == "wait"}
+    assert pooled == {"request 2", "request 3"}         # the client's pool said who queued
     assert bytes(lab.image.value).startswith(b"\x89PNG")
     assert "semaphore" in lab.summary.value and lab.handler.errors == []
 
