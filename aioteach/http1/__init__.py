@@ -16,6 +16,7 @@ Read it in this order:
 """
 from __future__ import annotations
 
+from .connection import NEED_DATA, PAUSED, TRANSITIONS, Connection
 from .errors import LocalProtocolError, ProtocolError, RemoteProtocolError
 from .events import (
     END_OF_MESSAGE, ConnectionClosed, Data, EndOfMessage, Headers, InformationalResponse,
@@ -35,4 +36,5 @@ __all__ = [
     "RequestParser", "ResponseParser",
     "serialize_response_head", "serialize_request_head", "validate_field", "encode_chunk",
     "LAST_CHUNK", "serialize_trailers", "STATUS_REASONS", "reason_phrase",
+    "Connection", "TRANSITIONS", "NEED_DATA", "PAUSED",
 ]

@@ -1,0 +1,152 @@
+"""The Connection state machine: a client and a server talking through it, cycle by cycle."""
+from __future__ import annotations
+
+import pytest
+
+from aioteach.http1 import (
+    END_OF_MESSAGE, NEED_DATA, PAUSED, TRANSITIONS, Connection, ConnectionClosed, Data,
+    EndOfMessage, InformationalResponse, LocalProtocolError, RemoteProtocolError, Request,
+    Response,
+)
+from aioteach.http1.connection import (
+    CLIENT, DONE, IDLE, MUST_CLOSE, SEND_BODY, SEND_RESPONSE, SERVER, SWITCHED_PROTOCOL,
+)
+
+
+def drain(conn):
+    """Every event the connection can give now, up to NEED_DATA or PAUSED."""
+    events = []
+    while True:
+        event = conn.next_event()
+        if event is NEED_DATA or event is PAUSED:
+            return events, event
+        events.append(event)
+        if isinstance(event, ConnectionClosed):
+            return events, None
+
+
+def test_full_cycle_then_keep_alive_second_cycle():
+    client, server = Connection("client"), Connection("server")
+    for cycle in (1, 2):
+        wire = client.send(Request("POST", f"/{cycle}", (("Host", "h"),), content_length=5))
+        assert client.states == {CLIENT: SEND_BODY, SERVER: SEND_RESPONSE}
+        wire += client.send(Data(b"hel")) + client.send(Data(b"lo"))
+        wire += client.send(END_OF_MESSAGE)
+        assert client.our_state == DONE
+        server.receive_data(wire)
+        events, stop = drain(server)
+        assert stop is PAUSED
+        assert [type(e).__name__ for e in events] == ["Request", "Data", "EndOfMessage"]
+        assert events[0].target == f"/{cycle}" and events[0].content_length == 5
+        assert server.states == {CLIENT: DONE, SERVER: SEND_RESPONSE}
+
+        reply = server.send(Response(200, headers=(("Server", "t"),), chunked=True))
+        reply += server.send(Data(b"ok")) + server.send(Data(b""))
+        reply += server.send(EndOfMessage((("X-Check", "1"),)))
+        assert b"Transfer-Encoding: chunked" in reply and reply.endswith(b"0\r\nX-Check: 1\r\n\r\n")
+        client.receive_data(reply)
+        events, stop = drain(client)
+        assert [type(e).__name__ for e in events] == ["Response", "Data", "EndOfMessage"]
+        assert events[0].reason == "OK" and events[2].trailers == (("X-Check", "1"),)
+        for conn in (client, server):
+            assert conn.states == {CLIENT: DONE, SERVER: DONE}
+            conn.start_next_cycle()
+            assert conn.states == {CLIENT: IDLE, SERVER: IDLE}
+
+
+def test_connection_close_leads_to_must_close_and_closed():
+    client, server = Connection("client"), Connection("server")
+    server.receive_data(client.send(Request("GET", "/", (("Host", "h"),), keep_alive=False))
+                        + client.send(END_OF_MESSAGE))
+    events, _ = drain(server)
+    assert events[0].keep_alive is False
+    reply = server.send(Response(200, content_length=0)) + server.send(END_OF_MESSAGE)
+    assert b"Connection: close" in reply
+    assert server.states == {CLIENT: MUST_CLOSE, SERVER: MUST_CLOSE}
+    with pytest.raises(LocalProtocolError):
+        server.start_next_cycle()
+    server.receive_data(b"")
+    assert server.next_event() == ConnectionClosed()
+    assert server.their_state == "CLOSED"
+
+
+def test_until_close_response_and_100_continue():
+    client, server = Connection("client"), Connection("server")
+    server.receive_data(client.send(Request("PUT", "/", (("Host", "h"), ("Expect", "100-continue")),
+                                            content_length=1)))
+    (request,), stop = drain(server)
+    assert request.expect_continue and stop is NEED_DATA
+    client.receive_data(server.send(InformationalResponse(100)))
+    assert drain(client) == ([InformationalResponse(100, "Continue")], NEED_DATA)
+    server.receive_data(client.send(Data(b"x")) + client.send(END_OF_MESSAGE))
+    assert drain(server)[0] == [Data(b"x"), END_OF_MESSAGE]
+    reply = server.send(Response(200)) + server.send(Data(b"stream")) + server.send(END_OF_MESSAGE)
+    assert server.our_state == MUST_CLOSE
+    client.receive_data(reply)
+    client.receive_data(b"")
+    events, _ = drain(client)
+    assert [type(e).__name__ for e in events] == ["Response", "Data", "EndOfMessage",
+                                                  "ConnectionClosed"]
+
+
+def test_upgrade_switches_both_sides_and_hands_over_bytes():
+    client, server = Connection("client"), Connection("server")
+    head = Request("GET", "/ws", (("Host", "h"), ("Connection", "Upgrade"),
+                                  ("Upgrade", "websocket")))
+    server.receive_data(client.send(head) + client.send(END_OF_MESSAGE) + b"\x81\x00")
+    (request, _), stop = drain(server)
+    assert request.upgrade == "websocket" and stop is PAUSED
+    reply = server.send(InformationalResponse(101, headers=(("Upgrade", "websocket"),)))
+    assert server.states == {CLIENT: SWITCHED_PROTOCOL, SERVER: SWITCHED_PROTOCOL}
+    assert server.take_trailing() == b"\x81\x00"
+    client.receive_data(reply + b"\x82\x00")
+    assert drain(client)[1] is PAUSED
+    assert client.states == {CLIENT: SWITCHED_PROTOCOL, SERVER: SWITCHED_PROTOCOL}
+    assert client.take_trailing() == b"\x82\x00"
+
+
+def test_refused_upgrade_goes_on_with_http():
+    server = Connection("server")
+    server.receive_data(b"GET / HTTP/1.1\r\nHost: h\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n"
+                        b"GET /next HTTP/1.1\r\nHost: h\r\n\r\n")
+    assert drain(server)[1] is PAUSED
+    server.send(Response(426, content_length=0))
+    server.send(END_OF_MESSAGE)
+    server.start_next_cycle()
+    (request, end), _ = drain(server)
+    assert request.target == "/next"
+
+
+def test_the_tables_refuse_out_of_turn_events():
+    server = Connection("server")
+    with pytest.raises(LocalProtocolError, match="SEND_RESPONSE|IDLE"):
+        server.send(Response(200, content_length=0))     # nobody asked yet
+    client = Connection("client")
+    client.send(Request("GET", "/", (("Host", "h"),)))
+    with pytest.raises(LocalProtocolError):
+        client.send(Data(b"no body was announced"))
+    server = Connection("server")
+    server.receive_data(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    drain(server)
+    with pytest.raises(LocalProtocolError, match="Switch"):
+        server.send(InformationalResponse(101))          # the client did not ask to switch
+    server = Connection("server")
+    server.receive_data(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    drain(server)
+    server.send(Response(200, content_length=3))
+    with pytest.raises(LocalProtocolError, match="short"):
+        server.send(END_OF_MESSAGE)
+
+
+def test_peer_errors_put_their_side_in_error():
+    server = Connection("server")
+    with pytest.raises(RemoteProtocolError):
+        server.receive_data(b"GET / HTTP/1.1\r\n\r\n")          # no Host
+    assert server.their_state == "ERROR"
+    with pytest.raises(RemoteProtocolError):
+        server.next_event()
+
+
+def test_transitions_table_is_printable_data():
+    assert TRANSITIONS[("client", "IDLE", "Request")] == "SEND_BODY"
+    assert all(isinstance(part, str) for key in TRANSITIONS for part in key)
