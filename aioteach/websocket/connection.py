@@ -87,6 +87,29 @@ class WebSocketConnection:
     ``role`` is ``"client"`` (frames we send are masked, frames we read must not be) or
     ``"server"`` (the other way round).  ``max_msg_size`` caps a reassembled message in bytes;
     a bigger one fails the connection with 1009 (MESSAGE_TOO_BIG).  0 means no limit.
+
+    A client and a server talking through nothing but bytes:
+
+    >>> client, server = WebSocketConnection("client"), WebSocketConnection("server")
+    >>> server.receive_data(client.send_text("hello"))
+    [TextMessage(data='hello')]
+    >>> client.receive_data(server.send_close(1000, "bye"))
+    [CloseReceived(code=<WSCloseCode.OK: 1000>, reason='bye', by_peer=True)]
+    >>> client.state.name, server.state.name
+    ('REMOTE_CLOSING', 'CLOSING')
+    >>> server.receive_data(client.send_close(1000))
+    [CloseReceived(code=<WSCloseCode.OK: 1000>, reason='', by_peer=True)]
+    >>> client.state.name, server.state.name
+    ('CLOSED', 'CLOSED')
+
+    A peer that breaks the rules gets a Close frame, not an exception:
+
+    >>> server = WebSocketConnection("server")
+    >>> unmasked_hi = bytes.fromhex("8102") + b"hi"     # clients must mask: a violation
+    >>> server.receive_data(unmasked_hi)
+    [CloseReceived(code=<WSCloseCode.PROTOCOL_ERROR: 1002>, reason='unmasked ...', by_peer=False)]
+    >>> server.data_to_send()[:4].hex()        # a Close frame (88), 67 bytes, code 1002 (03ea)
+    '884303ea'
     """
 
     def __init__(self, role: str, *, max_msg_size: int = DEFAULT_MAX_MSG_SIZE) -> None:
@@ -127,13 +150,13 @@ class WebSocketConnection:
             buffer += data
             data = buffer
         events: List[Event] = []
-        pos = 0
+        pos, size = 0, len(data)
+        expect_mask = not self._is_client
         try:
-            while True:
+            while pos < size:
                 limit = self.max_msg_size - self._msg_size if self.max_msg_size else None
-                parsed = parse_frame(data, pos, expect_mask=not self._is_client,
-                                     max_payload=limit)
-                if parsed is None:
+                parsed = parse_frame(data, pos, expect_mask=expect_mask, max_payload=limit)
+                if parsed is None:          # the rest of a frame is still on its way
                     break
                 frame, pos = parsed
                 event = _FRAME_HANDLERS[frame.opcode](self, frame)
@@ -147,7 +170,7 @@ class WebSocketConnection:
             buffer.clear()
         elif data is buffer:
             del buffer[:pos]
-        elif pos < len(data):
+        elif pos < size:
             buffer += data[pos:]
         return events
 

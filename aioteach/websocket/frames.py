@@ -153,6 +153,11 @@ def build_frame(opcode: int, payload: Buffer = b"", *, fin: bool = True,
     ``payload`` may be any bytes-like object; the caller has checked the opcode's rules (the
     connection does).  Lengths pick the shortest form of section 5.2: 7 bits up to 125,
     16 bits up to 65535, 64 bits beyond.
+
+    >>> build_frame(Opcode.TEXT, b"Hello").hex()              # RFC 6455 section 5.7's examples
+    '810548656c6c6f'
+    >>> build_frame(Opcode.TEXT, b"Hello", mask=bytes.fromhex("37fa213d")).hex()
+    '818537fa213d7f9f4d5158'
     """
     length = len(payload)
     first = (0x80 if fin else 0x00) | opcode

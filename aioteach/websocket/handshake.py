@@ -63,7 +63,11 @@ def make_key() -> str:
 
 
 def accept_key(key: str) -> str:
-    """The Sec-WebSocket-Accept answering ``key``: base64(SHA-1(key + GUID)) (section 4.2.2)."""
+    """The Sec-WebSocket-Accept answering ``key``: base64(SHA-1(key + GUID)) (section 4.2.2).
+
+    >>> accept_key("dGhlIHNhbXBsZSBub25jZQ==")        # the RFC's sample, section 1.3
+    's3pPLMBiTxaQ9kYGzzhZRbK+xOo='
+    """
     digest = hashlib.sha1((key + WEBSOCKET_GUID).encode("ascii")).digest()
     return base64.b64encode(digest).decode("ascii")
 
