@@ -189,6 +189,7 @@ class _Run:
         self.runner: Any = None
         self.server: Optional[asyncio.AbstractServer] = None
         self.starting: Any = None        # asyncio.Task (kernel) or concurrent Future (thread)
+        self.after: Optional["asyncio.Future[None]"] = None   # a cleanup to let finish first
 
     def close_listener(self) -> None:
         if isinstance(self.starting, asyncio.Task) and not self.starting.done():
@@ -256,8 +257,10 @@ class ServerHandle:
         return table
 
     # -- starting ---------------------------------------------------------------------------
-    def _start(self) -> None:
+    def _start(self, after: Optional[Stopping] = None) -> None:
         run = self._run = _Run(_bind(self.host, self.requested_port))
+        if after is not None and self.mode == "kernel":
+            run.after = after.task
         self.port = run.sock.getsockname()[1]
         self._stopping, self.error = None, None
         middleware = _request_log_middleware(self.app)
@@ -278,6 +281,12 @@ class ServerHandle:
 
     async def _serve(self, run: "_Run") -> None:
         web = _web()
+        if run.after is not None and run.after.get_loop() is asyncio.get_running_loop():
+            # Discussion: re-serving the same app (a re-run cell, restart()).  The old run's
+            # on_cleanup hooks must not run *after* our on_startup hooks, or they would tear
+            # down the state we just built (a session in app[...]).  The port is already
+            # ours, so connections wait in the backlog meanwhile.
+            await asyncio.wait([run.after])
         run.runner = web.AppRunner(self.app)
         await run.runner.setup()                    # runs the app's on_startup hooks
         loop = asyncio.get_running_loop()
@@ -314,7 +323,7 @@ class ServerHandle:
             if run is not None:
                 run.close_listener()
             self._stopping = Stopping()
-        elif self.mode == "kernel" and _running_loop() is loop:
+        elif _running_loop() is loop:      # on the server's own loop: blocking would deadlock
             run.close_listener()                   # synchronous: the port is free right now
             self._stopping = Stopping(loop.create_task(run.shutdown()))
         else:                                      # thread mode, or a call from another thread
@@ -336,9 +345,9 @@ class ServerHandle:
         The old run's cleanup may still be finishing in the background (kernel mode); the
         new run has a listener of its own, so the two do not meet.
         """
-        self.stop()
+        stopping = self.stop()
         self.requested_port = self.port
-        self._start()
+        self._start(after=stopping)
         REGISTRY[(self.host, self.port)] = self
         return self
 
@@ -403,11 +412,12 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 8080, mode: str = "kern
     if mode == "kernel" and _running_loop() is None:
         mode, note = "thread", " (no event loop is running here, so on a private thread)"
     previous = REGISTRY.get((host, port)) if port else None
+    stopping = None
     if previous is not None:
-        previous.stop()
+        stopping = previous.stop()
         note += f"; stopped the previous server on port {port} first"
     handle = ServerHandle(app, host, port, mode)
-    handle._start()
+    handle._start(after=stopping)
     REGISTRY[(host, handle.port)] = handle
     if not quiet:
         where = "the kernel's loop" if mode == "kernel" else "a background thread"

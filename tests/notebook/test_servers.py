@@ -1,6 +1,7 @@
 """serve(): kernel and thread modes, the registry that makes re-running a cell safe, the handle."""
 from __future__ import annotations
 
+import asyncio
 import importlib
 import socket
 
@@ -140,3 +141,29 @@ async def test_the_handle_displays_as_a_card_and_as_text():
     assert repr(handle).startswith(f"<ServerHandle {handle.url} running mode=kernel")
     handle.stop()
     assert "stopped" in handle._repr_html_()
+
+
+@pytest.mark.parametrize("how", ["restart", "re-run"])
+async def test_reserving_the_same_app_cleans_up_before_it_starts_again(how):
+    events = []
+
+    async def startup(app):
+        events.append("startup")
+
+    async def cleanup(app):
+        for _ in range(5):                 # a cleanup that takes a few loop turns
+            await asyncio.sleep(0)
+        events.append("cleanup")
+
+    app = hello_app()
+    app.on_startup.append(startup)
+    app.on_cleanup.append(cleanup)
+    handle = await serve(app, port=0, quiet=True)
+    if how == "restart":
+        again = await handle.restart()
+    else:
+        again = await serve(app, port=handle.port, quiet=True)
+    assert events == ["startup", "cleanup", "startup"]
+    assert await fetch_text(again.url + "/") == (200, "hello")
+    await again.stop()
+    assert events[-1] == "cleanup"
