@@ -293,10 +293,16 @@ class WebSocketConnection:
 
     def send_text(self, text: str, fin: bool = True) -> bytes:
         """A text message.  ``fin=False`` sends a fragment; continue with more ``send_text``."""
+        if not isinstance(text, str):
+            raise TypeError(f"send_text() takes a str, not {type(text).__name__}: "
+                            "use send_bytes() for bytes")
         return self._send_data(TEXT, text.encode("utf-8"), fin)
 
     def send_bytes(self, data: Union[bytes, bytearray, memoryview], fin: bool = True) -> bytes:
         """A binary message.  ``fin=False`` sends a fragment; continue with more ``send_bytes``."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"send_bytes() takes bytes, not {type(data).__name__}: "
+                            "use send_text() for a str")
         return self._send_data(BINARY, data, fin)
 
     def send_ping(self, payload: bytes = b"") -> bytes:

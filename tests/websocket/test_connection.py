@@ -308,6 +308,14 @@ def test_caller_misuse_raises_local_protocol_error():
         WebSocketConnection("peer")
 
 
+def test_wrong_types_are_type_errors_like_aiohttps():
+    conn = WebSocketConnection("server")
+    with pytest.raises(TypeError, match="send_bytes"):
+        conn.send_text(b"bytes")
+    with pytest.raises(TypeError, match="send_text"):
+        conn.send_bytes("text")
+
+
 def test_repr_is_readable():
     assert repr(WebSocketConnection("client")) == \
         "<WebSocketConnection client OPEN, 0 bytes buffered, 0 to send>"
