@@ -47,6 +47,7 @@ NO_METHODS: frozenset = frozenset()
 # The methods a route may name (RFC 9110 section 9.1 plus PATCH, RFC 5789); "*" means any.
 METHODS = ("CONNECT", "HEAD", "GET", "DELETE", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 ANY_METHOD = "*"
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")       # a method is a token (RFC 9110 5.6.2)
 
 # Characters a path may carry unescaped (RFC 3986 pchar plus "/"); the rest is %-encoded.
 PATH_SAFE = "/!$&'()*+,;=:@~"
@@ -159,7 +160,8 @@ class AbstractRoute:
         return await (self._expect_handler or _no_expectations)(request)
 
     def url_for(self, *args: str, **kwargs: Any) -> URL:
-        assert self._resource is not None, "a system route has no URL"   # caller bug only
+        if self._resource is None:
+            raise RuntimeError(f"{self!r} answers failed matches; it has no URL")
         return self._resource.url_for(*args, **kwargs)
 
     def get_info(self) -> Dict[str, Any]:
@@ -229,7 +231,7 @@ class AbstractResource:
     def add_route(self, method: str, handler: Handler, *,
                   expect_handler: Optional[Handler] = None) -> ResourceRoute:
         method = method.upper()
-        if method != ANY_METHOD and method not in METHODS and not method.isalpha():
+        if method != ANY_METHOD and method not in METHODS and not _TOKEN.fullmatch(method):
             raise ValueError(f"{method!r} is not an HTTP method: use 'GET', 'POST'... or '*'")
         taken = self._by_method.get(method) or self._by_method.get(ANY_METHOD)
         if taken is not None:

@@ -55,7 +55,7 @@ class RouteDef(AbstractRouteDef):
 
     def __repr__(self) -> str:
         handler = getattr(self.handler, "__qualname__", repr(self.handler))
-        extra = "".join(f", {k}={v!r}" for k, v in self.kwargs.items())
+        extra = "".join(f", {k}={v!r}" for k, v in self.kwargs.items() if v is not None)
         return f"<RouteDef {self.method} {self.path} -> {handler}{extra}>"
 
 

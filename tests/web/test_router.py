@@ -254,3 +254,30 @@ def test_subapp_is_locked_once_mounted():
         web.Application().add_subapp("/again", api)
     with pytest.raises(ValueError):
         root.add_subapp("/", web.Application())
+
+
+# -- over a real connection ---------------------------------------------------------------------
+async def test_routing_end_to_end_404_405_head_and_subapp():
+    from tests.web.app_support import get, raw_exchange, serve
+
+    root, api = web.Application(), web.Application()
+    root.router.add_get("/hello/{name}", lambda r: _text(f"hello {r.match_info['name']}"))
+    api.router.add_post("/items", lambda r: _text(f"item via {r.app is api}"))
+    root.add_subapp("/api", api)
+    async with serve(root) as port:
+        ok = await raw_exchange(port, get("/hello/caf%C3%A9"))
+        head = await raw_exchange(port, get("/hello/x", method="HEAD"))
+        missing = await raw_exchange(port, get("/nope"))
+        wrong = await raw_exchange(port, get("/hello/x", method="DELETE"))
+        sub = await raw_exchange(port, get("/api/items", "Content-Length: 0", method="POST"))
+        sub_wrong = await raw_exchange(port, get("/api/items"))
+    assert (ok[0], ok[2].decode()) == (200, "hello caf\u00e9")
+    assert head[0] == 200 and head[1]["Content-Length"] == str(len("hello x")) and head[2] == b""
+    assert (missing[0], missing[2]) == (404, b"404: Not Found")
+    assert wrong[0] == 405 and wrong[1]["Allow"] == "GET,HEAD"
+    assert (sub[0], sub[2]) == (200, b"item via True")
+    assert sub_wrong[0] == 405 and sub_wrong[1]["Allow"] == "POST"
+
+
+async def _text(text):
+    return web.Response(text=text)
