@@ -1,5 +1,99 @@
 """pytest fixtures for testing aioteach applications (registered as the ``aioteach`` plugin).
 
-The fixtures themselves live in ``aioteach.testing``; this module only exposes them to pytest.
+Theory of operation.  aioteach's ``pyproject.toml`` declares this module under the ``pytest11``
+entry point, so pytest loads it in every project where aioteach is installed.  It must therefore
+stay cheap and safe to import: the servers and clients (``aioteach.testing``, which loads
+``web`` and ``client``) are imported only when a test asks for a fixture.
+
+    aioteach_client      a factory: ``client = await aioteach_client(app)`` (or a TestServer)
+    aioteach_server      a factory: ``server = await aioteach_server(app)``
+    aioteach_raw_server  a factory: ``server = await aioteach_raw_server(handler)``
+    unused_port          a function returning a free TCP port (aioteach_unused_port: the same)
+
+Everything a factory made is closed after the test, in reverse order.  The async fixtures run
+under pytest-asyncio (``asyncio_mode = "auto"`` or ``strict``: they are declared with
+``pytest_asyncio.fixture`` when it is installed).
 """
-__all__: list = []
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Callable, List
+
+import pytest
+
+try:
+    from pytest_asyncio import fixture as async_fixture
+except ImportError:                     # without pytest-asyncio the factories cannot run anyway
+    async_fixture = pytest.fixture
+
+__all__ = ["aioteach_client", "aioteach_server", "aioteach_raw_server", "unused_port",
+           "aioteach_unused_port"]
+
+
+@async_fixture
+async def aioteach_server() -> AsyncIterator[Callable[..., Any]]:
+    """``server = await aioteach_server(app, host=..., port=...)``: a started TestServer."""
+    from .testing import TestServer
+    servers: List[Any] = []
+
+    async def start(app: Any, **kwargs: Any) -> Any:
+        server = TestServer(app, **kwargs)
+        await server.start_server()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in reversed(servers):
+        await server.close()
+
+
+@async_fixture
+async def aioteach_raw_server() -> AsyncIterator[Callable[..., Any]]:
+    """``server = await aioteach_raw_server(handler)``: a bare handler on a free port."""
+    from .testing import RawTestServer
+    servers: List[Any] = []
+
+    async def start(handler: Any, **kwargs: Any) -> Any:
+        server = RawTestServer(handler, **kwargs)
+        await server.start_server()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in reversed(servers):
+        await server.close()
+
+
+@async_fixture
+async def aioteach_client() -> AsyncIterator[Callable[..., Any]]:
+    """``client = await aioteach_client(app_or_server, server_kwargs=None, **session_kwargs)``."""
+    from .testing import BaseTestServer, TestClient, TestServer
+    clients: List[Any] = []
+
+    async def start(app_or_server: Any, *, server_kwargs: Any = None, **kwargs: Any) -> Any:
+        if isinstance(app_or_server, BaseTestServer):
+            server = app_or_server
+        else:
+            server = TestServer(app_or_server, **(server_kwargs or {}))
+        client = TestClient(server, **kwargs)
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield start
+    for client in reversed(clients):
+        await client.close()
+
+
+@pytest.fixture
+def unused_port() -> Callable[[], int]:
+    """A function returning a free TCP port on 127.0.0.1, as aiohttp's fixture does."""
+    from .testing import unused_port as find
+    return find
+
+
+
+@pytest.fixture
+def aioteach_unused_port() -> Callable[[], int]:
+    """The same as ``unused_port``, under the plugin's prefix (aiohttp_unused_port's twin)."""
+    from .testing import unused_port as find
+    return find

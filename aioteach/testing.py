@@ -1,0 +1,281 @@
+"""The testing kit: run an app on a real port inside a test, and talk to it by path.
+
+Theory of operation.  A test of a web application wants three things, which map onto the
+three layers of aiohttp's ``test_utils`` (whose names these are):
+
+    TestServer(app)          the app, started by ``web.AppRunner`` and a ``web.TCPSite`` on
+                             127.0.0.1, port 0 (the kernel picks a free port: tests never clash)
+    RawTestServer(handler)   the same for a bare ``async def handler(request)``, served by the
+                             low-level ``web.Server`` without an Application
+    TestClient(server)       a ``ClientSession`` bound to that server: ``await client.get("/")``
+                             builds the URL from the path, and ``close()`` releases every
+                             response and stops the server
+
+They are real network round trips through the real client and server code, not mocks: what
+passes here passes on a port.  ``make_mocked_request`` is the exception, for unit tests of a
+handler or middleware: it builds a real ``web.Request`` from a method, path and headers, with
+no socket at all.
+
+The pytest fixtures (``aioteach_client``, ``aioteach_server``, ``aioteach_raw_server``,
+``unused_port``) are in ``aioteach.pytest_plugin``, registered through the ``pytest11`` entry
+point: installing aioteach makes them available, and they clean up after each test.
+
+    async def test_hello(aioteach_client):
+        app = web.Application()
+        app.router.add_get("/", hello)
+        client = await aioteach_client(app)
+        resp = await client.get("/")
+        assert resp.status == 200
+"""
+from __future__ import annotations
+
+import socket
+from typing import Any, Awaitable, Callable, List, Optional, Union
+
+from . import web
+from .client import ClientResponse, ClientSession, CookieJar
+from .client.session import RequestContextManager
+from .http1 import Request as RequestHead
+from .streams import EMPTY_STREAM, StreamReader
+from .url import URL
+
+__all__ = ["BaseTestServer", "TestServer", "RawTestServer", "TestClient", "make_mocked_request",
+           "unused_port"]
+
+
+def unused_port() -> int:
+    """A TCP port nobody listens on right now (bind to port 0, read it, let it go)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class BaseTestServer:
+    """A runner and a site on ``host:port``; ``make_url(path)`` points at it."""
+
+    __test__ = False                      # not a test class, whatever pytest thinks of the name
+
+    def __init__(self, *, scheme: str = "", host: str = "127.0.0.1", port: Optional[int] = None,
+                 **runner_kwargs: Any) -> None:
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.runner: Any = None
+        self._runner_kwargs = runner_kwargs
+        self._root: Optional[URL] = None
+        self._ssl: Any = None
+
+    async def start_server(self, **kwargs: Any) -> None:
+        if self.runner is not None:
+            return
+        self._ssl = kwargs.pop("ssl", None)
+        self.runner = self._make_runner(**self._runner_kwargs)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.host, self.port or 0, ssl_context=self._ssl)
+        await site.start()
+        self.port = self.runner.addresses[0][1]
+        self.scheme = self.scheme or ("https" if self._ssl else "http")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        self._root = URL(f"{self.scheme}://{host}:{self.port}")
+
+    def _make_runner(self, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    def make_url(self, path: Union[str, URL]) -> URL:
+        """The absolute URL of ``path`` on this server."""
+        if self._root is None:
+            raise RuntimeError("the test server is not started (await server.start_server())")
+        url = URL(str(path))
+        if url.is_absolute():
+            raise ValueError(f"make_url() wants a path, not the absolute URL {path}")
+        return self._root.join(url)
+
+    @property
+    def started(self) -> bool:
+        return self.runner is not None
+
+    @property
+    def closed(self) -> bool:
+        return self.runner is None
+
+    async def close(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+            self._root = None
+
+    async def __aenter__(self) -> "BaseTestServer":
+        await self.start_server()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.close()
+
+
+class TestServer(BaseTestServer):
+    """``TestServer(app)``: an ``Application`` on a free port."""
+
+    def __init__(self, app: Any, **kwargs: Any) -> None:
+        self.app = app
+        super().__init__(**kwargs)
+
+    def _make_runner(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("access_log", None)         # test output stays readable
+        return web.AppRunner(self.app, **kwargs)
+
+
+class RawTestServer(BaseTestServer):
+    """``RawTestServer(handler)``: ``async def handler(request)`` with no Application."""
+
+    def __init__(self, handler: Callable[[Any], Awaitable[Any]], **kwargs: Any) -> None:
+        self._handler = handler
+        super().__init__(**kwargs)
+
+    def _make_runner(self, **kwargs: Any) -> Any:
+        return web.ServerRunner(web.Server(self._handler, **kwargs))
+
+
+class TestClient:
+    """A ClientSession aimed at one test server: ``await client.get("/path")``.
+
+    Its cookie jar accepts cookies from IP addresses (``CookieJar(unsafe=True)``): the server
+    lives on 127.0.0.1, and a login test expects its session cookie to come back.
+    """
+
+    __test__ = False
+
+    def __init__(self, server: BaseTestServer, *, cookie_jar: Optional[CookieJar] = None,
+                 **session_kwargs: Any) -> None:
+        self.server = server
+        self._session = ClientSession(cookie_jar=cookie_jar or CookieJar(unsafe=True),
+                                      **session_kwargs)
+        self._responses: List[ClientResponse] = []
+        self._websockets: List[Any] = []
+        self._closed = False
+
+    async def start_server(self) -> None:
+        await self.server.start_server()
+
+    @property
+    def app(self) -> Any:
+        return getattr(self.server, "app", None)
+
+    @property
+    def host(self) -> str:
+        return self.server.host
+
+    @property
+    def port(self) -> Optional[int]:
+        return self.server.port
+
+    @property
+    def session(self) -> ClientSession:
+        return self._session
+
+    def make_url(self, path: Union[str, URL]) -> URL:
+        return self.server.make_url(path)
+
+    async def _request(self, method: str, path: Union[str, URL], **kwargs: Any) -> ClientResponse:
+        resp = await self._session.request(method, self.make_url(path), **kwargs)
+        self._responses.append(resp)                    # released at close()
+        return resp
+
+    def request(self, method: str, path: Union[str, URL], **kwargs: Any) -> RequestContextManager:
+        return RequestContextManager(self._request(method, path, **kwargs))
+
+    def get(self, path: Union[str, URL], **kwargs: Any) -> RequestContextManager:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: Union[str, URL], **kwargs: Any) -> RequestContextManager:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: Union[str, URL], **kwargs: Any) -> RequestContextManager:
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: Union[str, URL], **kwargs: Any) -> RequestContextManager:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: Union[str, URL], **kwargs: Any) -> RequestContextManager:
+        return self.request("DELETE", path, **kwargs)
+
+    def head(self, path: Union[str, URL], **kwargs: Any) -> RequestContextManager:
+        return self.request("HEAD", path, **kwargs)
+
+    def options(self, path: Union[str, URL], **kwargs: Any) -> RequestContextManager:
+        return self.request("OPTIONS", path, **kwargs)
+
+    async def ws_connect(self, path: Union[str, URL], **kwargs: Any) -> Any:
+        """A WebSocket to ``path`` (needs the client's ``session.ws_connect``)."""
+        ws = await self._session.ws_connect(self.make_url(path), **kwargs)
+        self._websockets.append(ws)
+        return ws
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def close(self) -> None:
+        """Release every response, close WebSockets and the session, stop the server."""
+        if self._closed:
+            return
+        self._closed = True
+        for resp in self._responses:
+            resp.release()
+        for ws in self._websockets:
+            await ws.close()
+        await self._session.close()
+        await self.server.close()
+
+    async def __aenter__(self) -> "TestClient":
+        await self.start_server()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.close()
+
+
+class _MockedProtocol:
+    """What a Request asks of its connection, without one."""
+
+    transport = None
+
+    def send_continue(self) -> None:
+        pass
+
+
+def make_mocked_request(method: str, path: str, headers: Any = None, *,
+                        match_info: Optional[dict] = None, version: Any = (1, 1),
+                        closing: bool = False, app: Any = None, payload: Any = None,
+                        protocol: Any = None, client_max_size: int = 1024 ** 2,
+                        **ignored: Any) -> Any:
+    """A ``web.Request`` for ``method path`` with ``headers``, built without a connection.
+
+    ``payload`` (bytes or a StreamReader) is the body; ``match_info`` the path variables a
+    route would have found; ``app`` the application the request belongs to.  Call it from
+    inside a running event loop when there is a body to read.
+    """
+    pairs = tuple((str(k), str(v)) for k, v in
+                  (headers.items() if hasattr(headers, "items") else headers or ()))
+    if not any(name.lower() == "host" for name, _ in pairs):
+        pairs = (("Host", "localhost"),) + pairs
+    if isinstance(payload, (bytes, bytearray)):
+        stream = StreamReader()
+        stream.feed_data(bytes(payload))
+        stream.feed_eof()
+        length: Optional[int] = len(payload)
+    else:
+        stream = payload if payload is not None else EMPTY_STREAM
+        length = None if payload is not None else 0
+    if not isinstance(version, str):
+        version = f"{version[0]}.{version[1]}"
+    head = RequestHead(method, path, pairs, version, keep_alive=not closing,
+                       content_length=length)
+    if app is None:
+        app = web.Application(client_max_size=client_max_size)
+    request = web.Request(head, stream, protocol or _MockedProtocol(), app)
+    info = web.UrlMappingMatchInfo(dict(match_info or {}), None)  # type: ignore[arg-type]
+    info.add_app(app)
+    info.freeze()
+    request._match_info = info
+    return request
+
