@@ -30,7 +30,7 @@ from .errors import RemoteProtocolError
 from .events import END_OF_MESSAGE, Data, EndOfMessage
 
 __all__ = [
-    "ContentLengthReader", "ChunkedReader", "UntilCloseReader", "READERS",
+    "take_front", "ContentLengthReader", "ChunkedReader", "UntilCloseReader", "READERS",
     "MAX_CHUNK_LINE_SIZE",
 ]
 
@@ -38,6 +38,18 @@ __all__ = [
 # send.  4 KiB leaves room for any honest extension and stops a peer that streams an endless
 # size line at us.
 MAX_CHUNK_LINE_SIZE = 4096
+
+
+def take_front(buf: bytearray, limit: int, events: list) -> int:
+    """Move up to ``limit`` bytes from the front of ``buf`` into a Data event; return how many."""
+    if len(buf) <= limit:                 # all of it: one copy, and the buffer is empty
+        data = bytes(buf)
+        buf.clear()
+    else:
+        data = bytes(buf[:limit])
+        del buf[:limit]
+    events.append(Data(data))
+    return len(data)
 
 
 class ContentLengthReader:
@@ -51,10 +63,7 @@ class ContentLengthReader:
 
     def read(self, buf: bytearray, events: list) -> bool:
         if buf:
-            take = min(len(buf), self.remaining)
-            events.append(Data(bytes(buf[:take])))
-            del buf[:take]
-            self.remaining -= take
+            self.remaining -= take_front(buf, self.remaining, events)
         if self.remaining:
             return False
         events.append(END_OF_MESSAGE)
@@ -115,10 +124,7 @@ class ChunkedReader:
         while buf:
             state = self.state
             if state is DATA:
-                take = min(len(buf), self.remaining)
-                events.append(Data(bytes(buf[:take])))
-                del buf[:take]
-                self.remaining -= take
+                self.remaining -= take_front(buf, self.remaining, events)
                 if not self.remaining:
                     self.state = DATA_CRLF
             elif state is SIZE:

@@ -4,8 +4,13 @@ Feed the parser whatever bytes arrived, in any split; it returns every event it 
 complete, across as many pipelined messages as the bytes hold::
 
     >>> parser = RequestParser()
-    >>> parser.feed(b"GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\nGET /2 HT")
-    [Request(method='GET', target='/', ...), EndOfMessage(trailers=()), ...]
+    >>> events = parser.feed(b"GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\nGET /2 HT")
+    >>> [type(event).__name__ for event in events]
+    ['Request', 'EndOfMessage']
+    >>> events[0].method, events[0].target, events[0].headers
+    ('GET', '/', (('Host', 'a'),))
+    >>> parser.mid_message            # "GET /2 HT" waits for the rest of its head
+    True
 
 How it works.  Bytes collect in one bytearray.  Between messages the parser waits for the
 empty line that ends a head (one ``find(b"\\r\\n\\r\\n")``, resumed where the last search
@@ -135,7 +140,7 @@ class MessageParser:
         return self._paused
 
     def take_trailing(self) -> bytes:
-        """Return and forget the bytes received after the switching message."""
+        """Return and forget the bytes received after the switching message (when paused)."""
         data = bytes(self._buf)
         self._buf.clear()
         return data
@@ -218,8 +223,7 @@ class MessageParser:
             f"message head longer than {self.max_head_size} bytes", status=431)
 
     def _raise_dead(self) -> None:
-        error = self._error
-        assert error is not None          # our own state, never peer bytes
+        error: RemoteProtocolError = self._error  # type: ignore[assignment]
         raise type(error)(f"the connection already failed: {error.hint}", error.status)
 
     def _parse_trailers(self, text: str) -> tuple:
@@ -323,8 +327,10 @@ class ResponseParser(MessageParser):
 
     start_line_name = "status line"
 
-    def __init__(self, **limits: Any) -> None:
-        super().__init__(**limits)
+    def __init__(self, *, max_line_size: int = 8190, max_field_size: int = 8190,
+                 max_headers: int = 100, max_body_size: int | None = None) -> None:
+        super().__init__(max_line_size=max_line_size, max_field_size=max_field_size,
+                         max_headers=max_headers, max_body_size=max_body_size)
         self._methods: deque[str] = deque()
 
     def expect(self, method: str) -> None:
