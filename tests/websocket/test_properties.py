@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aioteach.websocket import (BytesMessage, CloseReceived, ConnectionState, Opcode, TextMessage,
+from aioteach.websocket import (BytesMessage, CloseReceived, ConnectionState, TextMessage,
                                 WebSocketConnection, build_frame)
 
 roles = st.sampled_from(["client", "server"])
