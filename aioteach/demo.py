@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ipaddress
-import json
 import random
 import time
 from typing import Any, Awaitable, Callable, List, Optional, Set

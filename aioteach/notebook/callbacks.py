@@ -24,7 +24,7 @@ import asyncio
 import inspect
 import sys
 import traceback
-from typing import Any, Callable, List, Optional, Set
+from typing import Any, Callable, List, Set
 
 __all__ = ["on_click", "on_change", "schedule", "AsyncHandler"]
 

@@ -31,9 +31,9 @@ import html
 import socket
 import sys
 import threading
-import time
-from dataclasses import dataclass
 from typing import Any, Callable, Dict, Generator, List, Optional, Tuple
+
+from .requestlog import RequestRecord, request_log_middleware
 
 __all__ = ["serve", "stop_all", "list_servers", "ServerHandle", "RequestRecord", "Stopping",
            "background_loop"]
@@ -51,22 +51,6 @@ REQUEST_LOG_LIMIT = 1000
 def _web() -> Any:
     from aioteach import web        # L3 from L4: imported when a server starts, not on import
     return web
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    """One request the server answered: what was asked, the answer, and when (for timelines)."""
-
-    method: str
-    path: str
-    status: int
-    duration: float          # seconds spent inside the middleware chain and the handler
-    time: float              # wall-clock time.time() when it arrived, for the log
-    started: float           # time.perf_counter() when it arrived, for timelines
-
-    def __str__(self) -> str:
-        clock = time.strftime("%H:%M:%S", time.localtime(self.time))
-        return f"{clock} {self.method} {self.path} -> {self.status} ({self.duration * 1000:.1f} ms)"
 
 
 class Stopping:
@@ -89,49 +73,6 @@ class Stopping:
 
     def __repr__(self) -> str:
         return f"<Stopping {'done' if self.done else 'finishing in the background'}>"
-
-
-# -- the request log: a middleware the handle slips in front of the app's own ------------------
-def _request_log_middleware(app: Any) -> Optional[Any]:
-    """The app's logging middleware, added once per app (re-serving the same app reuses it)."""
-    for mw in getattr(app, "middlewares", ()):
-        if getattr(mw, "aioteach_handles", None) is not None:
-            return mw
-    web = _web()
-
-    @web.middleware
-    async def request_log(request: Any, handler: Callable[..., Any]) -> Any:
-        started, wall, status = time.perf_counter(), time.time(), 500
-        try:
-            response = await handler(request)
-            status = response.status
-            return response
-        except web.HTTPException as exc:        # a raised 404 or redirect is an answer too
-            status = exc.status
-            raise
-        finally:
-            handle = _handle_for(request_log.aioteach_handles, request)
-            if handle is not None:
-                handle._log(RequestRecord(request.method, request.path_qs, status,
-                                          time.perf_counter() - started, wall, started))
-
-    request_log.aioteach_handles = []          # type: ignore[attr-defined]
-    try:
-        app.middlewares.insert(0, request_log)     # outermost: it times everything inside
-    except (RuntimeError, TypeError, AttributeError):
-        return None     # a frozen app (already served elsewhere): no log, everything else works
-    return request_log
-
-
-def _handle_for(handles: List["ServerHandle"], request: Any) -> Optional["ServerHandle"]:
-    if len(handles) == 1:
-        return handles[0]
-    transport = getattr(request, "transport", None)      # one app on two ports: ask the socket
-    sockname = transport.get_extra_info("sockname") if transport is not None else None
-    for handle in handles:
-        if sockname and sockname[1] == handle.port:
-            return handle
-    return handles[-1] if handles else None
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -263,7 +204,7 @@ class ServerHandle:
             run.after = after.task
         self.port = run.sock.getsockname()[1]
         self._stopping, self.error = None, None
-        middleware = _request_log_middleware(self.app)
+        middleware = request_log_middleware(self.app)
         if middleware is not None and self not in middleware.aioteach_handles:
             middleware.aioteach_handles.append(self)
         if self.mode == "kernel":
@@ -334,7 +275,7 @@ class ServerHandle:
             except Exception as exc:       # keep stopping; a stuck cleanup must not hang a cell
                 print(f"aioteach: stopping {self.url} did not finish cleanly: {exc!r}",
                       file=sys.stderr)
-        middleware = _request_log_middleware(self.app)
+        middleware = request_log_middleware(self.app)
         if middleware is not None and self in middleware.aioteach_handles:
             middleware.aioteach_handles.remove(self)
         return self._stopping
