@@ -32,6 +32,7 @@ from typing import Any, Awaitable, Callable, List, Optional, Set
 
 from aioteach import trace, web
 from aioteach.trace import Span
+from aioteach.websocket import WSMsgType
 
 __all__ = ["make_app", "demo_command", "run_demo", "fake_ipinfo", "LATENCY_MS", "FAILURE_RATE",
            "MAX_DELAY_MS"]
@@ -152,9 +153,9 @@ async def ws_echo(request: web.Request) -> Any:
     ws = web.WebSocketResponse()
     await ws.prepare(request)
     async for message in ws:
-        if message.type == 1:            # WSMsgType.TEXT
+        if message.type == WSMsgType.TEXT:
             await ws.send_str(message.data)
-        elif message.type == 2:          # WSMsgType.BINARY
+        elif message.type == WSMsgType.BINARY:
             await ws.send_bytes(message.data)
     return ws
 
@@ -166,7 +167,7 @@ async def ws_chat(request: web.Request) -> Any:
     peers.add(ws)
     try:
         async for message in ws:
-            if message.type == 1:
+            if message.type == WSMsgType.TEXT:
                 for peer in list(peers):         # a copy: peers may leave while we send
                     try:
                         await peer.send_str(message.data)
