@@ -37,6 +37,10 @@ RUN_HINT = ("this kernel already runs an event loop, and your cell runs on it, s
             "loop cannot start here. Fix: use `await coro` directly in the cell instead "
             "(a notebook cell may await at top level).")
 
+NOTHING_LISTENS = ("nothing listens on that port: did the cell that starts the server run, or "
+                   "was it stopped? aioteach.notebook.list_servers() lists the servers this "
+                   "kernel runs.")
+
 #: (exception type, words in its message) -> what happened and what to do.  Checked in order.
 HINTS: List[Tuple[type, str, str]] = [
     (RuntimeError, "asyncio.run() cannot be called from a running event loop",
@@ -52,9 +56,8 @@ HINTS: List[Tuple[type, str, str]] = [
      "web.run_app or AppRunner. Fix: start servers with aioteach.notebook.serve(app, port=...) "
      "(it stops the previous one on the same port), call aioteach.notebook.stop_all(), or "
      "use port=0."),
-    (ConnectionRefusedError, "",
-     "nothing listens on that port: did the cell that starts the server run, or was it "
-     "stopped? aioteach.notebook.list_servers() lists the servers this kernel runs."),
+    (ConnectionRefusedError, "", NOTHING_LISTENS),
+    (OSError, "cannot connect to host", NOTHING_LISTENS),      # the client's wrapper of it
     (TypeError, "can't be used in 'await' expression",
      "you awaited something that is not awaitable, often the *result* of a plain function. "
      "Fix: await coroutines (calls of `async def` functions), tasks and futures only."),

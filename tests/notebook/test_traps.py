@@ -135,3 +135,13 @@ def test_allow_nested_makes_asyncio_run_work_inside_a_loop():
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "42"
+
+
+async def test_a_refused_connection_is_explained():
+    import aioteach
+    from .test_run_app import free_port
+    async with aioteach.ClientSession() as session:
+        with pytest.raises(aioteach.ClientConnectorError) as info:
+            await session.get(f"http://127.0.0.1:{free_port()}/")
+    assert "list_servers()" in explain(info.value)
+    assert "list_servers()" in explain(ConnectionRefusedError(111, "Connection refused"))
