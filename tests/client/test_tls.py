@@ -1,0 +1,58 @@
+"""https against a local TLS server whose certificate authority the test makes (trustme)."""
+from __future__ import annotations
+
+import ssl
+
+import pytest
+
+import aioteach
+from aioteach import ClientSession, TCPConnector, web
+from tests.support import require
+
+from .apps import make_app, serve_app
+
+
+@pytest.fixture
+def ca():
+    return require("trustme").CA()
+
+
+@pytest.fixture
+def server_context(ca):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    return context
+
+
+@pytest.fixture
+def client_context(ca):
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    return context
+
+
+@pytest.mark.peer
+async def test_https_with_a_trusted_certificate(server_context, client_context):
+    async with serve_app(web, make_app(web), ssl_context=server_context) as url:
+        async with ClientSession() as session:
+            for _ in range(3):
+                async with session.get(f"{url}/hello", ssl=client_context) as resp:
+                    assert await resp.text() == "hello world"
+                    assert resp.url.scheme == "https"
+        # the same through the connector's setting, and SNI/hostname check on "localhost"
+        connector = TCPConnector(ssl=client_context)
+        async with ClientSession(connector=connector) as session:
+            async with session.get(url.replace("127.0.0.1", "localhost") + "/json") as resp:
+                assert (await resp.json())["answer"] == 42
+
+
+@pytest.mark.peer
+async def test_an_untrusted_certificate_is_refused(server_context):
+    async with serve_app(web, make_app(web), ssl_context=server_context) as url:
+        async with ClientSession() as session:
+            with pytest.raises(aioteach.ClientConnectorError) as caught:
+                await session.get(f"{url}/hello")
+            assert "certificate" in str(caught.value)
+            # ssl=False: no verification, knowingly
+            async with session.get(f"{url}/hello", ssl=False) as resp:
+                assert await resp.text() == "hello world"
