@@ -1,0 +1,82 @@
+"""Independent peers agree with us: http.client reads what our writer writes, and aiohttp's C
+parser reads the heads in our corpus the way our parser does.
+"""
+from __future__ import annotations
+
+import asyncio
+import http.client
+import io
+from unittest import mock
+
+import pytest
+
+from aioteach.http1 import (
+    LAST_CHUNK, Request, RequestParser, encode_chunk, serialize_response_head,
+    serialize_trailers,
+)
+from tests.support import require
+
+from .corpus import REQUESTS
+
+
+class FakeSocket:
+    """Just enough socket for http.client.HTTPResponse: makefile() over fixed bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def makefile(self, mode: str) -> io.BytesIO:
+        return io.BytesIO(self.data)
+
+
+def read_with_http_client(wire: bytes, method: str = "GET"):
+    response = http.client.HTTPResponse(FakeSocket(wire), method=method)
+    response.begin()
+    return response, response.read()
+
+
+def test_http_client_reads_a_content_length_response():
+    wire = serialize_response_head(404, [("Content-Type", "text/plain"), ("Content-Length", "4")])
+    response, body = read_with_http_client(wire + b"gone")
+    assert (response.status, response.reason, body) == (404, "Not Found", b"gone")
+    assert response.getheader("Content-Type") == "text/plain"
+
+
+def test_http_client_reads_a_chunked_response_with_trailers():
+    wire = (serialize_response_head(200, [("Transfer-Encoding", "chunked")])
+            + encode_chunk(b"hello, ") + encode_chunk(b"") + encode_chunk(b"world" * 100)
+            + serialize_trailers([("X-Digest", "abc")]))
+    response, body = read_with_http_client(wire)
+    assert body == b"hello, " + b"world" * 100
+    assert LAST_CHUNK == b"0\r\n\r\n"
+
+
+# Where the two parsers may differ, and why that is allowed.
+KNOWN_DIFFERENCES = {
+    "identical Content-Length list":
+        "aiohttp refuses 'Content-Length: 3, 3'; RFC 9110 8.6 lets a recipient either refuse "
+        "it or read it as 3, and we read it as 3",
+}
+
+
+@pytest.mark.peer
+@pytest.mark.parametrize("name, wire", [(name, wire) for name, wire, _ in REQUESTS],
+                         ids=[name for name, _, _ in REQUESTS])
+def test_aiohttp_reads_our_corpus_heads_like_we_do(name, wire):
+    require("aiohttp")
+    if name in KNOWN_DIFFERENCES:
+        pytest.skip(KNOWN_DIFFERENCES[name])
+    from aiohttp.http_parser import HttpRequestParser
+    head = wire[:wire.index(b"\r\n\r\n") + 4]
+    ours = RequestParser().feed(head)[0]
+    assert isinstance(ours, Request)
+    loop = asyncio.new_event_loop()
+    try:
+        messages, _, _ = HttpRequestParser(mock.Mock(), loop, 2 ** 16).feed_data(head)
+    finally:
+        loop.close()
+    theirs = messages[0][0]
+    assert (theirs.method, theirs.path, theirs.chunked) == (ours.method, ours.target, ours.chunked)
+    assert [(n.decode("latin-1"), v.decode("latin-1")) for n, v in theirs.raw_headers] == \
+        list(ours.headers)
+    assert theirs.should_close == (not ours.keep_alive)
