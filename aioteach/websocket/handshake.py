@@ -96,7 +96,8 @@ def validate_client_request(method: str, headers: HeadersLike) -> ClientRequest:
 
     Raises ``HandshakeError``: 405 (with ``Allow: GET``) for another method, 400 for a missing
     Upgrade/Connection token or a bad key, 426 (with ``Sec-WebSocket-Version: 13``) for a
-    version we do not speak (section 4.4).
+    version we do not speak (section 4.4).  Host is the HTTP/1.1 parser's to check (RFC 9112
+    section 3.2), and Origin the application's (section 10.2): neither is looked at here.
     """
     if method != "GET":
         raise HandshakeError(405, f"a WebSocket handshake must be a GET request, not {method}",
