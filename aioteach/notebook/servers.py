@@ -316,24 +316,35 @@ class ServerHandle:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         lines = [repr(self)]
-        lines += [f"  {method:7} {path:30} {name}" for method, path, name in self.routes()]
+        lines += [f"  {method:9} {path:30} {name}" for method, path, name in self.route_summary()]
         lines += [f"  {record}" for record in self.requests[-10:]]
         printer.text("\n".join(lines))
+
+    def route_summary(self) -> List[Tuple[str, str, str]]:
+        """``routes()`` with the methods of one path and handler merged: ("GET, HEAD", ...)."""
+        merged: Dict[Tuple[str, str], List[str]] = {}
+        for method, path, name in self.routes():
+            merged.setdefault((path, name), []).append(method)
+        return [(", ".join(sorted(methods)), path, name)
+                for (path, name), methods in merged.items()]
 
     def _repr_html_(self) -> str:
         esc = html.escape
         colour = "#2e7d32" if self.running else "#9e9e9e"
-        routes = "".join(f"<tr><td>{esc(m)}</td><td><code>{esc(p)}</code></td><td>{esc(n)}</td>"
-                         f"</tr>" for m, p, n in self.routes())
-        log = "".join(f"<tr><td>{esc(str(r))}</td></tr>" for r in self.requests[-10:]) \
-            or "<tr><td><i>no requests yet</i></td></tr>"
+        cell = 'style="text-align:left;padding:1px 8px"'
+        routes = "".join(f"<tr><td {cell}>{esc(m)}</td><td {cell}><code>{esc(p)}</code></td>"
+                         f"<td {cell}>{esc(n)}</td></tr>" for m, p, n in self.route_summary())
+        log = "".join(f"<tr><td {cell}><code>{esc(str(r))}</code></td></tr>"
+                      for r in self.requests[-10:]) \
+            or f"<tr><td {cell}><i>no requests yet</i></td></tr>"
         return (f'<div style="border:1px solid #ccc;border-radius:6px;padding:8px;'
                 f'font-family:sans-serif">'
                 f'<b>aioteach server</b> <a href="{esc(self.url)}" target="_blank">{esc(self.url)}'
                 f'</a> <span style="color:{colour}">&#9679; {esc(self.status)}</span> '
                 f'<small>mode={esc(self.mode)}</small>'
-                f'<table><tr><th>method</th><th>path</th><th>handler</th></tr>{routes}</table>'
-                f'<details><summary>last requests ({len(self.requests)} in all)</summary>'
+                f'<table><tr><th {cell}>methods</th><th {cell}>path</th><th {cell}>handler</th>'
+                f'</tr>{routes}</table>'
+                f'<details open><summary>last requests ({len(self.requests)} in all)</summary>'
                 f'<table>{log}</table></details></div>')
 
 
