@@ -73,8 +73,6 @@ class FileResponse(StreamResponse):
         self.headers["ETag"] = etag
         self.last_modified = mtime
         self.headers["Accept-Ranges"] = "bytes"
-        if "Content-Type" not in self.headers:
-            self.content_type = _guess_type(self._path)
 
         status = _check_preconditions(request, etag, mtime)
         if status is not None:
@@ -93,6 +91,8 @@ class FileResponse(StreamResponse):
                 self.headers["Content-Range"] = \
                     f"bytes {start}-{start + length - 1}/{st.st_size}"
 
+        if "Content-Type" not in self.headers:         # the type of the bytes we send
+            self.content_type = _guess_type(self._path)
         self.content_length = length
         await super().prepare(request)
         if request.method != "HEAD":

@@ -89,11 +89,25 @@ async def raw_exchange(port: int, request: bytes,
                                           timeout)
         else:
             body = await asyncio.wait_for(reader.read(), timeout)
+            if headers.get("Transfer-Encoding", "").lower() == "chunked":
+                body = _dechunk(body)
         return status, headers, body
     finally:
         writer.close()
         with contextlib.suppress(Exception):
             await writer.wait_closed()
+
+
+def _dechunk(data: bytes) -> bytes:
+    """The payload of a chunked body (RFC 9112 section 7.1), trailers ignored."""
+    out, at = b"", 0
+    while True:
+        line_end = data.index(b"\r\n", at)
+        size = int(data[at:line_end].split(b";")[0], 16)
+        if size == 0:
+            return out
+        out += data[line_end + 2:line_end + 2 + size]
+        at = line_end + 2 + size + 2
 
 
 def get(path: str, *headers: str, method: str = "GET") -> bytes:
