@@ -30,8 +30,8 @@ from .abnf import CONTENT_LENGTH_MAX_DIGITS, forbidden_in_head_re, http_version_
 from .errors import RemoteProtocolError
 
 __all__ = [
-    "FRAMING_FIELDS", "split_head", "parse_version", "parse_fields", "parse_content_length",
-    "connection_tokens", "is_chunked",
+    "FRAMING_FIELDS", "split_head", "parse_version", "parse_fields", "check_line_sizes",
+    "parse_content_length", "connection_tokens", "is_chunked",
 ]
 
 # The fields whose values change how we read the message or the connection:
@@ -43,10 +43,11 @@ __all__ = [
 FRAMING_FIELDS = frozenset(
     {"content-length", "transfer-encoding", "connection", "host", "expect", "upgrade"})
 
-# Field name -> its lowercase form, for names already found to be valid tokens.  A server sees
-# the same two dozen names over and over; one dict lookup then replaces a regex match and a
-# lower() call per field.  Only valid names go in, and at most 1024 of them, so a peer that
-# invents names costs us the regex, never memory.
+# Field name -> its lowercase form if it is one of FRAMING_FIELDS, else "", for names already
+# found to be valid tokens.  A server sees the same two dozen names over and over; one dict
+# lookup then replaces a regex match, a lower() call and a set lookup per field.  Only valid
+# names go in, and at most 1024 of them, so a peer that invents names costs us the regex,
+# never memory.
 _NAME_CACHE: dict[str, str] = {}
 _NAME_CACHE_MAX = 1024
 
@@ -101,13 +102,14 @@ def parse_version(text: str, where: str) -> str:
         "or 'HTTP/1.0' (RFC 9112 2.3: the name is case-sensitive)")
 
 
-def parse_fields(lines: list[str], max_field_size: int, max_headers: int,
+def parse_fields(lines: list[str], max_headers: int,
                  ) -> tuple[tuple[tuple[str, str], ...], dict[str, list[str]]]:
     """Turn field lines into ``(headers, framing)``.
 
     ``headers`` keeps every field as ``(name, value)`` in order and original case;
     ``framing`` maps the lowercased names in FRAMING_FIELDS to their values, in order.
-    The lines must have passed split_head (no CR, LF or controls left in them).
+    The lines must have passed split_head (no CR, LF or controls left in them) and the
+    caller's line-length check.
     """
     if len(lines) > max_headers:
         raise RemoteProtocolError(
@@ -119,21 +121,28 @@ def parse_fields(lines: list[str], max_field_size: int, max_headers: int,
         name, colon, value = line.partition(":")
         if not colon:
             _refuse_line_without_colon(line)
-        lname = cache.get(name)
-        if lname is None:
-            lname = _check_name(name)
-        if len(line) > max_field_size:
-            raise RemoteProtocolError(
-                f"header field {name[:40]!r} is {len(line)} bytes long, more than the limit "
-                f"of {max_field_size}", status=431)
+        # One lookup answers two questions: is the name valid (it is in the cache), and
+        # does it matter for framing (its entry is the lowercase name, else "").
+        framing_name = cache.get(name)
+        if framing_name is None:
+            framing_name = _check_name(name)
         value = value.strip(" \t")
         headers.append((name, value))
-        if lname in FRAMING_FIELDS:
-            if lname in framing:
-                framing[lname].append(value)
+        if framing_name:
+            if framing_name in framing:
+                framing[framing_name].append(value)
             else:
-                framing[lname] = [value]
+                framing[framing_name] = [value]
     return tuple(headers), framing
+
+
+def check_line_sizes(lines: list[str], max_field_size: int) -> None:
+    """431 if a field line is longer than ``max_field_size`` (the start line is not checked)."""
+    for line in lines[1:]:
+        if len(line) > max_field_size:
+            raise RemoteProtocolError(
+                f"header field {line.partition(':')[0][:40]!r} is {len(line)} bytes long, "
+                f"more than the limit of {max_field_size}", status=431)
 
 
 def _refuse_line_without_colon(line: str) -> None:
@@ -150,7 +159,8 @@ def _refuse_obs_fold() -> None:
 
 
 def _check_name(name: str) -> str:
-    """Validate a field name the cache has not seen; return its lowercase form."""
+    """Validate a field name the cache has not seen: its lowercase form if it is a framing
+    field, else ""."""
     if token_re.fullmatch(name) is None:
         if name[:1] in (" ", "\t"):
             _refuse_obs_fold()
@@ -162,9 +172,10 @@ def _check_name(name: str) -> str:
             f"invalid header name {name[:40]!r}: a name is a token, letters, digits and "
             "!#$%&'*+-.^_`|~ only (RFC 9110 5.1)")
     lname = name.lower()
+    framing_name = lname if lname in FRAMING_FIELDS else ""
     if len(_NAME_CACHE) < _NAME_CACHE_MAX:
-        _NAME_CACHE[name] = lname
-    return lname
+        _NAME_CACHE[name] = framing_name
+    return framing_name
 
 
 def parse_content_length(values: list[str]) -> int:

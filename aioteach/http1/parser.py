@@ -43,7 +43,8 @@ from .bodies import ChunkedReader, ContentLengthReader, UntilCloseReader
 from .errors import LocalProtocolError, RemoteProtocolError
 from .events import END_OF_MESSAGE, Data, EndOfMessage, InformationalResponse, Request, Response
 from .heads import (
-    connection_tokens, is_chunked, parse_content_length, parse_fields, parse_version, split_head,
+    check_line_sizes, connection_tokens, is_chunked, parse_content_length, parse_fields,
+    parse_version, split_head,
 )
 
 __all__ = ["RequestParser", "ResponseParser", "Event", "MAX_EMPTY_LINES"]
@@ -207,7 +208,13 @@ class MessageParser:
         self._empty_lines = 0
         head = buf[:end].decode("latin-1")
         del buf[:end + 4]
-        return self._parse_head(split_head(head))
+        return self._parse_head(self._split(head))
+
+    def _split(self, head: str) -> list[str]:
+        lines = split_head(head)
+        if len(head) > self.max_field_size:        # else no line can be too long: skip the walk
+            check_line_sizes(lines, self.max_field_size)
+        return lines
 
     def _check_partial_head(self) -> None:
         buf = self._buf
@@ -227,7 +234,9 @@ class MessageParser:
         raise type(error)(f"the connection already failed: {error.hint}", error.status)
 
     def _parse_trailers(self, text: str) -> tuple:
-        headers, _ = parse_fields(split_head(text), self.max_field_size, self.max_headers)
+        # The trailer section has no start line: a dummy one lets _split check every line.
+        lines = self._split("\r\n" + text)[1:]
+        headers, _ = parse_fields(lines, self.max_headers)
         return headers
 
     def _chunked_reader(self) -> ChunkedReader:
@@ -266,7 +275,7 @@ class RequestParser(MessageParser):
         if method not in _COMMON_METHODS and token_re.fullmatch(method) is None:
             raise RemoteProtocolError(
                 f"invalid method {method[:20]!r}: a method is a token (RFC 9110 9.1)")
-        headers, framing = parse_fields(lines[1:], self.max_field_size, self.max_headers)
+        headers, framing = parse_fields(lines[1:], self.max_headers)
 
         # RFC 9112 3.2: exactly one Host in HTTP/1.1 requests, at most one in HTTP/1.0.
         hosts = framing.get("host")
@@ -351,7 +360,7 @@ class ResponseParser(MessageParser):
                 f"malformed status line {line[:60]!r}: expected 'HTTP/1.1 NNN reason' with a "
                 "status code from 100 to 599 (RFC 9112 4, RFC 9110 15)")
         status = int(code)
-        headers, framing = parse_fields(lines[1:], self.max_field_size, self.max_headers)
+        headers, framing = parse_fields(lines[1:], self.max_headers)
         if status < 200:
             # 1xx: interim, the final response follows (RFC 9110 15.2); 101 switches now.
             self._pause_after = status == 101
