@@ -271,3 +271,11 @@ def test_reprs_match_the_multidict_package():
         assert repr(ours.keys()) == repr(theirs.keys())
     assert repr(CIMultiDictProxy(CIMultiDict(pairs))) == repr(
         multidict.CIMultiDictProxy(multidict.CIMultiDict(pairs)))
+
+
+@pytest.mark.parametrize("module", ['aioteach.multidict'])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

@@ -272,3 +272,11 @@ async def test_we_read_aiohttp_formdata_and_multipart_writer():
              for head, data in parse_multipart(await mixed.as_bytes(), "XyZ")]
     assert names == [("section-0", "text/plain", b"text"),
                      ("section-1", "application/json", b'{"a": 1}')]
+
+
+@pytest.mark.parametrize("module", ['aioteach.multipart'])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

@@ -343,3 +343,31 @@ def test_with_query_matches_yarl(pairs):
     theirs = yarl.URL("http://h/p").with_query(pairs)
     assert list(ours.query.items()) == list(theirs.query.items())
     assert URL(str(theirs)) == ours
+
+
+URLISH = st.lists(st.sampled_from(
+    list("ab:/?#[]@%.-+ é1=&;") + ["http://", "//", "%zz", "%41", "%2F", "[::1]", ":80", "..",
+                                    "xn--", "\n"]), max_size=12).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(URLISH)
+def test_any_text_parses_or_raises_invalid_url_and_normalising_is_stable(text):
+    try:
+        url = URL(text)
+    except InvalidURLError:
+        return
+    again = URL(str(url))
+    assert again == url and str(again) == str(url)
+    assert URL(str(URL("http://h/a/b").join(url))) == URL("http://h/a/b").join(url)
+    for name in ("path", "query_string", "host", "port", "name", "fragment"):
+        getattr(url, name)                             # every part decodes without error
+    url.human_repr()
+
+
+@pytest.mark.parametrize("module", ['aioteach.url', 'aioteach.urlencoding'])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
