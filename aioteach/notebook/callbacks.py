@@ -89,6 +89,8 @@ class AsyncHandler:
         self.errors: List[BaseException] = []
 
     def __call__(self, *args: Any) -> None:
+        if self.disable_while_running and any(not t.done() for t in self.tasks):
+            return        # a click while disabled (e.g. button.click() from code) is ignored
         if self.disable_while_running and self.widget is not None:
             self.widget.disabled = True
         try:

@@ -316,7 +316,8 @@ class ServerHandle:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         lines = [repr(self)]
-        lines += [f"  {method:9} {path:30} {name}" for method, path, name in self.route_summary()]
+        lines += [f"  {methods:9} {path:30} {name}"
+                  for methods, path, name in self.route_summary()]
         lines += [f"  {record}" for record in self.requests[-10:]]
         printer.text("\n".join(lines))
 

@@ -71,7 +71,7 @@ HINTS: List[Tuple[type, str, str]] = [
 def explain(exc: Optional[BaseException] = None) -> Optional[str]:
     """The cause and the fix for ``exc`` (default: the session's last error), or None."""
     if exc is None:
-        exc = getattr(sys, "last_value", None)
+        exc = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)   # 3.12 / older
         if exc is None:
             return None
     message = str(exc).lower()

@@ -7,7 +7,8 @@ small, honest function instead: open a connection, write the request with ``Conn
 read until the server closes (RFC 9112 section 9.6: ``close`` means the response ends with the
 connection), then split what came back into status line, fields and body.
 
-Rules: one request per connection; the read is bounded (``MAX_RESPONSE`` bytes, ``timeout``
+Rules: one request per connection; reading stops at the end of the response by its framing,
+or at the server's close, whichever comes first; the read is bounded (``MAX_RESPONSE`` bytes, ``timeout``
 seconds) so a misbehaving server cannot hang a cell.
 
 Simplification: the response parsing below handles what a teaching server sends (a
@@ -22,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Tuple, Union
 from urllib.parse import urlsplit
 
-__all__ = ["exchange", "build_request", "parse_response", "WireResponse", "show_bytes"]
+__all__ = ["exchange", "build_request", "parse_response", "response_complete", "WireResponse",
+           "show_bytes"]
 
 #: 4 MiB: far more than any lesson endpoint sends, small enough to keep a kernel responsive.
 MAX_RESPONSE = 4 * 1024 * 1024
@@ -84,6 +86,28 @@ def _dechunk(data: bytes) -> bytes:
         pos = eol + 2 + size + 2
 
 
+def response_complete(raw: bytes, method: str = "GET") -> bool:
+    """Has a whole response arrived?  (RFC 9112 section 6.3, the message-length rules.)
+
+    So a server that ignores ``Connection: close`` cannot make the panel wait for a timeout.
+    """
+    head, sep, rest = raw.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    status_line, _, fields = head.partition(b"\r\n")
+    status = status_line.split(b" ", 2)[1:2]
+    if method.upper() == "HEAD" or status[:1] in ([b"204"], [b"304"]) or \
+            (status and status[0].startswith(b"1")):
+        return True                               # no body, whatever the fields say
+    lowered = fields.lower()
+    if b"transfer-encoding:" in lowered and b"chunked" in lowered:
+        return rest.endswith(b"0\r\n\r\n")        # the last chunk (trailers are not used here)
+    for line in lowered.split(b"\r\n"):
+        if line.startswith(b"content-length:"):
+            return len(rest) >= int(line.split(b":", 1)[1].strip() or b"0")
+    return False                                  # delimited by close: read until EOF
+
+
 def parse_response(raw: bytes) -> Tuple[int, str, List[Tuple[str, str]], bytes]:
     """Split raw response bytes into (status, reason, fields, body)."""
     head, sep, rest = raw.partition(b"\r\n\r\n")
@@ -135,6 +159,8 @@ async def exchange(url: str, method: str = "GET", path: Optional[str] = None,
                 if not chunk:
                     break
                 received += chunk
+                if response_complete(received, method):
+                    break
             return bytes(received)
         finally:
             writer.close()

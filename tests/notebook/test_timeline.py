@@ -78,3 +78,9 @@ def test_the_text_twin_for_terminals():
     assert lines[0].split("|")[1] == "=" * 10 + " " * 10
     assert "0.600 s" in lines[-1]
     assert repr(Timeline(SPANS)) == "<Timeline 3 rows, 4 spans>"
+
+
+def test_show_timeline_prints_text_outside_a_kernel(capsys):
+    from aioteach.notebook import show_timeline
+    timeline = show_timeline(SPANS)
+    assert capsys.readouterr().out.strip() == timeline.text()

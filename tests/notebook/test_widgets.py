@@ -199,3 +199,18 @@ async def test_two_chat_panels_talk_to_each_other():
     await alice.close()
     await bob.close()
     assert alice.handler.errors == [] and "(connection closed)" in alice.messages
+
+
+async def test_a_second_click_while_running_is_ignored_when_disabling():
+    button, release, runs = widgets.Button(), asyncio.Event(), []
+
+    async def handler():
+        runs.append(1)
+        await release.wait()
+
+    h = on_click(button, handler, disable_while_running=True)
+    button.click()
+    button.click()                       # from code a disabled button still "clicks"
+    release.set()
+    await h.wait()
+    assert runs == [1] and len(h.tasks) == 1
