@@ -60,6 +60,8 @@ MAX_EMPTY_LINES = 4
 _COMMON_METHODS = frozenset(
     {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
 
+_new_tuple = tuple.__new__
+
 # What _parse_head returns as the body of a 1xx response: no body, and no EndOfMessage
 # either, because the final response to the same request is still to come.
 _INTERIM = "interim"
@@ -322,8 +324,10 @@ class RequestParser(MessageParser):
                            and any(v.lower() == "100-continue" for v in expect))
 
         self._pause_after = upgrade is not None or method == "CONNECT"
-        return Request(method, target, headers, version, keep_alive, chunked, content_length,
-                       expect_continue, upgrade), reader
+        # tuple.__new__ builds the same Request as Request(...) without the NamedTuple's
+        # Python-level __new__: 0.2 us of the ~5 a head costs, once per request.
+        return _new_tuple(Request, (method, target, headers, version, keep_alive, chunked,
+                                    content_length, expect_continue, upgrade)), reader
 
 
 class ResponseParser(MessageParser):
