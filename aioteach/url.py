@@ -44,7 +44,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
 # RFC 3986 Appendix B: the one regular expression that splits any URI reference.
 _SPLIT = re.compile(r"(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?", re.S)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*\Z")         # section 3.1
-_REG_NAME = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=%]*\Z")   # section 3.2.2
+_REG_NAME = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=]*\Z")    # section 3.2.2, unescaped
 
 
 # -- hosts, ports and paths ------------------------------------------------------------------
@@ -165,7 +165,8 @@ class URL:
             scheme = netloc = None
         else:
             match = _SPLIT.match(val)
-            assert match is not None                   # the Appendix B pattern matches anything
+            if match is None:                          # cannot happen: Appendix B matches all
+                raise InvalidURLError(f"{val!r} does not split into URL parts")
             scheme, netloc, path, query, fragment = match.groups()
             if scheme is not None and not _SCHEME.match(scheme):
                 raise InvalidURLError(f"{val!r}: scheme {scheme!r} must start with a letter and "
@@ -198,8 +199,9 @@ class URL:
             if not bracket or (rest and not rest.startswith(":")):
                 raise InvalidURLError(f"{val!r}: an IPv6 host needs its closing ']' "
                                       "before the port")
-            port_text = rest[1:]
-            host = encode_host(host) if ":" in host else host
+            if ":" not in host:
+                raise InvalidURLError(f"{val!r}: brackets hold an IPv6 address, not {host!r}")
+            port_text, host = rest[1:], encode_host(host)
         else:
             host, _, port_text = hostport.partition(":")
             host = encode_host(unquote(host) if "%" in host else host)

@@ -132,7 +132,8 @@ def test_hosts_idna_and_ipv6():
     ("http://h:99999/", "port '99999'"), ("http://h:ab/", "port 'ab'"),
     ("http://h:-1/", "port '-1'"), ("http://h:١٢/", "port"),   # Arabic-Indic digits
     ("http://[::1/", "closing"), ("http://[::g]/", "IPv6"), ("http://[::1]x/", "closing"),
-    ("http://a b/", "host 'a b'"), ("http://a<b>/", "host"), ("1http://h/", "scheme"),
+    ("http://a b/", "host .a b."), ("http://a<b>/", "host"), ("1http://h/", "scheme"),
+    ("http://[a b]/", "brackets hold an IPv6"), ("http://a%zz/", "host"),
     ("http://h/\ud800", "surrogate"),
 ])
 def test_bad_urls_raise_a_clear_value_error(text, message):
