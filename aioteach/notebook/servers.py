@@ -77,8 +77,11 @@ class Stopping:
 
 def _bind(host: str, port: int) -> socket.socket:
     """A listening, non-blocking socket, bound now (so ``port=0`` resolves before we return)."""
-    family, _, _, _, address = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
-                                                  flags=socket.AI_PASSIVE)[0]
+    candidates = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                    flags=socket.AI_PASSIVE)
+    # IPv4 first: "localhost" may list ::1 first, and most lesson clients try 127.0.0.1.
+    candidates.sort(key=lambda info: info[0] != socket.AF_INET)
+    family, _, _, _, address = candidates[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         # SO_REUSEADDR: rebinding right after a stop must not wait out TIME_WAIT (like asyncio).
@@ -167,6 +170,7 @@ class ServerHandle:
         self.host = host
         self.requested_port = port
         self.port = port
+        self.address = ""                    # the IP address bound, once started
         self.mode = mode
         self.requests: List[RequestRecord] = []
         self.error: Optional[BaseException] = None
@@ -178,7 +182,9 @@ class ServerHandle:
     # -- what a learner reads ----------------------------------------------------------------
     @property
     def url(self) -> str:
-        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        """``http://address:port``: the address actually bound, so a name cannot mislead."""
+        host = self.address or self.host
+        host = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
         host = f"[{host}]" if ":" in host else host          # an IPv6 literal needs brackets
         return f"http://{host}:{self.port}"
 
@@ -202,7 +208,7 @@ class ServerHandle:
         run = self._run = _Run(_bind(self.host, self.requested_port))
         if after is not None and self.mode == "kernel":
             run.after = after.task
-        self.port = run.sock.getsockname()[1]
+        self.address, self.port = run.sock.getsockname()[:2]
         self._stopping, self.error = None, None
         middleware = request_log_middleware(self.app)
         if middleware is not None and self not in middleware.aioteach_handles:

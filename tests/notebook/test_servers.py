@@ -167,3 +167,11 @@ async def test_reserving_the_same_app_cleans_up_before_it_starts_again(how):
     assert await fetch_text(again.url + "/") == (200, "hello")
     await again.stop()
     assert events[-1] == "cleanup"
+
+
+async def test_a_host_name_is_bound_and_shown_as_its_address():
+    handle = serve(hello_app(), host="localhost", port=0, quiet=True)
+    assert handle.url == f"http://127.0.0.1:{handle.port}"
+    assert await fetch_text(handle.url + "/") == (200, "hello")
+    assert REGISTRY[("localhost", handle.port)] is handle
+    handle.stop()
