@@ -27,6 +27,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import errno
 import html
 import socket
 import sys
@@ -91,7 +92,7 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.setblocking(False)
     except OSError as exc:
         sock.close()
-        if exc.errno in (48, 98):   # EADDRINUSE on macOS, Linux
+        if exc.errno == errno.EADDRINUSE:
             raise OSError(exc.errno, f"port {port} on {host} is taken by another program (a "
                           f"server started by this kernel would have been stopped first). "
                           f"Fix: pick another port, or port=0 for any free one.") from exc
@@ -100,19 +101,21 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 # -- a private loop in a daemon thread, shared by thread-mode servers and widget callbacks ----
-_BACKGROUND: Dict[str, Any] = globals().get("_BACKGROUND", {})
+_BACKGROUND: Dict[str, Any] = globals().get("_BACKGROUND", {"lock": threading.Lock()})
 
 
 def background_loop() -> asyncio.AbstractEventLoop:
     """A loop running forever in a daemon thread (created on first use, shared)."""
-    loop = _BACKGROUND.get("loop")
-    if loop is not None and not loop.is_closed() and _BACKGROUND["thread"].is_alive():
+    with _BACKGROUND["lock"]:          # two threads asking at once must get the same loop
+        loop = _BACKGROUND.get("loop")
+        if loop is not None and not loop.is_closed() and _BACKGROUND["thread"].is_alive():
+            return loop
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="aioteach-server-loop",
+                                  daemon=True)
+        thread.start()
+        _BACKGROUND.update(loop=loop, thread=thread)
         return loop
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="aioteach-server-loop", daemon=True)
-    thread.start()
-    _BACKGROUND.update(loop=loop, thread=thread)
-    return loop
 
 
 def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
