@@ -23,6 +23,8 @@ import os
 from typing import Any, Iterable, List, Optional, Tuple
 from urllib.parse import urlencode
 
+from ..multipart import encode_multipart
+
 __all__ = ["FormData"]
 
 _Field = Tuple[str, Any, Optional[str], Optional[str]]   # name, value, filename, content_type
@@ -91,7 +93,6 @@ class FormData:
                 if isinstance(value, str) and filename is not None:
                     value = value.encode(self._charset or "utf-8")
                 parts.append((name, value, filename, content_type))
-            from ..multipart import encode_multipart   # only forms with files need it
             return encode_multipart(parts)
         charset = self._charset or "utf-8"
         pairs = [(name, str(value)) for name, value, _, _ in self._fields]

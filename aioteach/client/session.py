@@ -240,7 +240,7 @@ class ClientSession:
                 trace.emit("client.request_end", req=req_id, status=None,
                            error=type(exc).__name__)
             raise
-        if deadline.when is not None and resp._connection is not None:
+        if deadline.when is not None and resp._connection is not None and resp.status != 101:
             resp._connection.arm_deadline(deadline.when)   # the body is still to come
         resp.history = tuple(history)
         check = self._raise_for_status if raise_for_status is None else raise_for_status
