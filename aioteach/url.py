@@ -430,6 +430,22 @@ class URL:
             raise InvalidURLError("with_host() needs a non-empty host")
         return self._replace(host=encode_host(host), path=self._path or "/")
 
+    def with_user(self, user: Optional[str]) -> URL:
+        """Replace the user name; None removes the credentials (the client does that before
+        sending: they travel in an Authorization header instead, RFC 9110 11.6.2)."""
+        if self._host is None:
+            raise ValueError(f"{self} has no host, so no user name either")
+        if user is None:
+            return self._replace(user=None, password=None)
+        return self._replace(user=quote(user, USERINFO_SAFE))
+
+    def with_password(self, password: Optional[str]) -> URL:
+        if self._host is None:
+            raise ValueError(f"{self} has no host, so no password either")
+        if password is None:
+            return self._replace(password=None)
+        return self._replace(user=self._user or "", password=quote(password, USERINFO_SAFE))
+
     def with_port(self, port: Optional[int]) -> URL:
         if port is not None and (isinstance(port, bool) or not isinstance(port, int)
                                  or not 0 <= port <= 65535):

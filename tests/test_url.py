@@ -187,9 +187,15 @@ def test_with_methods():
     assert str(url.parent.parent) == "http://h" and url.parent.parent.parent == URL("http://h/")
     assert str(URL("a/b/c").parent) == "a/b" and URL("a/b/").name == ""
     assert str(URL("http://u:p@h:81/x?y#z").origin()) == "http://h:81"
+    creds = URL("http://u:p@h/")
+    assert str(creds.with_user(None)) == "http://h/" and str(creds.with_password(None)) == "http://u@h/"
+    assert str(creds.with_user("a b")) == "http://a%20b:p@h/"
+    assert str(URL("http://h/").with_password("p:w")) == "http://:p%3Aw@h/"
+    assert URL("http://h/").with_password("p").password == "p"
     for bad in (lambda: url.with_port(70000), lambda: url.with_port(True),
                 lambda: url.with_scheme("1x"), lambda: url.with_host(""),
-                lambda: url.with_name("a/b"), lambda: URL("/x").with_port(80)):
+                lambda: url.with_name("a/b"), lambda: URL("/x").with_port(80),
+                lambda: URL("/x").with_user("u"), lambda: URL("/x").with_password("p")):
         with pytest.raises(ValueError):
             bad()
 
