@@ -34,6 +34,7 @@ import sys
 import threading
 from typing import Any, Callable, Dict, Generator, List, Optional, Tuple
 
+from ..trace import Span
 from .requestlog import RequestRecord, request_log_middleware
 
 __all__ = ["serve", "stop_all", "list_servers", "ServerHandle", "RequestRecord", "Stopping",
@@ -302,6 +303,11 @@ class ServerHandle:
         return self
 
     # -- the request log ---------------------------------------------------------------------
+    def spans(self, last: int = 50) -> List[Span]:
+        """The last requests as timeline spans, one row each: ``Timeline(handle.spans())``."""
+        return [Span(f"{r.method} {r.path} #{i}", r.path, r.started, r.started + r.duration)
+                for i, r in enumerate(self.requests[-last:])]
+
     def _log(self, record: RequestRecord) -> None:
         self.requests.append(record)
         if len(self.requests) > REQUEST_LOG_LIMIT:
@@ -382,7 +388,7 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 8080, mode: str = "kern
     handle._start(after=stopping)
     REGISTRY[(host, handle.port)] = handle
     if not quiet:
-        where = "the kernel's loop" if mode == "kernel" else "a background thread"
+        where = "the running event loop" if mode == "kernel" else "a background thread"
         print(f"aioteach: serving {handle.url} on {where}{note}; handle.stop() stops it")
     return handle
 

@@ -175,3 +175,14 @@ async def test_a_host_name_is_bound_and_shown_as_its_address():
     assert await fetch_text(handle.url + "/") == (200, "hello")
     assert REGISTRY[("localhost", handle.port)] is handle
     handle.stop()
+
+
+async def test_the_served_requests_as_timeline_spans():
+    handle = serve(hello_app(), port=0, quiet=True)
+    await asyncio.gather(fetch_text(handle.url + "/slow"), fetch_text(handle.url + "/"))
+    spans = handle.spans()
+    assert sorted(s.row.rsplit(" ", 1)[0] for s in spans) == ["GET /", "GET /slow"]
+    assert all(s.kind == "run" and s.end >= s.start for s in spans)
+    slow = next(s for s in spans if s.label == "/slow")
+    assert slow.duration >= 0.045     # it includes the handler's asyncio.sleep(0.05)
+    handle.stop()
