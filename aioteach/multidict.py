@@ -23,24 +23,26 @@ building the list from the parser's tuple of pairs is one list comprehension, wh
 server does for every request.  A multidict holding thousands of keys would want an index; no
 HTTP message should (the parser caps header fields at 100).
 
-Rules kept from the ``multidict`` package (version 7): ``len()`` counts pairs, but iterating
-the multidict or its ``keys()`` yields each distinct key once (first spelling, first position);
-``items()`` and ``values()`` yield every pair.  Keys must be ``str``.
+Rules kept from the ``multidict`` package: ``len()`` counts pairs; ``items()`` and ``values()``
+yield every pair; keys must be ``str``.
+
+Discussion: what should ``keys()`` yield for ``[("a", 1), ("a", 2)]``?  Versions of the
+``multidict`` package before 7 yielded ``"a"`` twice, once per pair; version 7 (the one aiohttp
+installs today) yields each distinct key once, first spelling first, so ``for name in headers``
+no longer visits a name twice.  We follow version 7.  Code that wants every pair, on any
+version, iterates ``items()``.
 """
 from __future__ import annotations
 
 import types
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping
 from collections.abc import ValuesView
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable
 
 __all__ = ["MultiMapping", "MultiDict", "CIMultiDict", "MultiDictProxy", "CIMultiDictProxy"]
 
-_V = TypeVar("_V")
 _MISSING: Any = object()        # "no default given" (None is a legitimate default)
 _ABSENT: Any = object()         # "no such key", used inside this module as a default
-
-Entry = tuple  # (identity: str, key: str, value)
 
 _KEY_HINT = "MultiDict keys must be str (header and field names are text)"
 
