@@ -13,6 +13,7 @@ order a request travels::
     formdata     FormData: urlencoded and multipart forms
     auth         BasicAuth
     timeouts     ClientTimeout and the Deadline that enforces it
+    websocket    ws_connect and ClientWebSocketResponse: the client's end of a WebSocket
     errors       ClientError and its family
     cli          ``python -m aioteach get URL``
 
@@ -34,12 +35,8 @@ from .connector import *  # noqa: F401,F403
 from .request import *  # noqa: F401,F403
 from .session import *  # noqa: F401,F403
 
-try:                                    # the WebSocket client lives in client/websocket.py
-    from .websocket import ClientWebSocketResponse  # noqa: F401
-except ModuleNotFoundError as exc:      # not written yet (any other error must show)
-    if exc.name != f"{__name__}.websocket":
-        raise
-    ClientWebSocketResponse = None      # type: ignore[assignment,misc]
+from . import websocket
+from .websocket import ClientWebSocketResponse  # noqa: F401
 
 __all__ = (errors.__all__ + timeouts.__all__ + auth.__all__ + cookiejar.__all__
            + formdata.__all__ + response.__all__ + connection.__all__ + connector.__all__

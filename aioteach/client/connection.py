@@ -104,6 +104,8 @@ class ClientConnection(asyncio.Protocol):
             self._break(exc)
             return
         for event in events:
+            if self._response is not response:  # the response gave up on this exchange
+                return
             kind = type(event)
             if kind is Data:
                 response._on_data(event.data)
@@ -129,6 +131,7 @@ class ClientConnection(asyncio.Protocol):
     def connection_lost(self, exc: Optional[BaseException]) -> None:
         self._lost = True
         if self._on_lost is not None:
+            self._wake_drain(exc or ConnectionResetError("connection lost"))
             self._on_lost(exc)
             return
         self._stop_timers()

@@ -31,7 +31,7 @@ from .. import trace
 from ..multidict import CIMultiDict, CIMultiDictProxy
 from ..streams import EMPTY_STREAM, StreamReader
 from .decoding import ContentDecoder
-from .errors import ClientResponseError, ContentTypeError, RequestInfo
+from .errors import ClientConnectionError, ClientResponseError, ContentTypeError, RequestInfo
 
 __all__ = ["ClientResponse", "parse_content_type"]
 
@@ -101,10 +101,11 @@ class ClientResponse:
         if self._decoder is not None:
             try:
                 data = self._decoder.decode(data)
-            except Exception as exc:
+            except Exception as exc:           # the rest of the body is unreadable too
+                connection = self._connection
                 self._on_error(exc)
-                if self._connection is not None:
-                    self._connection.release_early()
+                if connection is not None:
+                    connection.release_early()
                 return
         self.content.feed_data(data)
 
@@ -256,17 +257,24 @@ class ClientResponse:
     # -- letting go ------------------------------------------------------------------------
     def release(self) -> None:
         """Done with this response.  If its body had not fully arrived, the connection closes."""
-        self._released = True
-        connection, self._connection = self._connection, None
-        if connection is not None and self.status != 101:
-            connection.release_early()
+        if self.status != 101:
+            self._let_go()
 
     def close(self) -> None:
         """Close the connection now, whatever state it is in."""
+        self._let_go()
+
+    def _let_go(self) -> None:
         self._released = True
         connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.release_early()
+        if connection is None:
+            return
+        connection.release_early()
+        if self.content is not EMPTY_STREAM and not self.content.is_eof():
+            # Nothing more will arrive: a later read() must fail, not wait forever.
+            self.content.set_exception(ClientConnectionError(
+                "Connection closed: the response was released before its body was read"))
+        self._connection_done(error=None)
 
     @property
     def closed(self) -> bool:

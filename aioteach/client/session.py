@@ -51,6 +51,7 @@ from .errors import (ClientError, ClientResponseError, ConnectionTimeoutError, I
 from .request import ClientRequest, merge_headers, normalize_headers
 from .response import ClientResponse
 from .timeouts import DEFAULT_TIMEOUT, ClientTimeout, Deadline
+from .websocket import WSConnectContext, ws_connect
 
 __all__ = ["ClientSession", "RequestContextManager", "request"]
 
@@ -160,6 +161,10 @@ class ClientSession:
 
     def delete(self, url: Union[str, URL], **kwargs: Any) -> RequestContextManager:
         return RequestContextManager(self._request("DELETE", url, **kwargs))
+
+    def ws_connect(self, url: Union[str, URL], **kwargs: Any) -> WSConnectContext:
+        """Open a WebSocket: ``async with session.ws_connect(url) as ws`` (client/websocket.py)."""
+        return WSConnectContext(ws_connect(self, url, **kwargs))
 
     async def _request(self, method: str, str_or_url: Union[str, URL], *, params: Any = None,
                        data: Any = None, json: Any = None, cookies: Any = None,

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 import aioteach
 from aioteach import ClientSession, TCPConnector, trace
 
@@ -198,3 +200,19 @@ async def test_trace_records_a_whole_request():
     assert len({e["req"] for e in rec.events}) == 1
     assert rec.events[-1]["status"] == 200
     assert [s.kind for s in rec.spans()] == ["wait", "run"]
+
+
+async def test_reading_after_an_early_release_fails_instead_of_hanging():
+    async def handler(conn):
+        await conn.request()
+        conn.write(respond(200, b"x" * 1000)[:-500])
+        await conn.drain()
+        await asyncio.Event().wait()
+
+    async with RawServer(handler) as server:
+        async with ClientSession() as session:
+            resp = await session.get(server.url("/"))
+            resp.release()
+            assert resp.closed
+            with pytest.raises(aioteach.ClientConnectionError, match="released"):
+                await resp.read()
