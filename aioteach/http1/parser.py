@@ -47,7 +47,7 @@ from .heads import (
     parse_version, split_head,
 )
 
-__all__ = ["RequestParser", "ResponseParser", "Event", "MAX_EMPTY_LINES"]
+__all__ = ["MessageParser", "RequestParser", "ResponseParser", "Event", "MAX_EMPTY_LINES"]
 
 Event = Union[Request, Response, InformationalResponse, Data, EndOfMessage]
 
@@ -256,7 +256,12 @@ class MessageParser:
 
 
 class RequestParser(MessageParser):
-    """The server's parser: requests in (RFC 9112 section 3), Request/Data/EndOfMessage out."""
+    """The server's parser: requests in (RFC 9112 section 3), Request/Data/EndOfMessage out.
+
+    Simplification: the request-target and the Host value are checked only for what would
+    break the framing (no whitespace, no control characters).  Their URI syntax (RFC 3986,
+    RFC 9112 3.2) is left to the web layer, which parses the target anyway.
+    """
 
     line_too_long_status = 414
     start_line_name = "request line"
