@@ -18,16 +18,18 @@ is the table of contents, read bottom-up the way a request travels::
     app           Application: router + middlewares + state + lifecycle signals
     accesslog     the access log line, in aiohttp's format
     runner        AppRunner, TCPSite, run_app: listening on a port and shutting down cleanly
+    websocket     WebSocketResponse: a handler's request upgraded to a WebSocket (RFC 6455)
 
 ``GunicornWebWorker`` (``aioteach.web.worker``) is imported only by gunicorn itself.
 """
 from . import (accesslog, app, exceptions, fileresponse, middleware, multipart, protocol,
-               request, resources, response, routedef, router, runner, staticfiles, views)
+               request, resources, response, routedef, router, runner, staticfiles, views,
+               websocket)
 
 # Listed before the star imports: ``from .middleware import *`` rebinds ``middleware`` to the
 # decorator (aiohttp's ``web.middleware``), so the module must be captured here.
 _MODULES = (protocol, request, response, exceptions, fileresponse, multipart, resources,
-            staticfiles, router, routedef, views, middleware, app, accesslog, runner)
+            staticfiles, router, routedef, views, middleware, app, accesslog, runner, websocket)
 
 from .protocol import *  # noqa: F401,F403
 from .request import *  # noqa: F401,F403
@@ -44,5 +46,6 @@ from .middleware import *  # noqa: F401,F403
 from .app import *  # noqa: F401,F403
 from .accesslog import *  # noqa: F401,F403
 from .runner import *  # noqa: F401,F403
+from .websocket import *  # noqa: F401,F403
 
 __all__ = sorted({name for module in _MODULES for name in module.__all__})

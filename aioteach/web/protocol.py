@@ -272,10 +272,12 @@ class HttpProtocol(asyncio.Protocol):
             if request is not None and request._payload is not EMPTY_STREAM:
                 request._payload.set_exception(lost)
         self._queue.clear()
-        if self._task is not None:
-            self._task.cancel()             # the handler sees CancelledError, as in aiohttp
         if self._takeover is not None:
+            # A WebSocket handler learns of the loss from receive() (CLOSED), not by being
+            # cancelled: its cleanup (leaving a chat room...) runs as ordinary code.
             self._takeover.connection_lost(exc)
+        elif self._task is not None:
+            self._task.cancel()             # the handler sees CancelledError, as in aiohttp
         self._wake_drain()
 
     # -- writing, with flow control ---------------------------------------------------------

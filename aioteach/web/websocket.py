@@ -1,0 +1,136 @@
+"""``web.WebSocketResponse``: a handler that upgrades its request to a WebSocket (RFC 6455).
+
+Theory of operation.  A WebSocket starts as an ordinary GET (RFC 6455 section 4), so it is an
+ordinary handler that returns an unusual response::
+
+    async def chat(request):
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)                 # 101 Switching Protocols goes out
+        async for msg in ws:                      # TEXT / BINARY until the peer closes
+            await ws.send_str(msg.data)
+        return ws
+
+``prepare()`` checks the request with ``aioteach.websocket.handshake`` (a bad one raises
+``HTTPBadRequest``, ``HTTPMethodNotAllowed`` or ``HTTPUpgradeRequired``), picks a subprotocol,
+sends the 101 head through the normal response path (so ``on_response_prepare`` still runs),
+and then *takes over* the connection (``HttpProtocol.take_over``, web/protocol.py): from then
+on every byte from the socket goes to ``data_received`` here and never to the HTTP parser.
+Receiving, sending, closing and the heartbeat are ``aioteach.wsbase.WebSocketBase``, shared
+with the client.  When the handler returns, the closing handshake is finished (``write_eof``)
+and the server closes the TCP connection (RFC 6455 section 7.1.1: the server closes first).
+
+Server shutdown (``runner.cleanup()``, Ctrl+C in ``run_app``) calls ``close_for_shutdown``:
+a Close with 1001 (GOING_AWAY) before any handler is cancelled, so clients learn why.
+
+Deliberate differences from aiohttp, each for the RFC's sake or the reader's:
+* an unsupported ``Sec-WebSocket-Version`` is 426 Upgrade Required with
+  ``Sec-WebSocket-Version: 13`` (RFC 6455 section 4.4); aiohttp answers 400;
+* a peer's Close (with ``autoclose``) and a peer's Ping (with ``autoping``) are answered the
+  moment they arrive, not when the handler next calls ``receive()``;
+* a shutdown closes open WebSockets with 1001 by itself (aiohttp leaves it to ``on_shutdown``);
+* a connection that ends without a Close frame reports 1006 (RFC 6455 section 7.1.5).
+
+Simplification: ``compress`` is accepted and ignored; permessage-deflate (RFC 7692) is never
+negotiated, so every frame goes out uncompressed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
+
+from ..websocket import (HandshakeError, WebSocketConnection, WSCloseCode, choose_subprotocol,
+                         server_response_headers, validate_client_request)
+from ..wsbase import WebSocketBase
+from .exceptions import HTTPBadRequest, HTTPMethodNotAllowed, HTTPUpgradeRequired
+from .response import StreamResponse
+
+__all__ = ["WebSocketResponse", "WebSocketReady"]
+
+
+@dataclass(frozen=True)
+class WebSocketReady:
+    """What ``can_prepare`` found: would the handshake succeed, and with which subprotocol?"""
+
+    ok: bool
+    protocol: Optional[str]
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _refusal(exc: HandshakeError, method: str) -> Exception:
+    """The handshake's verdict as the HTTP exception a handler raises."""
+    if exc.status == 405:
+        return HTTPMethodNotAllowed(method, ["GET"], text=exc.message)
+    if exc.status == 426:
+        return HTTPUpgradeRequired(text=exc.message, headers=exc.headers)
+    return HTTPBadRequest(text=exc.message, headers=exc.headers or None)
+
+
+class WebSocketResponse(WebSocketBase, StreamResponse):
+    """The server's end of a WebSocket, under aiohttp's name.  See the module docstring.
+
+    ``timeout`` bounds the wait for the client's Close in ``close()``; ``receive_timeout`` is
+    the default for ``receive()``; ``heartbeat`` (seconds) turns on the Ping/Pong liveness
+    check; ``protocols`` are the subprotocols we speak, favourite first; ``max_msg_size``
+    caps one message (0: no limit), a bigger one is refused with 1009.
+    """
+
+    def __init__(self, *, timeout: float = 10.0, receive_timeout: Optional[float] = None,
+                 autoclose: bool = True, autoping: bool = True,
+                 heartbeat: Optional[float] = None, protocols: Iterable[str] = (),
+                 compress: bool = False, max_msg_size: int = 4 * 1024 * 1024) -> None:
+        StreamResponse.__init__(self, status=101)
+        WebSocketBase.__init__(self, timeout=timeout, receive_timeout=receive_timeout,
+                               autoclose=autoclose, autoping=autoping, heartbeat=heartbeat,
+                               max_msg_size=max_msg_size)
+        self._protocols = tuple(protocols)
+
+    def can_prepare(self, request: Any) -> WebSocketReady:
+        """Would ``prepare(request)`` succeed?  Never raises: ``if ws.can_prepare(request):``."""
+        try:
+            offer = validate_client_request(request.method, request.headers)
+        except HandshakeError:
+            return WebSocketReady(False, None)
+        return WebSocketReady(True, choose_subprotocol(offer.protocols, self._protocols))
+
+    async def prepare(self, request: Any) -> None:
+        """Answer the handshake with 101 and take the connection over (see the docstring)."""
+        if self._conn is not None or self._prepared:
+            return
+        try:
+            offer = validate_client_request(request.method, request.headers)
+        except HandshakeError as exc:
+            raise _refusal(exc, request.method) from None
+        protocol = choose_subprotocol(offer.protocols, self._protocols)
+        headers = self.headers
+        for name, value in server_response_headers(offer.key, protocol):
+            headers[name] = value
+        # Keep "Connection: Upgrade": the HTTP layer would otherwise write its own verdict.
+        self._keep_alive = True
+        await StreamResponse.prepare(self, request)
+        http = request._protocol
+        self._start(WebSocketConnection("server", max_msg_size=self._max_msg_size),
+                    http.write, http.drain, http.transport, protocol)
+        http.take_over(self)
+
+    async def write_eof(self, data: bytes = b"") -> None:  # type: ignore[override]
+        """The handler returned: finish the closing handshake (the server then hangs up)."""
+        if self._eof_sent:
+            return
+        if self._conn is None:
+            raise RuntimeError("Call .prepare() first (the WebSocket handshake has not happened)")
+        await self.close()
+        self._eof_sent = True
+
+    async def write(self, data: Any) -> None:  # type: ignore[override]
+        raise RuntimeError("a WebSocket sends with send_str(), send_bytes() or send_json()")
+
+    async def close_for_shutdown(self) -> None:
+        """The server is going away: Close with 1001 (GOING_AWAY), RFC 6455 section 7.4.1."""
+        await self.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+
+    def __repr__(self) -> str:
+        state = "not prepared" if self._conn is None else (
+            f"closed {self._close_code}" if self._closed else "open")
+        return f"<WebSocketResponse {state}>"

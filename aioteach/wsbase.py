@@ -1,0 +1,418 @@
+"""The asyncio half of a WebSocket, shared by ``web.WebSocketResponse`` and the client.
+
+Theory of operation.  ``aioteach.websocket.WebSocketConnection`` knows RFC 6455 but does no
+I/O; this module connects it to a transport and to the coroutines of an application.  The
+server (``web/websocket.py``) and the client (``client/websocket.py``) each do their own
+opening handshake, then hand the same three things to ``WebSocketBase._start``: the codec, a
+``write(bytes)`` function and an ``async drain()``.  Everything after that is here:
+
+    bytes in     ``data_received`` (a transport callback, no Task): codec -> events ->
+                 WSMessage in a queue; Ping answered at once (``autoping``), a peer's Close
+                 answered at once (``autoclose``), a protocol violation answered with the
+                 codec's Close frame and an ERROR message (RFC 6455 section 7.1.7)
+    messages out ``await ws.receive()`` pops the queue, or waits on one future for the next
+                 message; ``async for msg in ws`` stops at CLOSE, CLOSING or CLOSED
+    bytes out    ``send_str``/``send_bytes``/``send_json``/``ping``/``pong``: one frame, one
+                 ``write``, then ``drain()`` (waits only while the socket's buffer is full)
+    closing      ``close()`` sends our Close, waits up to ``timeout`` seconds for the peer's,
+                 then closes the transport (section 7.1.2); 1006 if the peer never answers
+    heartbeat    every ``heartbeat`` seconds a Ping; nothing heard from the peer within
+                 ``heartbeat / 2`` seconds: the connection is dead, closed with 1006 (aiohttp)
+
+Rules.  A peer's misbehaviour never raises into the application: it becomes a message (CLOSE,
+ERROR or CLOSED) and a ``close_code``.  The application's misuse raises at once: sending after
+``close()`` is ``ConnectionResetError``, a wrong argument type is ``TypeError``, two coroutines
+calling ``receive()`` at the same time is ``RuntimeError`` (all as in aiohttp).
+
+Flow control both ways: ``drain()`` on every send, and reading pauses while more than
+``QUEUE_HIGH_WATER`` bytes of messages wait in the queue for a slow ``receive()``.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+from typing import Any, Awaitable, Callable, Deque, Optional, Union
+
+from .websocket import (BytesMessage, CloseReceived, ConnectionState, FrameError, Ping, Pong,
+                        TextMessage, WebSocketConnection, WSCloseCode, WSMessage, WSMsgType)
+
+__all__ = ["WebSocketBase", "WS_CLOSED_MESSAGE", "WS_CLOSING_MESSAGE", "QUEUE_HIGH_WATER"]
+
+WS_CLOSED_MESSAGE = WSMessage(WSMsgType.CLOSED, None, None)     # aiohttp's two constants
+WS_CLOSING_MESSAGE = WSMessage(WSMsgType.CLOSING, None, None)
+
+# Received messages waiting for receive(): above 256 KiB we stop reading the socket, so TCP's
+# window pushes back on a fast sender; below 64 KiB we read again.
+QUEUE_HIGH_WATER = 256 * 1024
+QUEUE_LOW_WATER = 64 * 1024
+
+# A handler that keeps calling receive() on a closed socket is spinning in a loop that forgot
+# to stop; aiohttp raises after five such calls, and so do we.
+CLOSED_RECEIVES_ALLOWED = 5
+
+TEXT, BINARY, CLOSE = WSMsgType.TEXT, WSMsgType.BINARY, WSMsgType.CLOSE
+_END_OF_ITERATION = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
+_CLOSED = ConnectionState.CLOSED
+
+
+def _time_out(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_exception(asyncio.TimeoutError())
+
+
+def _wake(waiter: Optional[asyncio.Future]) -> None:
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
+
+
+class WebSocketBase:
+    """Receiving, sending, closing and the heartbeat of one open WebSocket (either side).
+
+    Subclasses do the opening handshake, then call ``_start``.  ``_timeout_error()`` names
+    the exception a missed heartbeat leaves in ``exception()`` (the server's and the client's
+    differ, as in aiohttp).
+    """
+
+    def __init__(self, *, timeout: float = 10.0, receive_timeout: Optional[float] = None,
+                 autoclose: bool = True, autoping: bool = True,
+                 heartbeat: Optional[float] = None, max_msg_size: int = 4 * 1024 * 1024) -> None:
+        self._timeout = timeout                    # how long close() waits for the peer's Close
+        self._receive_timeout = receive_timeout
+        self._autoclose = autoclose
+        self._autoping = autoping
+        self._heartbeat = heartbeat
+        self._max_msg_size = max_msg_size
+        self._conn: Optional[WebSocketConnection] = None    # the codec, once the handshake is done
+        self._write: Callable[[bytes], None] = self._not_started
+        self._drain: Callable[[], Awaitable[None]] = self._not_started  # type: ignore[assignment]
+        self._transport: Any = None
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._ws_protocol: Optional[str] = None               # the negotiated subprotocol
+        self._messages: Deque[WSMessage] = collections.deque()
+        self._queued = 0                           # bytes of TEXT/BINARY data in _messages
+        self._reading_paused = False
+        self._waiter: Optional[asyncio.Future] = None         # receive() waiting for a message
+        self._close_waiter: Optional[asyncio.Future] = None   # close() waiting for the peer's
+        self._closed = False                       # we sent our Close, or the connection is gone
+        self._closing = False                      # the peer's Close (or a failure) arrived
+        self._lost = False                         # the transport is gone
+        self._close_code: Optional[int] = None
+        self._exception: Optional[BaseException] = None
+        self._closed_receives = 0
+        self._heard = False                        # bytes arrived since the last heartbeat Ping
+        self._ping_timer: Optional[asyncio.TimerHandle] = None
+        self._pong_timer: Optional[asyncio.TimerHandle] = None
+
+    @staticmethod
+    def _not_started(*args: Any) -> Any:
+        raise RuntimeError("Call .prepare() first (the WebSocket handshake has not happened)")
+
+    def _start(self, conn: WebSocketConnection, write: Callable[[bytes], None],
+               drain: Callable[[], Awaitable[None]], transport: Any,
+               protocol: Optional[str]) -> None:
+        """The handshake is done: from now on ``conn`` speaks through ``write``/``drain``."""
+        self._conn = conn
+        self._write = write
+        self._drain = drain
+        self._transport = transport
+        self._ws_protocol = protocol
+        self._loop = asyncio.get_running_loop()
+        if self._heartbeat:
+            self._ping_timer = self._loop.call_later(self._heartbeat, self._send_heartbeat)
+
+    def _timeout_error(self) -> BaseException:
+        return asyncio.TimeoutError("no answer to a heartbeat Ping within heartbeat/2 seconds")
+
+    # -- what we know ---------------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        """True once our Close went out (or the connection is gone): sending is over."""
+        return self._closed
+
+    @property
+    def close_code(self) -> Optional[int]:
+        """The peer's close code, the one we failed with, or 1006 for a connection that died."""
+        return self._close_code
+
+    @property
+    def protocol(self) -> Optional[str]:
+        """The subprotocol both sides agreed on (Sec-WebSocket-Protocol), or None."""
+        return self._ws_protocol
+
+    ws_protocol = protocol                         # the server's name for it in aiohttp
+
+    @property
+    def compress(self) -> int:
+        """Always 0: permessage-deflate (RFC 7692) is not negotiated.  See ``Simplification``."""
+        return 0
+
+    def exception(self) -> Optional[BaseException]:
+        """What ended the connection abnormally (a protocol error, a timeout), or None."""
+        return self._exception
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        """The transport's ``get_extra_info`` (``"peername"``, ``"sslcontext"`` ...)."""
+        if self._transport is None:
+            return default
+        return self._transport.get_extra_info(name, default)
+
+    # -- bytes in: called by the transport's protocol, never awaited -------------------------
+    def data_received(self, data: bytes) -> None:
+        self._heard = True
+        conn = self._conn
+        events = conn.receive_data(data)             # type: ignore[union-attr]
+        for event in events:
+            kind = type(event)
+            if kind is TextMessage or kind is BytesMessage:
+                self._push(WSMessage(TEXT if kind is TextMessage else BINARY, event.data, None),
+                           len(event.data))
+            elif kind is Ping:
+                if self._autoping:
+                    self._write(conn.send_pong(event.payload))    # type: ignore[union-attr]
+                else:
+                    self._push(event.to_message(), 0)
+            elif kind is Pong:
+                if not self._autoping:               # with autoping a Pong is only a sign of life
+                    self._push(event.to_message(), 0)
+            else:
+                self._on_close(event)
+
+    def _push(self, message: WSMessage, size: int) -> None:
+        self._messages.append(message)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        if size:
+            self._queued += size
+            if self._queued > QUEUE_HIGH_WATER and not self._reading_paused and not self._lost:
+                self._reading_paused = True
+                self._transport.pause_reading()
+
+    def _on_close(self, event: CloseReceived) -> None:
+        conn = self._conn
+        self._closing = True
+        self._close_code = event.code
+        if not event.by_peer:
+            # The peer broke RFC 6455: the codec failed the connection and queued its Close
+            # (1002, 1007, 1009).  Send it, report an ERROR, and hang up (section 7.1.7).
+            self._closed = True
+            self._exception = FrameError(event.code, event.reason)
+            self._write(conn.data_to_send())         # type: ignore[union-attr]
+            self._push(WSMessage(WSMsgType.ERROR, self._exception, None), 0)
+            self._finish()
+            return
+        if conn.state is _CLOSED:                     # type: ignore[union-attr]
+            # The answer to our own Close: the closing handshake is complete.
+            self._push(event.to_message(), 0)
+            self._finish()
+            return
+        if self._autoclose:
+            # Echo the peer's code at once (section 5.5.1); the handshake is then complete.
+            self._closed = True
+            self._write(conn.send_close(event.code))  # type: ignore[union-attr]
+            self._push(event.to_message(), 0)
+            self._finish()
+            return
+        self._push(event.to_message(), 0)            # the application answers with close()
+
+    def connection_lost(self, exc: Optional[BaseException] = None) -> None:
+        """The transport is gone.  Without a closing handshake first, that is 1006."""
+        self._lost = True
+        if self._close_code is None:
+            self._close_code = WSCloseCode.ABNORMAL_CLOSURE
+            if exc is not None and self._exception is None:
+                self._exception = exc
+        self._closed = True
+        self._stop_heartbeat()
+        _wake(self._waiter)
+        _wake(self._close_waiter)
+
+    def _finish(self) -> None:
+        """Both Close frames went by (or we gave up): close the transport (section 7.1.1)."""
+        self._stop_heartbeat()
+        _wake(self._close_waiter)
+        if self._transport is not None and not self._lost:
+            self._transport.close()
+
+    # -- messages out ------------------------------------------------------------------------
+    async def receive(self, timeout: Optional[float] = None) -> WSMessage:
+        """The next message.  After the end: CLOSING (the peer closed, answer with close())
+        or CLOSED.  ``timeout`` (or ``receive_timeout``) raises ``asyncio.TimeoutError``."""
+        messages = self._messages
+        if not messages:
+            if self._conn is None:
+                raise RuntimeError("Call .prepare() first (the WebSocket handshake has not "
+                                   "happened)")
+            if self._closed or self._lost:
+                return self._closed_message()
+            if self._closing:
+                return WS_CLOSING_MESSAGE
+            if self._waiter is not None:
+                raise RuntimeError("Concurrent call to receive() is not allowed: one coroutine "
+                                   "reads a WebSocket, others may send")
+            waiter = self._waiter = self._loop.create_future()   # type: ignore[union-attr]
+            timeout = timeout or self._receive_timeout
+            timer = self._loop.call_later(timeout, _time_out, waiter) if timeout else None
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+                if timer is not None:
+                    timer.cancel()
+            if not messages:                          # woken by the end of the connection
+                return self._closed_message() if self._closed else WS_CLOSING_MESSAGE
+        message = messages.popleft()
+        if self._queued and (message.type is TEXT or message.type is BINARY):
+            self._queued -= len(message.data)
+            if self._reading_paused and self._queued < QUEUE_LOW_WATER and not self._lost:
+                self._reading_paused = False
+                self._transport.resume_reading()
+        return message
+
+    def _closed_message(self) -> WSMessage:
+        self._closed_receives += 1
+        if self._closed_receives > CLOSED_RECEIVES_ALLOWED:
+            raise RuntimeError("WebSocket connection is closed: stop calling receive() after "
+                               "a CLOSE or CLOSED message")
+        return WS_CLOSED_MESSAGE
+
+    async def receive_str(self, *, timeout: Optional[float] = None) -> str:
+        message = await self.receive(timeout)
+        if message.type is not TEXT:
+            raise TypeError(f"Received message {message.type}:{message.data!r} is not "
+                            f"WSMsgType.TEXT")
+        return message.data
+
+    async def receive_bytes(self, *, timeout: Optional[float] = None) -> bytes:
+        message = await self.receive(timeout)
+        if message.type is not BINARY:
+            raise TypeError(f"Received message {message.type}:{message.data!r} is not "
+                            f"WSMsgType.BINARY")
+        return message.data
+
+    async def receive_json(self, *, loads: Callable[[str], Any] = json.loads,
+                           timeout: Optional[float] = None) -> Any:
+        return loads(await self.receive_str(timeout=timeout))
+
+    def __aiter__(self) -> "WebSocketBase":
+        return self
+
+    async def __anext__(self) -> WSMessage:
+        message = await self.receive()
+        if message.type in _END_OF_ITERATION:
+            raise StopAsyncIteration
+        return message
+
+    # -- bytes out -----------------------------------------------------------------------------
+    def _check_open(self) -> WebSocketConnection:
+        if self._closed or self._lost:
+            raise ConnectionResetError("Cannot write to closing transport: the WebSocket is "
+                                       "closed (check ws.closed before sending)")
+        if self._conn is None:
+            self._not_started()
+        return self._conn                             # type: ignore[return-value]
+
+    async def send_str(self, data: str, compress: Optional[int] = None) -> None:
+        if not isinstance(data, str):
+            raise TypeError(f"data argument must be str ({type(data)!r})")
+        self._write(self._check_open().send_text(data))
+        await self._drain()
+
+    async def send_bytes(self, data: Union[bytes, bytearray, memoryview],
+                         compress: Optional[int] = None) -> None:
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
+        self._write(self._check_open().send_bytes(data))
+        await self._drain()
+
+    async def send_json(self, data: Any, compress: Optional[int] = None, *,
+                        dumps: Callable[[Any], str] = json.dumps) -> None:
+        await self.send_str(dumps(data))
+
+    async def ping(self, message: Union[bytes, str] = b"") -> None:
+        if isinstance(message, str):
+            message = message.encode("utf-8")
+        self._write(self._check_open().send_ping(message))
+        await self._drain()
+
+    async def pong(self, message: Union[bytes, str] = b"") -> None:
+        if isinstance(message, str):
+            message = message.encode("utf-8")
+        self._write(self._check_open().send_pong(message))
+        await self._drain()
+
+    # -- closing -------------------------------------------------------------------------------
+    async def close(self, *, code: int = WSCloseCode.OK, message: Union[bytes, str] = b"",
+                    drain: bool = True) -> bool:
+        """The closing handshake: our Close, then up to ``timeout`` s for the peer's (7.1.2).
+
+        Returns False if the WebSocket was already closed (a second ``close()`` waits for the
+        first to finish).  Afterwards ``receive()`` returns CLOSED.
+        """
+        conn = self._conn
+        if conn is None:
+            self._not_started()
+        if self._closed:
+            waiter = self._close_waiter
+            if waiter is not None and not waiter.done():
+                await asyncio.wait([waiter], timeout=self._timeout)
+            return False
+        self._closed = True
+        self._stop_heartbeat()
+        if not self._lost:
+            reason = message.decode("utf-8") if isinstance(message, (bytes, bytearray)) \
+                else message
+            try:
+                self._write(conn.send_close(code, reason))     # type: ignore[union-attr]
+                if drain:
+                    await self._drain()
+            except ConnectionError:
+                pass                                   # gone meanwhile: connection_lost says so
+        if conn.state is not _CLOSED and not self._lost:   # type: ignore[union-attr]
+            waiter = self._close_waiter = self._loop.create_future()   # type: ignore[union-attr]
+            try:
+                await asyncio.wait_for(waiter, self._timeout)
+            except asyncio.TimeoutError as exc:
+                # Section 7.1.1 lets us give up on a peer that never answers.
+                self._close_code = WSCloseCode.ABNORMAL_CLOSURE
+                self._exception = exc
+        self._finish()
+        self._messages.clear()                         # after close(), receive() says CLOSED
+        self._queued = 0
+        _wake(self._waiter)
+        return True
+
+    # -- heartbeat (aiohttp's rule: a Ping every ``heartbeat`` s, an answer within half) -------
+    def _send_heartbeat(self) -> None:
+        self._ping_timer = None
+        if self._closed or self._lost:
+            return
+        heartbeat = self._heartbeat
+        self._heard = False
+        self._write(self._conn.send_ping())          # type: ignore[union-attr]
+        loop = self._loop
+        self._pong_timer = loop.call_later(heartbeat / 2, self._check_heartbeat)  # type: ignore
+        self._ping_timer = loop.call_later(heartbeat, self._send_heartbeat)       # type: ignore
+
+    def _check_heartbeat(self) -> None:
+        # Any bytes count as an answer, not only the Pong: a peer busy sending a big message
+        # is clearly alive, and its Pong may be queued behind that message.
+        self._pong_timer = None
+        if self._heard or self._closed or self._lost:
+            return
+        # Dead peer: no Close frame (it would not read it), just 1006 and a closed transport.
+        self._close_code = WSCloseCode.ABNORMAL_CLOSURE
+        self._exception = self._timeout_error()
+        self._closed = self._closing = True
+        self._push(WSMessage(WSMsgType.ERROR, self._exception, None), 0)
+        self._stop_heartbeat()
+        _wake(self._close_waiter)
+        if self._transport is not None:
+            self._transport.abort()                   # close() would wait to flush to the dead
+
+    def _stop_heartbeat(self) -> None:
+        for timer in (self._ping_timer, self._pong_timer):
+            if timer is not None:
+                timer.cancel()
+        self._ping_timer = self._pong_timer = None
