@@ -8,7 +8,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aioteach.http1 import RemoteProtocolError, RequestParser, ResponseParser
+from aioteach.http1 import (
+    END_OF_MESSAGE, NEED_DATA, PAUSED, Connection, RemoteProtocolError, Request, RequestParser,
+    ResponseParser, serialize_request_head,
+)
 
 from .corpus import REQUESTS, RESPONSES
 
@@ -71,3 +74,41 @@ def mutate(wire: bytes, mutations) -> bytes:
        st.sampled_from(["request", "response"]))
 def test_mutated_messages(seed, mutations, cuts, methods, kind):
     run(make(kind, methods), mutate(seed, mutations), cuts)
+
+
+@FAST
+@given(st.sampled_from(SEEDS), st.lists(MUTATION, max_size=3),
+       st.sampled_from(["client", "server"]))
+def test_connection_raises_only_protocol_errors(seed, mutations, role):
+    conn = Connection(role)
+    if role == "client":
+        conn.send(Request("GET", "/", (("Host", "h"),)))
+        conn.send(END_OF_MESSAGE)
+    try:
+        conn.receive_data(mutate(seed, mutations))
+        conn.receive_data(b"")
+        for _ in range(50):                            # bounded: a cycle can PAUSE forever
+            if conn.next_event() in (NEED_DATA, PAUSED):
+                break
+    except RemoteProtocolError:
+        assert conn.their_state == "ERROR"
+
+
+# Round trip: whatever valid fields the writer accepts, the parser gives back.  (ASCII values:
+# the writer encodes text as UTF-8 and the parser reads bytes as latin-1, see writer.py.)
+TCHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+TOKEN = st.text(alphabet=TCHARS, min_size=1, max_size=12)
+VALUE = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E) | st.just("\t"),
+                max_size=20)
+FRAMING = {"content-length", "transfer-encoding", "host", "connection", "upgrade", "expect"}
+
+
+@FAST
+@given(st.lists(st.tuples(TOKEN, VALUE), max_size=10), TOKEN, st.sampled_from(["1.0", "1.1"]))
+def test_writer_and_parser_round_trip(fields, method, version):
+    fields = [(name, value) for name, value in fields if name.lower() not in FRAMING]
+    fields.insert(0, ("Host", "h"))
+    wire = serialize_request_head(method, "/p?q", fields, version)
+    (request, end) = RequestParser().feed(wire)
+    assert (request.method, request.target, request.version) == (method, "/p?q", version)
+    assert list(request.headers) == [(name, value.strip(" \t")) for name, value in fields]
