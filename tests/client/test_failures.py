@@ -251,3 +251,29 @@ async def test_a_reused_connection_closed_by_the_server_is_retried_once():
             with pytest.raises(aioteach.ServerDisconnectedError):
                 await session.post(server.url("/"), data=b"not idempotent")
     assert (answered, server.connections) == (2, 2)
+
+
+async def test_sock_connect_timeout_when_the_server_does_not_accept():
+    # A listening socket whose accept queue is full: Linux drops further SYNs, so the
+    # connect neither succeeds nor fails until our timeout says so.
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            try:
+                filler.connect(("127.0.0.1", port))
+            except BlockingIOError:
+                pass
+            fillers.append(filler)
+        async with ClientSession(timeout=ClientTimeout(sock_connect=0.2)) as session:
+            with pytest.raises(aioteach.ServerTimeoutError, match="sock_connect"):
+                await session.get(f"http://127.0.0.1:{port}/")
+    finally:
+        for sock in fillers + [listener]:
+            sock.close()

@@ -259,3 +259,27 @@ async def test_connection_refused_is_a_connector_error():
     assert caught.value.port == port
     assert isinstance(caught.value, OSError)
     assert f"Cannot connect to host 127.0.0.1:{port}" in str(caught.value)
+
+
+async def test_more_session_options(base_url):
+    connector = aioteach.TCPConnector()
+    async with ClientSession(connector=connector, connector_owner=False,
+                             json_serialize=lambda obj: json.dumps(obj, separators=(",", ":")),
+                             version="1.0") as session:
+        async with session.post(f"{base_url}/echo", json={"a": [1, 2]}) as resp:
+            echoed = await resp.json()
+        assert echoed["body"] == '{"a":[1,2]}'                 # our serializer was used
+    async with ClientSession(connector=connector, connector_owner=False) as session:
+        async with session.post(f"{base_url}/echo", data=b"abc", chunked=True) as resp:
+            echoed = await resp.json()
+        headers = {n.lower(): v for n, v in echoed["headers"]}
+        assert echoed["body"] == "abc" and headers["transfer-encoding"] == "chunked"
+    assert session.closed and not connector.closed             # not the session's to close
+    await connector.close()
+
+
+async def test_a_url_object_and_a_timeout_number(base_url):
+    from aioteach import URL
+    async with ClientSession() as session:
+        async with session.get(URL(f"{base_url}/hello"), timeout=30) as resp:
+            assert await resp.text() == "hello world"
