@@ -58,7 +58,8 @@ _LAZY = {
     "GunicornWebWorker": "aioteach.web.worker",
 }
 _SUBMODULES = {"web", "client", "gen", "trace", "http1", "websocket", "testing", "toyloop",
-               "notebook", "demo", "multidict", "url", "streams"}
+               "notebook", "demo", "multidict", "url", "urlencoding", "multipart",
+               "streams"}
 
 __all__ = sorted(_LAZY) + ["web", "gen", "trace"]
 

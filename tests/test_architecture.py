@@ -18,7 +18,7 @@ import pytest
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "aioteach"
 MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
 SANS_IO = ["aioteach.http1", "aioteach.websocket", "aioteach.multidict", "aioteach.url",
-           "aioteach.multipart"]
+           "aioteach.multipart", "aioteach.urlencoding"]
 
 
 def loaded_after(statement: str) -> set:
