@@ -149,7 +149,7 @@ async def ipinfo(request: web.Request) -> web.Response:
 
 
 # -- WebSockets (RFC 6455) -----------------------------------------------------------------------
-async def ws_echo(request: web.Request) -> Any:
+async def ws_echo(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse()
     await ws.prepare(request)
     async for message in ws:
@@ -160,10 +160,10 @@ async def ws_echo(request: web.Request) -> Any:
     return ws
 
 
-async def ws_chat(request: web.Request) -> Any:
+async def ws_chat(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse()
     await ws.prepare(request)
-    peers: Set[Any] = request.app[CHAT_PEERS]
+    peers: Set[web.WebSocketResponse] = request.app[CHAT_PEERS]
     peers.add(ws)
     try:
         async for message in ws:
@@ -191,9 +191,8 @@ def make_app(latency_ms: float = 0.0, failure_rate: float = 0.0,
     app.router.add_get("/stream", stream)
     app.router.add_get("/chunked", chunked)
     app.router.add_get("/ipinfo/{ip}", ipinfo)
-    if hasattr(web, "WebSocketResponse"):
-        app.router.add_get("/ws/echo", ws_echo)
-        app.router.add_get("/ws/chat", ws_chat)
+    app.router.add_get("/ws/echo", ws_echo)
+    app.router.add_get("/ws/chat", ws_chat)
     return app
 
 

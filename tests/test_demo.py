@@ -41,7 +41,8 @@ async def test_index_lists_the_routes(serve_app):
     url = await serve_app(make_app())
     status, body = await get_json(url + "/")
     assert status == 200
-    assert {"/delay/{ms}", "/stream", "/chunked", "/ipinfo/{ip}"} <= set(body["routes"])
+    assert {"/delay/{ms}", "/stream", "/chunked", "/ipinfo/{ip}", "/ws/echo",
+            "/ws/chat"} <= set(body["routes"])
 
 
 async def test_delay_waits_and_says_so(serve_app):
@@ -102,8 +103,6 @@ async def test_latency_knob_delays_every_endpoint(serve_app):
 
 
 async def test_websocket_echo(serve_app):
-    if not hasattr(web, "WebSocketResponse"):
-        pytest.skip("aioteach.web.WebSocketResponse has not landed yet")
     url = await serve_app(make_app())
     async with aioteach.ClientSession() as session:
         async with session.ws_connect(url + "/ws/echo") as ws:
@@ -111,6 +110,7 @@ async def test_websocket_echo(serve_app):
             assert (await ws.receive()).data == "marco"
             await ws.send_bytes(b"\x00\x01")
             assert (await ws.receive()).data == b"\x00\x01"
+    assert (await exchange(url + "/ws/echo")).status == 400    # a plain GET is no handshake
 
 
 def test_demo_command_runs_and_exits_by_itself():

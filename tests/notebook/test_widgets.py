@@ -181,8 +181,6 @@ async def test_concurrency_lab_runs_the_four_strategies():
 
 # -- ChatPanel ----------------------------------------------------------------------------------
 async def test_two_chat_panels_talk_to_each_other():
-    if not hasattr(web, "WebSocketResponse"):
-        pytest.skip("aioteach.web.WebSocketResponse has not landed yet")
     from aioteach.demo import make_app
     from aioteach.notebook import ChatPanel
     handle = serve(make_app(), port=0, quiet=True)
