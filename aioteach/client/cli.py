@@ -26,7 +26,8 @@ async def fetch(url: str, include: bool = False, out: Any = None) -> int:
         async with session.get(url) as resp:
             body = await resp.read()
             if include:
-                head = [f"HTTP/{resp.version} {resp.status} {resp.reason}"]
+                version = resp.version or (1, 1)
+                head = [f"HTTP/{version[0]}.{version[1]} {resp.status} {resp.reason}"]
                 head += [f"{name}: {value}" for name, value in resp.headers.items()]
                 out.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
             out.write(body)

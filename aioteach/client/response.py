@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import json as jsonlib
 from http.cookies import CookieError, SimpleCookie
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
 
 from .. import trace
 from ..multidict import CIMultiDict, CIMultiDictProxy
@@ -33,7 +33,14 @@ from ..streams import EMPTY_STREAM, StreamReader
 from .decoding import ContentDecoder
 from .errors import ClientConnectionError, ClientResponseError, ContentTypeError, RequestInfo
 
-__all__ = ["ClientResponse", "parse_content_type"]
+__all__ = ["ClientResponse", "HttpVersion", "parse_content_type"]
+
+
+class HttpVersion(NamedTuple):
+    """``resp.version``: ``HttpVersion(major=1, minor=1)``, a tuple, as in aiohttp."""
+
+    major: int
+    minor: int
 
 
 def parse_content_type(value: str) -> Tuple[str, Dict[str, str]]:
@@ -59,7 +66,7 @@ class ClientResponse:
         self.history = history
         self.status = 0
         self.reason = ""
-        self.version: Any = None
+        self.version: Optional[HttpVersion] = None
         self.content: StreamReader = EMPTY_STREAM
         self.head_received = False
         self.body_bytes_received = 0           # on the wire, before decoding
@@ -79,7 +86,8 @@ class ClientResponse:
     # -- what the connection pushes in -----------------------------------------------------
     def _on_head(self, event: Any) -> None:
         self.status, self.reason, self._raw = event.status, event.reason, event.headers
-        self.version = event.version
+        major, _, minor = event.version.partition(".")
+        self.version = HttpVersion(int(major), int(minor or 0))
         self.head_received = True
         self._content_length = getattr(event, "content_length", None)
         if self.status == 101:

@@ -126,7 +126,7 @@ async def test_body_until_close_is_complete_at_close():
         async with ClientSession() as session:
             async with session.get(server.url("/")) as resp:
                 assert await resp.text() == "all of it"
-                assert resp.version == "1.0"
+                assert resp.version == (1, 0) and resp.version.minor == 0
 
 
 async def test_malformed_status_line_is_a_400_response_error_like_aiohttp():
