@@ -22,7 +22,7 @@ from .events import (
     END_OF_MESSAGE, ConnectionClosed, Data, EndOfMessage, Headers, InformationalResponse,
     Request, Response,
 )
-from .parser import RequestParser, ResponseParser
+from .parser import Event, RequestParser, ResponseParser
 from .status import STATUS_REASONS, reason_phrase
 from .writer import (
     LAST_CHUNK, encode_chunk, serialize_request_head, serialize_response_head,
@@ -33,7 +33,7 @@ __all__ = [
     "ProtocolError", "RemoteProtocolError", "LocalProtocolError",
     "Headers", "Request", "Response", "InformationalResponse", "Data", "EndOfMessage",
     "END_OF_MESSAGE", "ConnectionClosed",
-    "RequestParser", "ResponseParser",
+    "Event", "RequestParser", "ResponseParser",
     "serialize_response_head", "serialize_request_head", "validate_field", "encode_chunk",
     "LAST_CHUNK", "serialize_trailers", "STATUS_REASONS", "reason_phrase",
     "Connection", "TRANSITIONS", "NEED_DATA", "PAUSED",

@@ -10,8 +10,8 @@ response ("response splitting"), so every name must be a token and no value, rea
 may hold CR, LF, NUL or another control character but HTAB (RFC 9110 5.5).  A violation is a
 LocalProtocolError naming the bad field: the bug is in the calling code.
 
-The check is made on the finished head at once (count the CRs and LFs, one regex search for
-other controls), and only when that fails do we walk the fields to say which one is to blame.
+The check is made on the finished head at once (one ``str.isprintable()`` pass), and only when
+that fails do we walk the fields to say which one is to blame.
 Field names are remembered once validated, like the parser does.
 
 Discussion: encoding.  Heads are text in latin-1 (one byte per character, RFC 9110 5.5
@@ -20,7 +20,7 @@ setting ``X-Name: José`` works the same on both.  ASCII, the overwhelming case,
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from .abnf import forbidden_in_head_re, token_re
 from .errors import LocalProtocolError
@@ -56,8 +56,12 @@ def _check_text(text: str, what: str) -> None:
             "the message (header injection); remove them or encode the value")
 
 
-def _finish(first_line: str, headers: Iterable[tuple[str, str]], blame: object) -> bytes:
-    """Join the start line and fields into a head, and check it as one string."""
+def _finish(first_line: str, headers: Iterable[tuple[str, str]],
+            parts: tuple[tuple[str, str], ...]) -> bytes:
+    """Join the start line and fields into a head, and check it as one string.
+
+    ``parts`` names the pieces of the start line that came from the caller, for the hint.
+    """
     lines = [first_line]
     names = _VALID_NAMES
     for name, value in headers:
@@ -67,18 +71,25 @@ def _finish(first_line: str, headers: Iterable[tuple[str, str]], blame: object) 
             if len(names) < _VALID_NAMES_MAX:
                 names.add(name)
         lines.append(f"{name}: {value}")
-    lines.append("\r\n")
-    head = "\r\n".join(lines)
-    # k strings joined by CRLF, the last being CRLF itself, hold exactly k CRs and k LFs.
-    separators = len(lines)
-    if (head.count("\r") != separators or head.count("\n") != separators
-            or forbidden_in_head_re.search(head) is not None):
-        blame()                                        # find the culprit, and raise
-        for line in lines[1:-1]:
+    # Before the CR LFs go in, a clean head has no control characters at all, which one
+    # isprintable() pass confirms.  It also says False for HTAB and some harmless non-ASCII
+    # (NBSP, U+2028...), so only then do we look for what is really forbidden.
+    text = "".join(lines)
+    if not text.isprintable() and (
+            "\r" in text or "\n" in text or forbidden_in_head_re.search(text) is not None):
+        for what, part in parts:                       # the start line's pieces ...
+            _check_text(part, what)
+        for line in lines[1:]:                         # ... or a field: raise, naming it
             name, _, value = line.partition(": ")
             validate_field(name, value)
-        raise LocalProtocolError("control character in the message head")
-    return head.encode("utf-8")
+    lines.append("\r\n")
+    return "\r\n".join(lines).encode("utf-8")
+
+
+# "HTTP/1.1 200 OK" for every status in the table: the line most responses start with,
+# built once instead of formatted per response.
+_STATUS_LINES = {(status, version): f"HTTP/{version} {status} {reason}"
+                 for status, reason in STATUS_REASONS.items() for version in ("1.1", "1.0")}
 
 
 def serialize_response_head(status: int, headers: Iterable[tuple[str, str]],
@@ -89,13 +100,12 @@ def serialize_response_head(status: int, headers: Iterable[tuple[str, str]],
     b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\n'
     """
     if reason is None:
-        reason = STATUS_REASONS.get(status, "")
-
-    def blame() -> None:
-        _check_text(reason, "reason phrase")
-        _check_text(version, "version")
-
-    return _finish(f"HTTP/{version} {status} {reason}", headers, blame)
+        first_line = _STATUS_LINES.get((status, version))
+        if first_line is None:
+            first_line = f"HTTP/{version} {status} {reason_phrase(status)}"
+    else:
+        first_line = f"HTTP/{version} {status} {reason}"
+    return _finish(first_line, headers, (("reason phrase", reason or ""), ("version", version)))
 
 
 def serialize_request_head(method: str, target: str, headers: Iterable[tuple[str, str]],
@@ -107,12 +117,8 @@ def serialize_request_head(method: str, target: str, headers: Iterable[tuple[str
         raise LocalProtocolError(
             f"request target {target!r} is empty or contains whitespace: percent-encode it "
             "(RFC 9112 3.2)")
-
-    def blame() -> None:
-        _check_text(target, "request target")
-        _check_text(version, "version")
-
-    return _finish(f"{method} {target} HTTP/{version}", headers, blame)
+    return _finish(f"{method} {target} HTTP/{version}", headers,
+                   (("request target", target), ("version", version)))
 
 
 def encode_chunk(data: bytes) -> bytes:
