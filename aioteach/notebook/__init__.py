@@ -15,6 +15,8 @@ explanations:
     chat       ChatPanel: a WebSocket chat box
     timeline   Timeline / show_timeline: Gantt charts of what the coroutines did
     lessons    ``python -m aioteach lessons DIR``: copy the packaged notebooks
+    requestlog the middleware that gives a ServerHandle its request log
+    exercises  the lessons' exercise checkers (a package of its own)
 
 Rules: IPython, ipywidgets, nest_asyncio and matplotlib are imported inside functions, so
 ``import aioteach.notebook`` works in a plain Python without them.  The names below are loaded
