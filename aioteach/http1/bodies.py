@@ -1,13 +1,13 @@
 """Reading a message body: three framings, one small reader class each.
 
-Once a head is parsed, RFC 9112 section 6.3 decides how its body is delimited, and the parser
-picks a reader from the READERS table:
+Once a head is parsed, RFC 9112 section 6.3 decides how its body is delimited (parser.py
+applies its rules in order), and the parser creates one of these readers:
 
-    "content-length"  exactly N bytes follow (ContentLengthReader)
-    "chunked"         a series of "size CRLF data CRLF" chunks, a zero-size last chunk and
-                      optional trailer fields (ChunkedReader, RFC 9112 section 7.1)
-    "until-close"     everything until the peer closes the connection (UntilCloseReader;
-                      responses only, RFC 9112 6.3 rule 8)
+    ContentLengthReader  exactly N bytes follow (Content-Length: N)
+    ChunkedReader        a series of "size CRLF data CRLF" chunks, a zero-size last chunk
+                         and optional trailer fields (Transfer-Encoding: chunked, RFC 9112 7.1)
+    UntilCloseReader     everything until the peer closes the connection (responses only,
+                         RFC 9112 6.3 rule 8)
 
 (A message with no body at all gets no reader: the parser emits EndOfMessage at once.)
 
@@ -18,8 +18,9 @@ Every reader has the same two methods, so the parser's loop never asks which one
                                 EndOfMessage and return True.
     at_eof(events)              the peer closed: finish the body, or raise if it was cut short.
 
-Readers never copy the buffer more than once: a Data event's bytes are sliced out of it and
-the slice is deleted from the front (which CPython's bytearray does without moving the rest).
+A Data event's bytes are copied out of the buffer (once, when the buffer holds no more than
+the body still needs: the usual case) and deleted from its front, which CPython's bytearray
+does by moving its start, not the bytes after it.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from .errors import RemoteProtocolError
 from .events import END_OF_MESSAGE, Data, EndOfMessage
 
 __all__ = [
-    "take_front", "ContentLengthReader", "ChunkedReader", "UntilCloseReader", "READERS",
+    "take_front", "ContentLengthReader", "ChunkedReader", "UntilCloseReader",
     "MAX_CHUNK_LINE_SIZE",
 ]
 
@@ -193,11 +194,3 @@ class ChunkedReader:
         raise RemoteProtocolError(
             f"connection closed in the middle of a chunked body (after {self.total} "
             "announced bytes, before the last chunk)")
-
-
-# Framing name -> reader class; the parser's choice of framing is made in parser.py.
-READERS = {
-    "content-length": ContentLengthReader,
-    "chunked": ChunkedReader,
-    "until-close": UntilCloseReader,
-}
