@@ -290,9 +290,26 @@ class HttpProtocol(asyncio.Protocol):
             if trace.enabled:
                 trace.emit("server.bytes_out", conn=self._conn_id, n=len(data))
 
+    def _flush_collected(self) -> None:
+        """Send what the current batch collected so far (the list stays, emptied)."""
+        out = self._out
+        if out and self.transport is not None:
+            data = b"".join(out)
+            out.clear()
+            self.transport.write(data)
+
     async def drain(self) -> None:
-        """Wait while the transport's buffer is over its high-water mark."""
-        if self.transport is None:
+        """Wait while the transport's buffer is over its high-water mark.
+
+        A streaming handler may write megabytes in its first, eager step: each ``drain``
+        hands the collected bytes to the transport, so its flow control sees them.
+        """
+        if self._out:
+            self._flush_collected()
+        transport = self.transport
+        # is_closing(): the socket failed during a write; connection_lost is only scheduled,
+        # and a handler that never waits would otherwise write on into the void.
+        if transport is None or transport.is_closing():
             raise ConnectionResetError("the client closed the connection")
         if self._write_paused:
             self._drain_waiter = self._loop.create_future()
@@ -452,9 +469,13 @@ class HttpProtocol(asyncio.Protocol):
                                   if self.transport else None, exc)
 
     def _become_idle(self) -> None:
-        self._idle_since = self._loop.time()
-        if self._timer is None:
-            self._arm_timer(min(self._server.keepalive_timeout, self._server.head_timeout))
+        now = self._idle_since = self._loop.time()
+        due = now + min(self._server.keepalive_timeout, self._server.head_timeout)
+        timer = self._timer
+        if timer is None or timer.when() > due:       # an earlier timer re-checks on its own
+            if timer is not None:
+                timer.cancel()
+            self._timer = self._loop.call_at(due, self._on_timer)
 
     def _arm_timer(self, delay: float) -> None:
         self._timer = self._loop.call_at(self._loop.time() + delay, self._on_timer)

@@ -290,6 +290,8 @@ class StreamResponse(MutableMapping[str, Any]):
         keep_alive = self._keep_alive
         if keep_alive is None:
             keep_alive = request._message.keep_alive and not protocol.closing
+            if not request._continue_sent and not request._payload.is_eof():
+                keep_alive = False      # the client holds its body back, awaiting 100
         headers = self.headers
         no_body = status in _NO_BODY_STATUSES
         self._send_body = not no_body and request.method != "HEAD"
