@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-from ..websocket import (HandshakeError, WebSocketConnection, WSCloseCode, choose_subprotocol,
+from ..websocket import (HandshakeError, WebSocketConnection, WSCloseCode,
                          server_response_headers, validate_client_request)
 from ..wsbase import WebSocketBase
 from .exceptions import HTTPBadRequest, HTTPMethodNotAllowed, HTTPUpgradeRequired
@@ -72,8 +72,9 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
 
     ``timeout`` bounds the wait for the client's Close in ``close()``; ``receive_timeout`` is
     the default for ``receive()``; ``heartbeat`` (seconds) turns on the Ping/Pong liveness
-    check; ``protocols`` are the subprotocols we speak, favourite first; ``max_msg_size``
-    caps one message (0: no limit), a bigger one is refused with 1009.
+    check; ``protocols`` are the subprotocols we speak (the client's order of preference
+    decides, as in aiohttp); ``max_msg_size`` caps one message (0: no limit), a bigger one
+    is refused with 1009.
     """
 
     def __init__(self, *, timeout: float = 10.0, receive_timeout: Optional[float] = None,
@@ -92,7 +93,11 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
             offer = validate_client_request(request.method, request.headers)
         except HandshakeError:
             return WebSocketReady(False, None)
-        return WebSocketReady(True, choose_subprotocol(offer.protocols, self._protocols))
+        return WebSocketReady(True, self._choose(offer.protocols))
+
+    def _choose(self, offered: Iterable[str]) -> Optional[str]:
+        # The client's order wins, as in aiohttp: the first protocol it offered that we speak.
+        return next((protocol for protocol in offered if protocol in self._protocols), None)
 
     async def prepare(self, request: Any) -> None:
         """Answer the handshake with 101 and take the connection over (see the docstring)."""
@@ -102,7 +107,7 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
             offer = validate_client_request(request.method, request.headers)
         except HandshakeError as exc:
             raise _refusal(exc, request.method) from None
-        protocol = choose_subprotocol(offer.protocols, self._protocols)
+        protocol = self._choose(offer.protocols)
         headers = self.headers
         for name, value in server_response_headers(offer.key, protocol):
             headers[name] = value

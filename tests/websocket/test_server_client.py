@@ -139,7 +139,7 @@ async def test_without_autoclose_the_application_answers_the_close_itself():
                                              WSMsgType.CLOSING)
 
 
-async def test_subprotocol_negotiation_uses_the_servers_order():
+async def test_subprotocol_negotiation_follows_the_clients_order_as_in_aiohttp():
     async def handler(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(protocols=("v2.chat", "v1.chat"))
         ready = ws.can_prepare(request)
@@ -152,9 +152,9 @@ async def test_subprotocol_negotiation_uses_the_servers_order():
     async with serve(app) as (port, _), aioteach.ClientSession() as session:
         url = f"http://127.0.0.1:{port}/ws"
         async with session.ws_connect(url, protocols=("v1.chat", "v2.chat")) as ws:
-            assert ws.protocol == "v2.chat"
-            assert await within(ws.receive_json()) == {"ready": [True, "v2.chat"],
-                                                       "protocol": "v2.chat"}
+            assert ws.protocol == "v1.chat"
+            assert await within(ws.receive_json()) == {"ready": [True, "v1.chat"],
+                                                       "protocol": "v1.chat"}
         async with session.ws_connect(url, protocols=("mqtt",)) as ws:
             assert ws.protocol is None                 # no common protocol: none chosen
             assert await within(ws.receive_json()) == {"ready": [True, None], "protocol": None}
