@@ -1,5 +1,5 @@
 """Independent peers agree with us: http.client reads what our writer writes, and aiohttp's C
-parser reads the heads in our corpus the way our parser does.
+parser reads our corpus, and mutations of it, the way our parser does.
 """
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ import io
 from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aioteach.http1 import (
-    LAST_CHUNK, Request, RequestParser, encode_chunk, serialize_response_head,
-    serialize_trailers,
+    LAST_CHUNK, Data, RemoteProtocolError, Request, RequestParser, encode_chunk,
+    serialize_response_head, serialize_trailers,
 )
 from tests.support import require
 
 from .corpus import REQUESTS
+from .test_fuzz import MUTATION, mutate
 
 
 class FakeSocket:
@@ -80,3 +83,60 @@ def test_aiohttp_reads_our_corpus_heads_like_we_do(name, wire):
     assert [(n.decode("latin-1"), v.decode("latin-1")) for n, v in theirs.raw_headers] == \
         list(ours.headers)
     assert theirs.should_close == (not ours.keep_alive)
+
+
+class QuietProtocol:
+    """What aiohttp's parser touches on its protocol while filling a body's StreamReader."""
+
+    _reading_paused = False
+    transport = None
+
+    def pause_reading(self, **kwargs) -> None:
+        pass
+
+    def resume_reading(self, **kwargs) -> None:
+        pass
+
+
+def messages_by_us(wire: bytes):
+    """(method, target, keep_alive, chunked, body) per complete request, or None if refused."""
+    try:
+        events = RequestParser().feed(wire)
+    except RemoteProtocolError:
+        return None
+    messages, body = [], b""
+    for event in events:
+        if isinstance(event, Request):
+            head = (event.method, event.target, event.keep_alive, event.chunked)
+        elif isinstance(event, Data):
+            body += event.data
+        else:
+            messages.append(head + (body,))
+            body = b""
+    return messages
+
+
+def messages_by_aiohttp(wire: bytes):
+    from aiohttp.http_parser import HttpRequestParser
+    loop = asyncio.new_event_loop()
+    try:
+        parsed, _, _ = HttpRequestParser(QuietProtocol(), loop, 2 ** 16).feed_data(wire)
+    except Exception:                                   # aiohttp's BadHttpMessage family
+        return None
+    finally:
+        loop.close()
+    return [(m.method, m.path, not m.should_close, m.chunked, payload.read_nowait())
+            for m, payload in parsed if payload.is_eof()]
+
+
+@pytest.mark.peer
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.sampled_from([wire for _, wire, _ in REQUESTS]), st.lists(MUTATION, max_size=3))
+def test_where_aiohttp_and_we_both_accept_we_agree_on_every_message(seed, mutations):
+    """Two parsers that frame the same bytes differently are how request smuggling works."""
+    require("aiohttp")
+    wire = mutate(seed, mutations)
+    ours, theirs = messages_by_us(wire), messages_by_aiohttp(wire)
+    if ours is not None and theirs is not None:
+        count = min(len(ours), len(theirs))
+        assert ours[:count] == theirs[:count]
