@@ -123,6 +123,10 @@ class ClientRequest:
         if auth is not None:
             pairs.append(("Authorization", auth.encode()))
         self.headers = pairs
+        # Will the connection carry another request after this one (RFC 9112 9.3)?  Not if
+        # we said "Connection: close", nor by default in HTTP/1.0.
+        options = ",".join(v for n, v in headers if n.lower() == "connection").lower()
+        self.keep_alive = "close" not in options and (version != "1.0" or "keep-alive" in options)
         try:
             self.head = serialize_request_head(method, url.raw_path_qs or "/", pairs, version)
         except LocalProtocolError as exc:

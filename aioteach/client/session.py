@@ -277,6 +277,8 @@ class ClientSession:
             reused = conn.exchanges > 0
             try:
                 conn.start(resp, req.method, req_id, sock_read=timeout.sock_read)
+                if not req.keep_alive:
+                    conn.should_close = True
                 await req.write(conn)
                 if trace.enabled:
                     trace.emit("client.request_sent", req=req_id)

@@ -216,3 +216,12 @@ async def test_reading_after_an_early_release_fails_instead_of_hanging():
             assert resp.closed
             with pytest.raises(aioteach.ClientConnectionError, match="released"):
                 await resp.read()
+
+
+async def test_connection_close_in_our_request_is_not_pooled():
+    async with RawServer(serve_responses(hello)) as server:
+        async with ClientSession() as session:
+            for _ in range(2):
+                async with session.get(server.url("/"), headers={"Connection": "close"}) as resp:
+                    assert await resp.text() == "hello"
+    assert server.connections == 2
