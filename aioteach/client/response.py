@@ -59,7 +59,7 @@ class ClientResponse:
 
     def __init__(self, method: str, url: Any, *, real_url: Any = None, request_headers: Any = (),
                  connection: Any = None, auto_decompress: bool = True, read_bufsize: int = 2 ** 16,
-                 trace_req: Any = None, history: Tuple["ClientResponse", ...] = ()) -> None:
+                 history: Tuple["ClientResponse", ...] = ()) -> None:
         self.method = method
         self.url = url
         self.real_url = real_url if real_url is not None else url
@@ -74,7 +74,7 @@ class ClientResponse:
         self._connection = connection          # None once the exchange is over
         self._auto_decompress = auto_decompress
         self._read_bufsize = read_bufsize
-        self._trace_req = trace_req
+        self._trace_req: Any = None            # set by _trace_end, see there
         self._raw: Tuple[Tuple[str, str], ...] = ()
         self._headers: Optional[CIMultiDictProxy] = None
         self._decoder: Optional[ContentDecoder] = None
@@ -136,10 +136,21 @@ class ClientResponse:
 
     def _connection_done(self, error: Optional[BaseException] = None) -> None:
         self._connection = None
-        if trace.enabled and self._trace_req is not None:
+        if self._trace_req is not None and trace.enabled:
             trace.emit("client.request_end", req=self._trace_req, status=self.status or None,
                        **({"error": type(error).__name__} if error is not None else {}))
         self._trace_req = None                 # emit once
+
+    def _trace_end(self, req_id: Any) -> None:
+        """Trace ``client.request_end`` when the body is complete (now, if it already is).
+
+        Only the response handed to the caller does this: the hops of a redirect chain are
+        part of one traced request.
+        """
+        if self._connection is None:
+            trace.emit("client.request_end", req=req_id, status=self.status)
+        else:
+            self._trace_req = req_id
 
     def _pause(self) -> None:
         if self._connection is not None:

@@ -178,6 +178,11 @@ class ClientSession:
                        expect100: bool = False, read_until_eof: bool = True,
                        server_hostname: Any = None, trace_request_ctx: Any = None,
                        ) -> ClientResponse:
+        """Make one request, following redirects; see the module docstring for the steps.
+
+        ``compress``, ``expect100``, ``read_until_eof``, ``server_hostname`` and
+        ``trace_request_ctx`` are accepted so that aiohttp code runs, and ignored.
+        """
         if self._closed:
             raise RuntimeError("Session is closed: make requests inside 'async with "
                                "ClientSession() as session:'")
@@ -203,7 +208,7 @@ class ClientSession:
         history: List[ClientResponse] = []
         try:
             with deadline:
-                while True:
+                while True:                   # one turn per hop of a redirect chain
                     req = ClientRequest(
                         method, url, headers=headers_pairs, skip_auto_headers=skip, data=data,
                         json=json, cookie_header=self._cookie_header(url, cookies), auth=auth,
@@ -213,33 +218,18 @@ class ClientSession:
                                                 read_bufsize, auto_decompress)
                     if resp._header("set-cookie") is not None:
                         self._cookie_jar.update_cookies(resp.cookies, resp.url)
-                    if not allow_redirects or resp.status not in REDIRECTS:
+                    location = resp._header("location") if (
+                        allow_redirects and resp.status in REDIRECTS) else None
+                    if location is None:      # not a redirect (a 3xx without Location is not)
                         break
-                    location = resp._header("location") or resp._header("uri")
-                    if location is None:
-                        break                  # a 3xx without a Location is just an answer
                     history.append(resp)
                     if max_redirects and len(history) >= max_redirects:
                         resp.close()
                         raise TooManyRedirects(history[0].request_info, tuple(history),
                                                status=resp.status, message=resp.reason)
                     await self._drain_redirect(resp)
-                    new_url = self._redirect_url(url, location)
-                    if resp.status == 303 and method != "HEAD" or (
-                            resp.status in (301, 302) and method == "POST"):
-                        method, data, json = "GET", None, None
-                        headers_pairs = [p for p in headers_pairs if p[0].lower() not in
-                                         ("content-length", "content-type", "transfer-encoding")]
-                    elif not req.replayable:
-                        raise ClientError(
-                            f"cannot follow the {resp.status} redirect to {new_url}: the "
-                            f"request body was a stream and has been consumed (send bytes, "
-                            f"or pass allow_redirects=False and handle the redirect)")
-                    if new_url.origin() != url.origin():
-                        auth = None
-                        headers_pairs = [p for p in headers_pairs
-                                         if p[0].lower() != "authorization"]
-                    url = new_url
+                    method, url, data, json, headers_pairs, auth = self._next_hop(
+                        resp, req, location, data, json, headers_pairs, auth)
         except BaseException as exc:
             if trace.enabled:
                 trace.emit("client.request_end", req=req_id, status=None,
@@ -247,6 +237,8 @@ class ClientSession:
             raise
         if deadline.when is not None and resp._connection is not None and resp.status != 101:
             resp._connection.arm_deadline(deadline.when)   # the body is still to come
+        if trace.enabled:
+            resp._trace_end(req_id)
         resp.history = tuple(history)
         check = self._raise_for_status if raise_for_status is None else raise_for_status
         if check is True:
@@ -254,6 +246,26 @@ class ClientSession:
         elif callable(check):
             await check(resp)
         return resp
+
+    def _next_hop(self, resp: ClientResponse, req: ClientRequest, location: str, data: Any,
+                  json: Any, headers: list, auth: Optional[BasicAuth]) -> tuple:
+        """The request a redirect asks for: the table in the module docstring."""
+        method, url = req.method, req.url
+        new_url = self._redirect_url(url, location)
+        if resp.status == 303 and method != "HEAD" or (
+                resp.status in (301, 302) and method == "POST"):
+            method, data, json = "GET", None, None
+            headers = [p for p in headers if p[0].lower() not in
+                       ("content-length", "content-type", "transfer-encoding")]
+        elif not req.replayable:
+            raise ClientError(
+                f"cannot follow the {resp.status} redirect to {new_url}: the request body was "
+                f"a stream and has been consumed (send bytes, or pass allow_redirects=False "
+                f"and handle the redirect)")
+        if new_url.origin() != url.origin():
+            auth = None
+            headers = [p for p in headers if p[0].lower() != "authorization"]
+        return method, new_url, data, json, headers, auth
 
     async def _exchange(self, req: ClientRequest, url: URL, ssl: Any, timeout: ClientTimeout,
                         req_id: int, history: List[ClientResponse], read_bufsize: Any,
@@ -273,7 +285,7 @@ class ClientSession:
                 request_headers=req.headers, connection=conn,
                 auto_decompress=self._auto_decompress if auto_decompress is None
                 else auto_decompress, read_bufsize=read_bufsize or self._read_bufsize,
-                trace_req=req_id, history=tuple(history))
+                history=tuple(history))
             reused = conn.exchanges > 0
             try:
                 conn.start(resp, req.method, req_id, sock_read=timeout.sock_read)

@@ -120,3 +120,14 @@ async def test_set_cookie_during_a_redirect_is_kept():
         async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as session:
             async with session.get(server.url("/login")) as resp:
                 assert await resp.text() == "sid=42"
+
+
+async def test_a_redirect_chain_is_one_traced_request(base_url):
+    from aioteach import trace
+    async with ClientSession() as session:
+        with trace.record(["client.request_start", "client.request_end"]) as rec:
+            async with session.get(f"{base_url}/redirect/302?to=/redirect/307%3Fto%3D/hello") as resp:
+                assert await resp.text() == "hello world"
+                assert [r.status for r in resp.history] == [302, 307]
+    assert [(e.kind, e.get("status")) for e in rec.events] == [
+        ("client.request_start", None), ("client.request_end", 200)]
