@@ -27,6 +27,18 @@ Timeouts (timeouts.py): ``total`` and ``connect`` interrupt this coroutine throu
 ``Deadline``; once the response is handed back, the connection enforces what is left of
 ``total`` on the body (and ``sock_read`` all along), so reading the body can never hang either.
 
+Discussion: which error for an answer that is not HTTP?  A malformed status line, a head
+over the parser's limits or one that never ends before the server closes: aiohttp raises
+``ClientResponseError`` with status 400 and the parser's message, and so do we (the parser's
+hint, e.g. "malformed status line 'HTTP/1.1 abc'", becomes ``message``), so ``except
+ClientResponseError`` code ports.  A server that closes before sending any head at all is
+``ServerDisconnectedError``; one that stops mid-body is ``ClientPayloadError`` on the read.
+
+Discussion: the keep-alive race.  A server may close an idle connection at the very moment we
+send a request on it; the request then fails without a byte of answer.  The request is sent
+again, once, on a fresh connection, but only if it was idempotent (RFC 9110 9.2.2: GET, HEAD,
+PUT, DELETE, OPTIONS, TRACE) and its body can be replayed; a POST gets the error.
+
 ``session.get(url)`` returns a ``RequestContextManager``: await it for the response, or use it
 in ``async with`` to have the response released at the end of the block.
 """
@@ -275,7 +287,8 @@ class ClientSession:
         key = ConnectionKey(url.host, url.port, is_ssl,
                             (self._connector.ssl if ssl is True else ssl) if is_ssl else True)
         loop = asyncio.get_running_loop()
-        for attempt in (1, 2):
+        may_retry = True
+        while True:
             with Deadline(loop, timeout.connect, ConnectionTimeoutError):
                 conn = await self._connector.connect(
                     key, trace_req=req_id, sock_connect=timeout.sock_connect,
@@ -298,8 +311,9 @@ class ClientSession:
                 return resp
             except ServerDisconnectedError:
                 resp.close()
-                if (attempt == 1 and reused and not resp.head_received
+                if (may_retry and reused and not resp.head_received
                         and req.method in IDEMPOTENT and req.replayable):
+                    may_retry = False
                     continue                   # the keep-alive race: see IDEMPOTENT
                 raise
             except ClientError:
@@ -313,7 +327,6 @@ class ClientSession:
             except BaseException:
                 resp.close()
                 raise
-        raise AssertionError("unreachable")   # the loop returns or raises
 
     async def _drain_redirect(self, resp: ClientResponse) -> None:
         """Read a small redirect body so the connection can be reused; close for a big one."""
