@@ -145,9 +145,13 @@ class ClientConnection(asyncio.Protocol):
         """The server closed mid-exchange: a normal end for an until-close body, else an error."""
         if not response.head_received:
             reason = f": {exc}" if exc else ""
-            response._on_error(ServerDisconnectedError(
-                f"Server disconnected before sending a response{reason} (did it crash, or "
-                f"close an idle keep-alive connection just as we used it?)"))
+            if self.parser.mid_message:
+                response._on_error(ServerDisconnectedError(
+                    f"Server disconnected in the middle of the response head{reason}"))
+            else:
+                response._on_error(ServerDisconnectedError(
+                    f"Server disconnected before sending a response{reason} (did it crash, "
+                    f"or close an idle keep-alive connection just as we used it?)"))
             return
         try:
             events = self.parser.feed_eof()

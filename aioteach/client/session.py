@@ -27,11 +27,11 @@ Timeouts (timeouts.py): ``total`` and ``connect`` interrupt this coroutine throu
 ``Deadline``; once the response is handed back, the connection enforces what is left of
 ``total`` on the body (and ``sock_read`` all along), so reading the body can never hang either.
 
-Discussion: which error for an answer that is not HTTP?  A malformed status line, a head
-over the parser's limits or one that never ends before the server closes: aiohttp raises
-``ClientResponseError`` with status 400 and the parser's message, and so do we (the parser's
-hint, e.g. "malformed status line 'HTTP/1.1 abc'", becomes ``message``), so ``except
-ClientResponseError`` code ports.  A server that closes before sending any head at all is
+Discussion: which error for an answer that is not HTTP?  For a malformed status line or a
+head over the parser's limits (one that never ends), aiohttp raises ``ClientResponseError``
+with status 400 and the parser's message, and so do we (the parser's hint, e.g. "malformed
+status line 'HTTP/1.1 abc'", becomes ``message``; 431 for a head too large), so ``except
+ClientResponseError`` code ports.  A server that closes before its head is complete is
 ``ServerDisconnectedError``; one that stops mid-body is ``ClientPayloadError`` on the read.
 
 Discussion: the keep-alive race.  A server may close an idle connection at the very moment we
@@ -322,8 +322,8 @@ class ClientSession:
             except RemoteProtocolError as exc:
                 # A status line or head that is not HTTP: aiohttp's choice, a 400 error.
                 resp.close()
-                raise ClientResponseError(resp.request_info, tuple(history), status=400,
-                                          message=exc.hint) from None
+                raise ClientResponseError(resp.request_info, tuple(history),
+                                          status=exc.status, message=exc.hint) from None
             except BaseException:
                 resp.close()
                 raise
