@@ -28,7 +28,10 @@ Deliberate differences from aiohttp, each for the RFC's sake or the reader's:
 * a peer's Close (with ``autoclose``) and a peer's Ping (with ``autoping``) are answered the
   moment they arrive, not when the handler next calls ``receive()``;
 * a shutdown closes open WebSockets with 1001 by itself (aiohttp leaves it to ``on_shutdown``);
-* a connection that ends without a Close frame reports 1006 (RFC 6455 section 7.1.5).
+* a connection that ends without a Close frame reports 1006 (RFC 6455 section 7.1.5);
+* ``autoclose`` answers a Close with the peer's own code, as RFC 6455 section 5.5.1 suggests;
+  aiohttp answers 1000.  Since ``close()`` leaves the peer's answer in ``close_code``, after
+  ``await ws.close(code=4000)`` an aioteach peer leaves 4000 there, an aiohttp peer 1000.
 
 Simplification: ``compress`` is accepted and ignored; permessage-deflate (RFC 7692) is never
 negotiated, so every frame goes out uncompressed.
@@ -38,13 +41,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-from ..websocket import (HandshakeError, WebSocketConnection, WSCloseCode,
+from ..websocket import (HandshakeError, WebSocketConnection, WSCloseCode, WSMsgType,
                          server_response_headers, validate_client_request)
 from ..wsbase import WebSocketBase
 from .exceptions import HTTPBadRequest, HTTPMethodNotAllowed, HTTPUpgradeRequired
 from .response import StreamResponse
 
-__all__ = ["WebSocketResponse", "WebSocketReady"]
+__all__ = ["WebSocketResponse", "WebSocketReady", "WSMsgType"]   # aiohttp.web has WSMsgType too
 
 
 @dataclass(frozen=True)
