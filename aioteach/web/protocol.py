@@ -190,6 +190,7 @@ class HttpProtocol(asyncio.Protocol):
         self._out: Optional[list] = None                  # writes collected during a batch
         self._error: Optional[RemoteProtocolError] = None # to answer once the queue drains
         self.closing = False                              # no further requests on this one
+        self._peer_eof = False                            # the client half-closed
         self._reading_paused = False
         self._write_paused = False
         self._drain_waiter: Optional[asyncio.Future] = None
@@ -257,6 +258,18 @@ class HttpProtocol(asyncio.Protocol):
         self._queue.append(request)
         if len(self._queue) > _MAX_PIPELINED:
             self._pause_reading()
+
+    def eof_received(self) -> Optional[bool]:
+        """The client shut its sending side (a half-close): answer what came, then close."""
+        self._peer_eof = True
+        if self._takeover is not None:
+            return None
+        if self._body is not None:
+            self._body.set_exception(ConnectionResetError(
+                "the client stopped sending in the middle of a request body"))
+        if self._current is None and not self._queue:
+            return None                     # nothing to answer: let the transport close
+        return True                         # keep the sending side open for the answers
 
     def connection_lost(self, exc: Optional[BaseException]) -> None:
         if trace.enabled:
@@ -368,7 +381,7 @@ class HttpProtocol(asyncio.Protocol):
         if self._current is None:
             if self._error is not None and not self.closing:
                 self._send_error(self._error)
-            if self.closing:
+            if self.closing or self._peer_eof:
                 transport.close()
             else:
                 self._become_idle()
@@ -380,6 +393,7 @@ class HttpProtocol(asyncio.Protocol):
         if not task.cancelled() and task.exception() is not None:   # retrieve it: no warning
             server_logger.error("request task failed", exc_info=task.exception())
             self.closing = True
+            self._current = None
         if self.transport is not None:
             self._run_queue()
 
@@ -396,8 +410,13 @@ class HttpProtocol(asyncio.Protocol):
             response = await coro
         except HTTPException as exc:
             response = exc
-        except (asyncio.CancelledError, ConnectionError):
-            raise
+        except ConnectionError:
+            # The client went away while the handler read its body: nobody to answer.
+            self._current = None
+            self.closing = True
+            if self.transport is not None:
+                self.transport.close()
+            return
         except Exception:
             self._server.logger.exception("Error handling request %s %s", request.method,
                                           request.raw_path)

@@ -407,3 +407,12 @@ async def test_trace_hooks_report_the_connection_and_the_request():
     assert kinds.index("server.head_parsed") < kinds.index("server.handler_start") \
         < kinds.index("server.handler_end")
     assert rec.of_kind("server.handler_end")[0]["status"] == 200
+
+
+async def test_a_half_closed_client_still_gets_its_answers():
+    async with serve(make_app()) as (port, _):
+        client = await RawClient.connect(port)
+        client.send(get("/hello") + get("/slow"))
+        client.writer.write_eof()                      # shutdown(SHUT_WR): no more requests
+        raw = await client.read_raw_until_closed()
+        assert raw.count(b"HTTP/1.1 200 OK") == 2 and raw.endswith(b"slow")
