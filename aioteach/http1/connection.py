@@ -105,7 +105,22 @@ PAUSED = Sentinel("PAUSED")         # next_event(): this cycle is over for the p
 
 
 class Connection:
-    """The state of one HTTP/1.1 connection, seen from ``our_role`` ("client" or "server")."""
+    """The state of one HTTP/1.1 connection, seen from ``our_role`` ("client" or "server").
+
+    >>> from aioteach.http1 import END_OF_MESSAGE, Data, Response
+    >>> server = Connection("server")
+    >>> server.receive_data(b"GET / HTTP/1.1\\r\\nHost: example.org\\r\\n\\r\\n")
+    >>> server.next_event().target, server.next_event(), server.next_event()
+    ('/', EndOfMessage(trailers=()), PAUSED)
+    >>> server.states
+    {'client': 'DONE', 'server': 'SEND_RESPONSE'}
+    >>> server.send(Response(200, content_length=2)) + server.send(Data(b"hi"))
+    b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nhi'
+    >>> server.send(END_OF_MESSAGE), server.states
+    (b'', {'client': 'DONE', 'server': 'DONE'})
+    >>> server.start_next_cycle(); server.states
+    {'client': 'IDLE', 'server': 'IDLE'}
+    """
 
     def __init__(self, our_role: str) -> None:
         if our_role not in (CLIENT, SERVER):

@@ -34,7 +34,7 @@ __all__ = [
 # RFC 9112 7.1: last-chunk = 1*("0") [ chunk-ext ] CRLF, then the (empty) trailer section.
 LAST_CHUNK = b"0\r\n\r\n"
 
-_VALID_NAMES: set[str] = set()       # names already checked (at most 1024, see _check_names)
+_VALID_NAMES: set[str] = set()       # names already checked (at most 1024, see _finish)
 _VALID_NAMES_MAX = 1024
 
 
