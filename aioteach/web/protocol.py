@@ -440,7 +440,11 @@ class HttpProtocol(asyncio.Protocol):
         except Exception:
             self._server.logger.exception("Error sending the response to %s", request.path)
             self.closing = True
-            if self.transport is not None:
+            if not response._prepared and self.transport is not None:
+                # Nothing went out yet (a header value with CR/LF, a failing signal): a 500.
+                response = HTTPInternalServerError()
+                self.write(response._fast_bytes(request) or b"")
+            elif self.transport is not None:
                 self.transport.close()
         self._finish(request, response, started)
 

@@ -277,10 +277,11 @@ class StreamResponse(MutableMapping[str, Any]):
         for app in apps:
             if app is not None and app.on_response_prepare:
                 await app.on_response_prepare.send(request, self)
-        self._prepared = True
         self._req = request
         self._protocol = request._protocol
-        self._protocol.write(self._render_head(request, self._body))
+        head = self._render_head(request, self._body)    # may refuse a bad header value
+        self._prepared = True
+        self._protocol.write(head)
 
     def _render_head(self, request: Any, body: Optional[bytes]) -> bytes:
         """Choose the framing (RFC 9112 6.1-6.3) and serialize the head."""

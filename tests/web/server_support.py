@@ -66,9 +66,14 @@ class RawClient:
                 self.events.extend(self.parser.feed(data))
         return self.events.pop(0)
 
-    async def read(self, method: str = "GET") -> Answer:
-        """The next response (a 1xx comes back on its own, as an Answer with no body)."""
-        self.parser.expect(method)
+    async def read(self, method: Optional[str] = "GET") -> Answer:
+        """The next response (a 1xx comes back on its own, as an Answer with no body).
+
+        ``method`` tells the parser what the response answers (HEAD has no body); pass None
+        when ``self.parser.expect(...)`` was already called for pipelined requests.
+        """
+        if method is not None:
+            self.parser.expect(method)
         head = await self._next_event()
         if isinstance(head, InformationalResponse):
             return Answer(head.status, CIMultiDict(head.headers), b"", head.version)
