@@ -52,6 +52,7 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")       # a method is a token
 # Characters a path may carry unescaped (RFC 3986 pchar plus "/"); the rest is %-encoded.
 PATH_SAFE = "/!$&'()*+,;=:@~"
 
+
 # -- match info: what resolve() returns ------------------------------------------------------
 class UrlMappingMatchInfo(Dict[str, str]):
     """The path variables of a match (it is a dict), plus the route, handler and apps.

@@ -30,6 +30,7 @@ from .staticfiles import StaticResource
 
 __all__ = ["UrlDispatcher"]
 
+
 # -- the dispatcher ---------------------------------------------------------------------------
 class UrlDispatcher(Mapping[str, AbstractResource]):
     """``app.router``: register routes, then ``await router.resolve(request)``.
