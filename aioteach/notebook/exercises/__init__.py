@@ -244,6 +244,7 @@ class ThrowawayServer:
     errors: List[BaseException] = field(default_factory=list)
     runner: Any = None
     session: Any = None
+    errors_before_last_ask: int = 0
 
     async def __aenter__(self) -> "ThrowawayServer":
         import aioteach
@@ -279,6 +280,7 @@ class ThrowawayServer:
     async def ask(self, method: str, path: str, **kwargs: Any) -> Reply:
         """Send one request with aioteach's client (``kwargs`` as for ``session.request``)."""
         kwargs.setdefault("allow_redirects", False)
+        self.errors_before_last_ask = len(self.errors)
         async with self.session.request(method, self.url + path, **kwargs) as response:
             text = await response.text()
             reply = Reply(response.status, response.headers, text)
@@ -291,5 +293,7 @@ class ThrowawayServer:
         return reply
 
     def error_note(self) -> str:
-        """The last error the code under test raised, as one line (empty if none)."""
-        return f"your code raised {_one_line(self.errors[-1])}" if self.errors else ""
+        """The error the code under test raised during the last ``ask``, as one line, or ""."""
+        if len(self.errors) > self.errors_before_last_ask:
+            return f"your code raised {_one_line(self.errors[-1])}"
+        return ""
