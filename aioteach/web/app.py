@@ -325,7 +325,15 @@ class Application(MutableMapping[Any, Any]):
 
     # -- handling a request ------------------------------------------------------------------------
     async def _handle(self, request: Any) -> Any:
-        """Route ``request``, run the middlewares and the handler; return the response."""
+        """Route ``request``, run the middlewares and the handler; return the response.
+
+        # Discussion: this runs for every request, so it does only what it must.  Resolving
+        # calls the router's synchronous ``_resolve_path`` (``await router.resolve()`` would
+        # build one more coroutine per request for nothing).  The onion was folded at freeze
+        # time, and an app tree without middlewares skips it and calls the handler directly.
+        # A route's own ``expect_handler`` runs only when one was given: by default the
+        # request sends ``100 Continue`` itself when the handler first reads the body.
+        """
         if not self._frozen:
             self.freeze()                # a test that calls _handle without a runner
         match_info = self._router._resolve_path(request.path, request.method)
@@ -343,7 +351,13 @@ class Application(MutableMapping[Any, Any]):
         return await match_info.handler(request)
 
     async def _dispatch_inward(self, request: Any) -> Any:
-        """The centre of this app's onion: the matched sub-app's onion, or the handler."""
+        """The centre of this app's onion: the matched sub-app's onion, or the handler.
+
+        Each app folds only its own middlewares, once.  A request for ``/api/x`` runs the root's
+        onion, whose centre is this method: it finds the next app on the request's path
+        (``match_info.apps[depth + 1]``, the ``api`` sub-app) and enters *its* onion, whose
+        centre finds the handler.  So parents' middlewares wrap their sub-apps', as in aiohttp.
+        """
         match_info = request._match_info
         apps = match_info._apps                         # outermost first: [root, sub, subsub]
         if len(apps) > self._depth + 1:
