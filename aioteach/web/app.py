@@ -325,15 +325,13 @@ class Application(MutableMapping[Any, Any]):
 
     # -- handling a request ------------------------------------------------------------------------
     async def _handle(self, request: Any) -> Any:
-        """Route ``request``, run the middlewares and the handler; return the response.
-
+        """Route ``request``, run the middlewares and the handler; return the response."""
         # Discussion: this runs for every request, so it does only what it must.  Resolving
         # calls the router's synchronous ``_resolve_path`` (``await router.resolve()`` would
         # build one more coroutine per request for nothing).  The onion was folded at freeze
         # time, and an app tree without middlewares skips it and calls the handler directly.
         # A route's own ``expect_handler`` runs only when one was given: by default the
         # request sends ``100 Continue`` itself when the handler first reads the body.
-        """
         if not self._frozen:
             self.freeze()                # a test that calls _handle without a runner
         match_info = self._router._resolve_path(request.path, request.method)

@@ -41,8 +41,7 @@ def middleware(func: Middleware) -> Middleware:
 
 def fold_middlewares(middlewares: Sequence[Middleware], handler: Handler, *,
                      traced: bool = False) -> Handler:
-    """Wrap ``handler`` in ``middlewares``; the first one listed is the outermost layer.
-
+    """Wrap ``handler`` in ``middlewares``; the first one listed is the outermost layer."""
     # Discussion: the onion.  For middlewares=[a, b, c] the fold builds, from the inside out,
     #
     #     c_layer = partial(c, handler=handler)
@@ -52,7 +51,6 @@ def fold_middlewares(middlewares: Sequence[Middleware], handler: Handler, *,
     # so a request runs   a -> b -> c -> handler -> c -> b -> a
     # (enter a, enter b, enter c, the handler, leave c, leave b, leave a).  That is why we
     # loop over the list *reversed*: the last middleware must be wrapped first.
-    """
     for mw in reversed(middlewares):
         layer = _traced_layer(mw) if traced else mw
         handler = functools.partial(layer, handler=handler)
