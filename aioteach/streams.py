@@ -157,9 +157,15 @@ class StreamReader:
     async def read(self, n: int = -1) -> bytes:
         """Up to ``n`` bytes as soon as any are there; ``n=-1``: everything until the end."""
         if n < 0:
+            # Take what is buffered before each wait: a paused producer resumes only when the
+            # buffer drains, so waiting with a full buffer would wait forever.
+            parts = []
             while not self._eof:
+                if self._buffer:
+                    parts.append(self._take(-1))
                 await self._wait("read")
-            return self._take(-1)
+            parts.append(self._take(-1))
+            return parts[0] if len(parts) == 1 else b"".join(parts)
         while not self._buffer and not self._eof:
             await self._wait("read")
         return self._take(n)
