@@ -96,6 +96,8 @@ class RawServer:
             await self.handler(RawConnection(reader, writer, self))
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:          # our own __aexit__: end quietly
+            pass
         finally:
             writer.close()
 

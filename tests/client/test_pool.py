@@ -225,3 +225,33 @@ async def test_connection_close_in_our_request_is_not_pooled():
                 async with session.get(server.url("/"), headers={"Connection": "close"}) as resp:
                     assert await resp.text() == "hello"
     assert server.connections == 2
+
+
+async def test_a_slow_reader_pauses_the_transport_and_resumes_it():
+    body = bytes(range(256)) * (16 * 1024)             # 4 MiB
+
+    async def handler(conn):
+        await conn.request()
+        conn.write(respond(200, body))
+        await conn.drain()
+        await conn.request()                          # keep the connection open
+
+    async with RawServer(handler) as server:
+        async with ClientSession(read_bufsize=2 ** 16) as session:
+            async with session.get(server.url("/")) as resp:
+                connection = resp.connection
+                paused = asyncio.Event()
+                if connection._reading_paused:
+                    paused.set()
+                else:
+                    original = connection.pause_reading
+
+                    def pause_reading():
+                        original()
+                        paused.set()
+                    connection.pause_reading = pause_reading
+                await paused.wait()                   # we read nothing: the buffer filled up
+                # 2 x the limit, plus at most one read of the socket (256 KiB in asyncio)
+                assert resp.content._size <= 2 * 2 ** 16 + 256 * 1024
+                assert await resp.read() == body      # reading resumes the transport
+                assert not connection._reading_paused
