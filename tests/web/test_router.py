@@ -1,7 +1,10 @@
 """The router: matching tables, 404/405 with Allow, HEAD, sub-applications, url_for."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from aioteach import web
 from aioteach.web.resources import MatchInfoError, parse_path_pattern
@@ -281,3 +284,19 @@ async def test_routing_end_to_end_404_405_head_and_subapp():
 
 async def _text(text):
     return web.Response(text=text)
+
+
+# -- a property: url_for and resolve are inverses -------------------------------------------------
+
+SEGMENT = st.text(st.characters(blacklist_characters="/{}", blacklist_categories=("Cs",)),
+                  min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(user=SEGMENT, post=SEGMENT)
+def test_url_for_then_resolve_gives_back_the_values(user, post):
+    router = web.UrlDispatcher()
+    router.add_get("/users/{user}/posts/{post}", handler, name="post")
+    url = router["post"].url_for(user=user, post=post)
+    info = asyncio.run(resolve(router, "GET", str(url)))
+    assert dict(info) == {"user": user, "post": post}
