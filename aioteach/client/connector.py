@@ -58,7 +58,13 @@ def _unverified_context() -> ssllib.SSLContext:
 
 
 class TCPConnector:
-    """``TCPConnector(limit=100, limit_per_host=0, keepalive_timeout=15, force_close=False, ssl=True)``."""
+    """``TCPConnector(limit=100, limit_per_host=0, keepalive_timeout=15, force_close=False, ssl=True)``.
+
+    ``limit=0`` means no limit, as in aiohttp.
+
+    Simplification: ``use_dns_cache``, ``ttl_dns_cache`` and ``enable_cleanup_closed`` are
+    accepted for aiohttp's sake and ignored: each new connection asks the system resolver.
+    """
 
     def __init__(self, *, limit: int = 100, limit_per_host: int = 0,
                  keepalive_timeout: Optional[float] = 15.0, force_close: bool = False,

@@ -71,7 +71,7 @@ def merge_headers(defaults: Pairs, own: Pairs) -> Pairs:
 
 
 def host_header(url: Any) -> str:
-    host = url.host or ""
+    host = url.raw_host or ""                  # the ASCII form: "xn--bcher-kva.example"
     if ":" in host:                            # an IPv6 literal goes in brackets (RFC 3986 3.2.2)
         host = f"[{host}]"
     port = url.port

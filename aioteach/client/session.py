@@ -284,7 +284,7 @@ class ClientSession:
                         auto_decompress: Any) -> ClientResponse:
         """One request on one connection: connect, send, wait for the head (retry once, above)."""
         is_ssl = HTTP_SCHEMES[url.scheme]
-        key = ConnectionKey(url.host, url.port, is_ssl,
+        key = ConnectionKey(url.raw_host, url.port, is_ssl,
                             (self._connector.ssl if ssl is True else ssl) if is_ssl else True)
         loop = asyncio.get_running_loop()
         may_retry = True

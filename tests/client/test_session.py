@@ -283,3 +283,10 @@ async def test_a_url_object_and_a_timeout_number(base_url):
     async with ClientSession() as session:
         async with session.get(URL(f"{base_url}/hello"), timeout=30) as resp:
             assert await resp.text() == "hello world"
+
+
+async def test_an_international_host_name_goes_out_in_its_ascii_form():
+    from aioteach.client.request import ClientRequest
+    from aioteach.url import URL
+    req = ClientRequest("GET", URL("http://bücher.example:8080/ä?q=ü"), headers=[])
+    assert req.head.startswith(b"GET /%C3%A4?q=%C3%BC HTTP/1.1\r\nHost: xn--bcher-kva.example:8080\r\n")
