@@ -119,3 +119,20 @@ def test_make_url_needs_a_started_server():
     server = TestServer(hello_app())
     with pytest.raises(RuntimeError, match="not started"):
         server.make_url("/")
+
+
+async def test_client_ws_connect_by_path(aioteach_client):
+    async def echo(request):
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for message in ws:
+            await ws.send_str("echo " + message.data)
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ws", echo)
+    client = await aioteach_client(app)
+    ws = await client.ws_connect("/ws")
+    await ws.send_str("hi")
+    assert (await ws.receive_str()) == "echo hi"
+    # left open on purpose: client.close() at the end of the test closes it
