@@ -17,7 +17,8 @@ Theory of operation.  A ``ClientConnection`` owns a TCP (or TLS) transport and a
 Rules:
 * The connection is reusable only when the response's end was read off the wire.  A response
   released early closes its connection: the unread rest would be read as the next response.
-* Bytes arriving while no exchange is in progress are a broken server: the connection closes.
+* Bytes arriving while no exchange is in progress, or after the end of the response, are a
+  broken server (we never pipeline): the connection closes instead of going back to the pool.
 * Two timers guard the exchange and break it when they fire: ``sock_read`` (the longest silence
   between two reads, re-armed lazily: one timer per period, not one per packet) and the
   request's ``total`` deadline, so that every read path, even ``resp.content.read()``, ends.
@@ -114,6 +115,8 @@ class ClientConnection(asyncio.Protocol):
                     self.should_close = True
                 response._on_head(event)
             elif kind is EndOfMessage:
+                if event is not events[-1] or self.parser.mid_message:
+                    self.should_close = True   # bytes after the end: see the rules
                 self._end_exchange()
                 response._on_eof(event)
                 self.pool.release(self)

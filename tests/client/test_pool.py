@@ -255,3 +255,13 @@ async def test_a_slow_reader_pauses_the_transport_and_resumes_it():
                 assert resp.content._size <= 2 * 2 ** 16 + 256 * 1024
                 assert await resp.read() == body      # reading resumes the transport
                 assert not connection._reading_paused
+
+
+async def test_bytes_after_the_response_keep_the_connection_out_of_the_pool():
+    async with RawServer(serve_responses(
+            lambda seen: respond(200, b"ok") + b"HTTP/1.1 200 OK\r\nJunk")) as server:
+        async with ClientSession() as session:
+            for _ in range(2):
+                async with session.get(server.url("/")) as resp:
+                    assert await resp.text() == "ok"
+    assert server.connections == 2
