@@ -246,7 +246,9 @@ class ClientConnection(asyncio.Protocol):
 
     def _deadline_passed(self) -> None:
         self._deadline_timer = None
-        self._break(asyncio.TimeoutError())   # aiohttp raises a bare TimeoutError for total
+        # aiohttp raises a bare TimeoutError for total; ours also says which limit it was.
+        self._break(asyncio.TimeoutError("ClientTimeout.total passed before the response "
+                                         "was complete"))
 
     def _stop_timers(self) -> None:
         if self._read_timer is not None:

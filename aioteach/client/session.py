@@ -72,6 +72,9 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # the server had closed just as we reused it may be retried once on a fresh connection.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 HTTP_SCHEMES = {"http": False, "https": True, "ws": False, "wss": True}   # scheme -> TLS?
+TOTAL_HINT = "the request took longer than ClientTimeout.total ({delay} s)"
+CONNECT_HINT = ("no connection within ClientTimeout.connect ({delay} s): waiting for a free "
+                "one in the pool, then connecting")
 _SENTINEL: Any = object()
 _request_ids = itertools.count(1)
 
@@ -208,7 +211,7 @@ class ClientSession:
         if not isinstance(timeout, ClientTimeout):   # a number means total=, as in aiohttp
             timeout = ClientTimeout(total=timeout)
         loop = asyncio.get_running_loop()
-        deadline = Deadline(loop, timeout.total)
+        deadline = Deadline(loop, timeout.total, hint=TOTAL_HINT)
         req_id = next(_request_ids)
         if trace.enabled:
             trace.emit("client.request_start", req=req_id, method=method, url=str(url))
@@ -289,7 +292,7 @@ class ClientSession:
         loop = asyncio.get_running_loop()
         may_retry = True
         while True:
-            with Deadline(loop, timeout.connect, ConnectionTimeoutError):
+            with Deadline(loop, timeout.connect, ConnectionTimeoutError, CONNECT_HINT):
                 conn = await self._connector.connect(
                     key, trace_req=req_id, sock_connect=timeout.sock_connect,
                     max_line_size=self._max_line_size, max_field_size=self._max_field_size)

@@ -33,7 +33,7 @@ def stall_mid_body():
 async def test_total_timeout_when_the_server_never_answers():
     async with RawServer(never_answer) as server:
         async with ClientSession(timeout=ClientTimeout(total=0.2)) as session:
-            with pytest.raises(asyncio.TimeoutError):
+            with pytest.raises(asyncio.TimeoutError, match=r"ClientTimeout.total \(0.2 s\)"):
                 await session.get(server.url("/"))
 
 
@@ -82,7 +82,7 @@ async def test_connect_timeout_covers_waiting_for_a_pooled_connection():
         async with ClientSession(connector=connector) as session:
             hog = asyncio.create_task(session.get(server.url("/")))
             await busy.wait()
-            with pytest.raises(aioteach.ServerTimeoutError) as caught:
+            with pytest.raises(aioteach.ServerTimeoutError, match="ClientTimeout.connect") as caught:
                 await session.get(server.url("/"), timeout=ClientTimeout(connect=0.2))
             assert isinstance(caught.value, asyncio.TimeoutError)
             assert "0 waiting" in repr(connector)        # the timed-out waiter left the queue
