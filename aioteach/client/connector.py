@@ -267,6 +267,11 @@ class TCPConnector:
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def open_connections(self) -> int:
+        """Connections in use plus idle ones in the pool."""
+        return len(self._in_use) + sum(len(idle) for idle in self._idle.values())
+
     async def close(self) -> None:
         """Close every connection, idle or in use."""
         self._closed = True

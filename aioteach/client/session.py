@@ -47,6 +47,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json as jsonlib
+import warnings
 from http.cookies import Morsel, SimpleCookie
 from collections.abc import Coroutine
 from typing import Any, Awaitable, Callable, Generator, List, Optional, Union
@@ -407,6 +408,17 @@ class ClientSession:
             self._closed = True
             if self._connector_owner:
                 await self._connector.close()
+
+    def __del__(self) -> None:
+        # Like aiohttp: a session dropped with connections still open leaks sockets.  Say so
+        # (a ResourceWarning: shown by pytest and ``python -X dev``, silent otherwise).
+        try:
+            if not self._closed and self._connector_owner and self._connector.open_connections:
+                warnings.warn(f"Unclosed client session {self!r}: use 'async with "
+                              f"ClientSession() as session:' or 'await session.close()'",
+                              ResourceWarning, source=self)
+        except Exception:                      # during interpreter shutdown anything goes
+            pass
 
     async def __aenter__(self) -> "ClientSession":
         return self

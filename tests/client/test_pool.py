@@ -265,3 +265,16 @@ async def test_bytes_after_the_response_keep_the_connection_out_of_the_pool():
                 async with session.get(server.url("/")) as resp:
                     assert await resp.text() == "ok"
     assert server.connections == 2
+
+
+async def test_an_unclosed_session_with_open_connections_warns():
+    import gc
+    async with RawServer(serve_responses(hello)) as server:
+        session = ClientSession()
+        async with session.get(server.url("/")) as resp:
+            await resp.read()
+        connector = session.connector
+        with pytest.warns(ResourceWarning, match="Unclosed client session"):
+            del session, resp
+            gc.collect()
+        await connector.close()
