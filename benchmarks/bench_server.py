@@ -177,9 +177,11 @@ def start_server(name: str) -> Tuple[subprocess.Popen, int]:
 
 def run_wrk(port: int, path: str, seconds: float, connections: int) -> Dict[str, float]:
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", f"http://127.0.0.1:{port}{path}"],
+        ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", f"http://127.0.0.1:{port}{path}"],
         capture_output=True, text=True, timeout=seconds + 60).stdout
     total = re.search(r"(\d+) requests in", out)
+    if total is None:
+        print(f"wrk gave no result for port {port}{path}: {out!r}", file=sys.stderr)
     rate = re.search(r"Requests/sec:\s*([\d.]+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -195,7 +197,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one short round")
     parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument("--seconds", type=int, default=None)
     parser.add_argument("--servers", default=",".join(SERVERS))
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -233,8 +235,8 @@ def main() -> None:
         for path in ENDPOINTS:
             per_cpu = {n: requests[(n, path)] / max(cpu[(n, path)], 1e-9) for n in names}
             for name in names:
-                ratio_a = per_cpu[name] / per_cpu["aiohttp"] if "aiohttp" in per_cpu else 0
-                ratio_t = per_cpu[name] / per_cpu["tornado"] if "tornado" in per_cpu else 0
+                ratio_a = per_cpu[name] / per_cpu["aiohttp"] if per_cpu.get("aiohttp") else 0
+                ratio_t = per_cpu[name] / per_cpu["tornado"] if per_cpu.get("tornado") else 0
                 mean_rps = sum(rps[(name, path)]) / len(rps[(name, path)])
                 print(f"{path:<10} {name:<12} {mean_rps:>9.0f} {per_cpu[name]:>10.0f} "
                       f"{ratio_a:>9.2f}x {ratio_t:>9.2f}x")

@@ -137,6 +137,8 @@ class Server:
         self.parser_limits = dict(max_line_size=max_line_size, max_field_size=max_field_size,
                                   max_headers=max_headers)
         self.read_limit = read_limit
+        # An idle connection's timer fires after the shorter timeout, then re-checks.
+        self.idle_check_delay = min(keepalive_timeout, head_timeout)
         self.logger = logger
         self.connections: Set[HttpProtocol] = set()
         self.requests_count = 0
@@ -493,7 +495,7 @@ class HttpProtocol(asyncio.Protocol):
 
     def _become_idle(self) -> None:
         now = self._idle_since = self._loop.time()
-        due = now + min(self._server.keepalive_timeout, self._server.head_timeout)
+        due = now + self._server.idle_check_delay
         timer = self._timer
         if timer is None or timer.when() > due:       # an earlier timer re-checks on its own
             if timer is not None:

@@ -84,26 +84,33 @@ class StreamResponse(MutableMapping[str, Any]):
     It is also a small dict for the handler's own state (``resp["key"] = value``), as in aiohttp.
     """
 
-    _body: Optional[bytes] = None        # set by Response
+    # The defaults live on the class; an instance stores only what differs from them.  A
+    # response is built for every request, and most set nothing but a status and a body.
+    _body: Optional[bytes] = None                 # set by Response
+    _reason: Optional[str] = None
+    _headers: Optional[CIMultiDict] = None        # built on first access, see ``headers``
+    _init_headers: Any = None                     # what the caller passed as headers=
+    _ctype: Optional[str] = None                  # the content type while _headers is None
+    _charset: Optional[str] = None
+    _content_length: Optional[int] = None
+    _cookies: Optional[SimpleCookie] = None
+    _state: Optional[dict] = None                 # resp["key"] = value
+    _keep_alive: Optional[bool] = None            # None: decided by the request
+    _chunked = False
+    _prepared = False
+    _eof_sent = False
+    _send_body = True
+    _req: Any = None
+    _protocol: Any = None
+    _body_length = 0
 
     def __init__(self, *, status: int = 200, reason: Optional[str] = None,
                  headers: Optional[Any] = None) -> None:
         self._status = status
-        self._reason = reason
-        self._headers: Optional[CIMultiDict] = None        # built on first access, see below
-        self._init_headers = headers
-        self._ctype: Optional[str] = None                  # used while _headers is None
-        self._charset: Optional[str] = None
-        self._content_length: Optional[int] = None
-        self._cookies: Optional[SimpleCookie] = None
-        self._state: Optional[dict] = None
-        self._keep_alive: Optional[bool] = None            # None: decided by the request
-        self._chunked = False
-        self._prepared = False
-        self._eof_sent = False
-        self._req: Any = None
-        self._protocol: Any = None
-        self._body_length = 0
+        if reason is not None:
+            self._reason = reason
+        if headers is not None:
+            self._init_headers = headers
 
     # -- status ---------------------------------------------------------------------------
     @property
@@ -399,12 +406,18 @@ class Response(StreamResponse):
             raise ValueError("pass body= or text=, not both")
         if content_type is not None and "charset" in content_type:
             raise ValueError("content_type must not contain a charset: pass charset= instead")
-        super().__init__(status=status, reason=reason, headers=headers)
-        explicit = headers is not None and "Content-Type" in CIMultiDict(headers)
+        self._status = status
+        if reason is not None:
+            self._reason = reason
+        explicit = False
+        if headers is not None:
+            self._init_headers = headers
+            explicit = "Content-Type" in CIMultiDict(headers)
         if text is not None:
-            if not isinstance(text, str):
+            if type(text) is not str and not isinstance(text, str):
                 raise TypeError(f"text must be str, got {type(text).__name__}")
-            charset = charset or "utf-8"
+            if charset is None:
+                charset = "utf-8"
             body = text.encode(charset)
             if not explicit:
                 self._ctype, self._charset = content_type or "text/plain", charset
@@ -412,10 +425,14 @@ class Response(StreamResponse):
             self._ctype, self._charset = content_type or "application/octet-stream", charset
         elif body is not None and not explicit:
             self._ctype = "application/octet-stream"
-        if body is not None and not isinstance(body, (bytes, bytearray, memoryview)):
-            raise TypeError(f"body must be bytes, got {type(body).__name__} (use text= for str)")
-        self._body = bytes(body) if body is not None else None
-        if self._init_headers is not None and self._ctype is not None:
+        if body is not None:
+            if type(body) is not bytes:
+                if not isinstance(body, (bytes, bytearray, memoryview)):
+                    raise TypeError(f"body must be bytes, got {type(body).__name__} "
+                                    "(use text= for str)")
+                body = bytes(body)
+            self._body = body
+        if headers is not None and self._ctype is not None:
             self.headers           # put Content-Type into the caller's headers now
 
     @property
