@@ -128,11 +128,13 @@ class BaseRequest(MutableMapping[str, Any]):
 
     @property
     def query_string(self) -> str:
-        return self.raw_path.partition("?")[2]
+        """The decoded query, like aiohttp's: ``tag=b c&q=Zoë %26 co`` ("&", "=" stay escaped)."""
+        return self.rel_url.query_string
 
     @property
     def query(self) -> MultiDictProxy:
-        return MultiDictProxy(MultiDict(parse_qsl(self.query_string, keep_blank_values=True)))
+        raw_query = self.raw_path.partition("?")[2]
+        return MultiDictProxy(MultiDict(parse_qsl(raw_query, keep_blank_values=True)))
 
     @property
     def scheme(self) -> str:
