@@ -1,0 +1,162 @@
+"""The import-swap promise: a learner's aiohttp program runs on aioteach by changing the import.
+
+Theory of operation.  Each file in ``swap_programs/`` is a small aiohttp program (a server half
+``make_app()`` and a client half ``client(url)``; see that package's docstring).  ``load()``
+reads its text and, for aioteach, rewrites only the import lines (``from aiohttp`` becomes
+``from aioteach``), then checks that no other line changed: the swap is mechanical, so the
+promise is tested as stated.  Each program then runs in four pairings:
+
+    server    client
+    aiohttp   aiohttp     the oracle: what the program does on the library it was written for
+    aioteach  aioteach    the program on aioteach alone
+    aiohttp   aioteach    aioteach's client against aiohttp's server
+    aioteach  aiohttp     aiohttp's client against aioteach's server
+
+For a mixed pairing the program is loaded twice, once per library, and the server half of one
+copy meets the client half of the other: no copy ever sees both libraries.  Every pairing must
+give the program's ``EXPECTED`` outcome, which the oracle proves is aiohttp's.  Outcomes are what
+a learner observes (status, body, the headers that matter, exception names, WebSocket messages
+and close codes), never raw bytes: Date, Server and header order may differ.
+
+Servers listen on 127.0.0.1, port 0, through ``web.AppRunner`` and ``web.TCPSite`` of the
+server's library, and are cleaned up whatever happens; every client half runs under a bound.
+
+Two programs do not fit the server/client split and have tests of their own below:
+``testing_kit.py`` (``aiohttp.test_utils`` / ``aioteach.testing``, one library at a time) and
+``run_app_sigint.py`` (``web.run_app`` in a child process, stopped with SIGINT).
+"""
+from __future__ import annotations
+
+import asyncio
+import pathlib
+import signal
+import socket
+import sys
+import types
+from typing import Any, Dict, Tuple
+
+import pytest
+
+from tests.support import require
+
+pytestmark = pytest.mark.peer
+
+PROGRAMS = pathlib.Path(__file__).parent / "swap_programs"
+
+# The whole of the swap: import-line prefixes and what they become on aioteach.  Longest first,
+# so that ``aiohttp.test_utils`` is not caught by the shorter ``aiohttp`` rule.
+SWAP = (("from aiohttp.test_utils import", "from aioteach.testing import"),
+        ("from aiohttp import", "from aioteach import"),
+        ("import aiohttp", "import aioteach as aiohttp"))
+
+# A client half that does not finish in this time is a hang, not a slow machine.
+CLIENT_BOUND = 30.0
+
+SPECIAL = {"testing_kit", "run_app_sigint"}
+NAMES = sorted(p.stem for p in PROGRAMS.glob("*.py") if p.stem != "__init__")
+PAIR_PROGRAMS = [name for name in NAMES if name not in SPECIAL]
+
+PAIRINGS = [("aiohttp", "aiohttp"), ("aioteach", "aioteach"), ("aiohttp", "aioteach"),
+            ("aioteach", "aiohttp")]
+
+# Known, routed failures: (program, server library, client library) -> reason.  Each becomes a
+# strict xfail, so the day it is fixed the suite says so.
+KNOWN_FAILURES: Dict[Tuple[str, str, str], str] = {}
+
+
+def swapped_text(name: str, library: str) -> str:
+    """The program's source for ``library``: only the import lines may change."""
+    text = (PROGRAMS / f"{name}.py").read_text(encoding="utf-8")
+    if library == "aiohttp":
+        return text
+    lines = []
+    for line in text.splitlines(keepends=True):
+        for old, new in SWAP:
+            if line.startswith(old):
+                line = new + line[len(old):]
+                break
+        lines.append(line)
+    swapped = "".join(lines)
+    for before, after in zip(text.splitlines(), swapped.splitlines()):
+        if before != after:
+            assert before.startswith(("from ", "import ")), f"swap touched {before!r}"
+    assert "aiohttp" not in swapped.replace("import aioteach as aiohttp", ""), \
+        f"{name}.py names aiohttp outside its import lines"
+    return swapped
+
+
+def load(name: str, library: str) -> types.ModuleType:
+    """Execute the program's text for ``library`` as a fresh module (never one shared copy)."""
+    require(library)
+    module = types.ModuleType(f"swap_program_{name}_{library}")
+    module.__file__ = str(PROGRAMS / f"{name}.py")
+    code = compile(swapped_text(name, library), f"{name}.py ({library})", "exec")
+    exec(code, module.__dict__)
+    return module
+
+
+async def run_pairing(name: str, server_lib: str, client_lib: str) -> Any:
+    """Serve the program's app with ``server_lib`` and run its client half with ``client_lib``."""
+    server_side = load(name, server_lib)
+    client_side = load(name, client_lib)
+    web = server_side.web
+    app = server_side.make_app()
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        outcome = await asyncio.wait_for(client_side.client(f"http://127.0.0.1:{port}"),
+                                         CLIENT_BOUND)
+    finally:
+        await runner.cleanup()
+    if hasattr(server_side, "server_report"):
+        outcome = {"client": outcome, "server": server_side.server_report(app)}
+    return outcome
+
+
+_oracle: Dict[str, Any] = {}
+
+
+async def oracle(name: str) -> Any:
+    """aiohttp serving and calling: computed once per program (outcomes are plain data)."""
+    if name not in _oracle:
+        _oracle[name] = await run_pairing(name, "aiohttp", "aiohttp")
+    return _oracle[name]
+
+
+def expected(name: str) -> Any:
+    module = load(name, "aiohttp")
+    expectation = module.EXPECTED
+    return expectation
+
+
+def _cases():
+    for name in PAIR_PROGRAMS:
+        for server_lib, client_lib in PAIRINGS:
+            marks = [pytest.mark.peer]
+            reason = KNOWN_FAILURES.get((name, server_lib, client_lib))
+            if reason:
+                marks.append(pytest.mark.xfail(strict=True, reason=reason))
+            yield pytest.param(name, server_lib, client_lib, marks=marks,
+                               id=f"{name}-{server_lib}-server-{client_lib}-client")
+
+
+@pytest.mark.parametrize("name, server_lib, client_lib", list(_cases()))
+async def test_program_gives_the_same_outcome(name, server_lib, client_lib):
+    want = expected(name)
+    assert await oracle(name) == want, "the program's EXPECTED is not what aiohttp does"
+    if (server_lib, client_lib) != ("aiohttp", "aiohttp"):
+        assert await run_pairing(name, server_lib, client_lib) == want
+
+
+def test_every_program_needs_only_the_import_swap():
+    """The rewrite changes import lines and nothing else, and every program has one."""
+    for name in NAMES:
+        original = (PROGRAMS / f"{name}.py").read_text(encoding="utf-8")
+        swapped = swapped_text(name, "aioteach")
+        changed = [b for b, a in zip(original.splitlines(), swapped.splitlines()) if b != a]
+        assert changed, f"{name}.py imports nothing from aiohttp"
+        assert all(line.startswith(("from aiohttp", "import aiohttp")) for line in changed)
+    assert len(NAMES) >= 25
