@@ -323,7 +323,9 @@ class StreamResponse(MutableMapping[str, Any]):
             headers["Date"] = http_date()
         if "Server" not in headers:
             headers["Server"] = SERVER_SOFTWARE
-        if keep_alive:
+        if status == 101:
+            pass                        # Switching Protocols: the handler's Connection: upgrade
+        elif keep_alive:
             if version == "1.0":
                 headers["Connection"] = "keep-alive"   # 1.0 keeps alive only when both say so
         elif version == "1.1":

@@ -97,7 +97,9 @@ class BaseRunner:
         """Hook for ``on_cleanup``."""
 
     async def cleanup(self) -> None:
-        """The graceful shutdown described in the module docstring."""
+        """The graceful shutdown described in the module docstring (a second call: no-op)."""
+        if self._server is None:
+            return
         for site in list(self._sites):
             await site.stop()                                   # (1) stop accepting
         if self._server is not None:
