@@ -79,7 +79,6 @@ class ClientResponse:
         self._headers: Optional[CIMultiDictProxy] = None
         self._decoder: Optional[ContentDecoder] = None
         self._body: Optional[bytes] = None
-        self._released = False
         self._content_length: Optional[int] = None
         self._head_waiter = asyncio.get_running_loop().create_future()
 
@@ -284,7 +283,6 @@ class ClientResponse:
         self._let_go()
 
     def _let_go(self) -> None:
-        self._released = True
         connection, self._connection = self._connection, None
         if connection is None:
             return
