@@ -413,12 +413,18 @@ class HttpProtocol(asyncio.Protocol):
         except HTTPException as exc:
             response = exc
         except ConnectionError:
-            # The client went away while the handler read its body: nobody to answer.
-            self._current = None
-            self.closing = True
-            if self.transport is not None:
-                self.transport.close()
-            return
+            if self._client_gone(request):
+                # The client went away while the handler read its body: nobody to answer.
+                self._current = None
+                self.closing = True
+                if self.transport is not None:
+                    self.transport.close()
+                return
+            # Otherwise it is the handler's own connection (to a database, another
+            # service...) that failed: a server error like any other.
+            self._server.logger.exception("Error handling request %s %s", request.method,
+                                          request.raw_path)
+            response = HTTPInternalServerError()
         except Exception:
             self._server.logger.exception("Error handling request %s %s", request.method,
                                           request.raw_path)
@@ -449,6 +455,11 @@ class HttpProtocol(asyncio.Protocol):
             elif self.transport is not None:
                 self.transport.close()
         self._finish(request, response, started)
+
+    def _client_gone(self, request: BaseRequest) -> bool:
+        transport = self.transport
+        return transport is None or transport.is_closing() or \
+            request._payload.exception() is not None
 
     async def _send_response(self, request: BaseRequest, response: StreamResponse) -> None:
         """The general path: ``prepare()`` (signals, cookies, headers), then the body."""

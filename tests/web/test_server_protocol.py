@@ -416,3 +416,15 @@ async def test_a_half_closed_client_still_gets_its_answers():
         client.writer.write_eof()                      # shutdown(SHUT_WR): no more requests
         raw = await client.read_raw_until_closed()
         assert raw.count(b"HTTP/1.1 200 OK") == 2 and raw.endswith(b"slow")
+
+
+async def test_a_handlers_own_connection_error_is_a_500_not_a_hang_up():
+    app = web.Application()
+
+    async def backend_down(request: web.Request) -> web.Response:
+        raise ConnectionRefusedError("the database is down")
+
+    app.router.add_get("/db", backend_down)
+    async with serve(app) as (port, _):
+        answer = await exchange(port, get("/db"))
+        assert answer.status == 500
