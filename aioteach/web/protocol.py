@@ -33,7 +33,7 @@ import asyncio
 import collections
 import logging
 import types
-from typing import Any, Awaitable, Callable, Deque, Optional, Set
+from typing import Any, Awaitable, Callable, Deque, Optional, Set, Tuple
 
 from .. import trace
 from ..http1 import Data, RemoteProtocolError, Request as RequestHead, RequestParser
@@ -226,6 +226,9 @@ class HttpProtocol(asyncio.Protocol):
             self._error = exc
             self._pause_reading()
             events = ()
+            if self._body is not None:          # a handler may be waiting for this body
+                self._body.set_exception(exc)
+                self._body = None
         self._on_events(events)
         if self._current is None:
             self._run_queue()
@@ -412,6 +415,12 @@ class HttpProtocol(asyncio.Protocol):
             response = await coro
         except HTTPException as exc:
             response = exc
+        except RemoteProtocolError as exc:
+            # The body the handler was reading broke the protocol (a bad chunk size...):
+            # this request gets the parser's 4xx, and the connection closes after it.
+            self._error = None
+            self.closing = True
+            response = _error_response(exc)
         except ConnectionError:
             if self._client_gone(request):
                 # The client went away while the handler read its body: nobody to answer.
@@ -493,12 +502,11 @@ class HttpProtocol(asyncio.Protocol):
     # -- errors, timeouts, shutdown ------------------------------------------------------------
     def _send_error(self, exc: RemoteProtocolError) -> None:
         """Answer bytes we cannot parse: the status the parser chose, a hint, and a close."""
-        status = getattr(exc, "status", 400) or 400
-        body = f"{status} {reason_phrase(status)}: {exc}\n".encode("utf-8", "replace")
+        self.closing = True
+        status, body = _error_answer(exc)
         head = serialize_response_head(status, (
             ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
             ("Connection", "close"), ("Date", http_date()), ("Server", "aioteach")))
-        self.closing = True
         self.write(head + body)
         self._server.logger.debug("bad request from %s: %s",
                                   self.transport.get_extra_info("peername")
@@ -577,3 +585,17 @@ class HttpProtocol(asyncio.Protocol):
 
 
 RequestHandler = HttpProtocol      # aiohttp's name for the per-connection protocol
+
+
+def _error_answer(exc: RemoteProtocolError) -> Tuple[int, bytes]:
+    """The status the parser chose and a one-line hint, for bytes that broke the protocol."""
+    status = getattr(exc, "status", 400) or 400
+    return status, f"{status} {reason_phrase(status)}: {exc}\n".encode("utf-8", "replace")
+
+
+def _error_response(exc: RemoteProtocolError) -> Response:
+    """The same answer as a Response, for a body that broke while a handler read it."""
+    status, body = _error_answer(exc)
+    response = Response(status=status, body=body, content_type="text/plain", charset="utf-8")
+    response.force_close()
+    return response

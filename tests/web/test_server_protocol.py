@@ -428,3 +428,26 @@ async def test_a_handlers_own_connection_error_is_a_500_not_a_hang_up():
     async with serve(app) as (port, _):
         answer = await exchange(port, get("/db"))
         assert answer.status == 500
+
+
+async def test_a_body_that_breaks_mid_read_gets_the_parsers_4xx():
+    app = web.Application()
+    reading = asyncio.get_running_loop().create_future()
+
+    async def upload(request: web.Request) -> web.Response:
+        first = await request.content.readany()
+        reading.set_result(first)
+        await request.read()
+        return web.Response(text="unreachable")
+
+    app.router.add_post("/upload", upload)
+    async with serve(app) as (port, _):
+        client = await RawClient.connect(port)
+        client.send(b"POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    b"5\r\nhello\r\n")
+        assert await asyncio.wait_for(reading, 10) == b"hello"
+        client.send(b"zz\r\n")                           # not a chunk size
+        answer = await client.read("POST")
+        assert answer.status == 400 and answer.headers["Connection"] == "close"
+        assert b"chunk" in answer.body.lower()
+        assert await client.wait_closed()
