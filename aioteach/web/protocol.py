@@ -1,31 +1,26 @@
 """The server's connection protocol: bytes from a socket in, handler calls, bytes back out.
 
-Theory of operation.  asyncio creates one ``HttpProtocol`` per accepted TCP connection and calls
-it back: ``connection_made``, ``data_received(bytes)`` (many times), ``connection_lost``.  The
-protocol owns a sans-I/O ``aioteach.http1.RequestParser``; every chunk of bytes becomes a list
-of events (``Request`` heads, ``Data``, ``EndOfMessage``) that may span several pipelined
-requests (RFC 9112 section 9.3.2).  Each head becomes a ``web.Request`` in a queue; requests
-are handled one at a time, so responses leave in the order the requests came.
+Theory of operation.  asyncio creates one ``HttpProtocol`` per accepted connection and calls it
+back (``connection_made``, ``data_received`` many times, ``connection_lost``).  A sans-I/O
+``aioteach.http1.RequestParser`` turns each chunk of bytes into events that may span several
+pipelined requests (RFC 9112 9.3.2); each head becomes a ``web.Request`` in a queue, handled one
+at a time, so responses leave in request order.  Handling one is the coroutine ``_respond``:
+call the handler (the app's ``_handle``), turn an ``HTTPException`` into its response and any
+other error into a logged 500, send.  Its first step runs *at once*, inside ``data_received``
+(``start_eagerly``): most handlers never wait, so most requests need no Task, and the answers to
+one chunk of pipelined requests leave in a single ``transport.write``.
 
-Handling one request is the coroutine ``_respond``: call the handler (the application's
-``_handle``: router, middlewares, your code), turn an ``HTTPException`` into its response and
-any other exception into a logged 500, and send the response.  The coroutine's first step runs
-*at once*, inside ``data_received`` (see ``start_eagerly``): most handlers never wait, so most
-requests are answered without creating a Task, and every response to one chunk of pipelined
-requests leaves in a single ``transport.write``.
+Connections (RFC 9112 section 9) stay open unless a side said ``Connection: close``, the request
+was HTTP/1.0 without ``keep-alive``, the response was close-delimited, or the request body had
+not all arrived when the response was done.  Bad bytes get the parser's status (400, 413, 414,
+431, 501, 505), a short text body and a close.  ``100 Continue`` (RFC 9110 10.1.1) goes out when
+the handler first touches the body, so it can refuse an upload before the client sends it.
 
-Connection rules (RFC 9112 section 9): keep the connection for the next request unless either
-side said ``Connection: close``, the request was HTTP/1.0 without ``keep-alive``, the body was
-framed by closing, or the request's body was not read to its end (we cannot find the next
-request's first byte without reading it).  Bad bytes from the peer get the parser's status
-(400, 413, 414, 431, 501, 505), a short text body and a close.
-
-Timeouts, both per connection and configurable on the ``Server``/``AppRunner``:
-``head_timeout`` (60 s; aiohttp has none) drops a client that starts a head and never ends it;
-``keepalive_timeout`` (75 s, like aiohttp) closes a connection idle between requests.
-
-Flow control: a request body past its ``StreamReader``'s high-water mark pauses reading from the
-socket; ``pause_writing``/``resume_writing`` from the transport make ``drain()`` wait.
+Timeouts (``Server``/``AppRunner`` keywords): ``head_timeout`` (60 s; aiohttp has none) drops a
+client that starts a head and never ends it, with a 408; ``keepalive_timeout`` (75 s, like
+aiohttp) closes an idle connection.  Simplification: no timeout on slow bodies or handlers.
+Flow control: a body past its reader's high-water mark, or over 32 queued requests, pauses
+reading; ``pause_writing``/``resume_writing`` from the transport make ``drain()`` wait.
 """
 from __future__ import annotations
 
