@@ -32,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
-from typing import Any, Awaitable, Callable, Deque, Optional, Union
+from typing import Any, Awaitable, Callable, Deque, Optional, Tuple, Union
 
 from .websocket import (BytesMessage, CloseReceived, ConnectionState, FrameError, Ping, Pong,
                         TextMessage, WebSocketConnection, WSCloseCode, WSMessage, WSMsgType)
@@ -54,6 +54,11 @@ CLOSED_RECEIVES_ALLOWED = 5
 TEXT, BINARY, CLOSE = WSMsgType.TEXT, WSMsgType.BINARY, WSMsgType.CLOSE
 _END_OF_ITERATION = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
 _CLOSED = ConnectionState.CLOSED
+
+
+def _message(kind: WSMsgType, data: Any) -> WSMessage:
+    # tuple.__new__ skips the Python-level __new__ a NamedTuple has: once per message, it shows.
+    return tuple.__new__(WSMessage, (kind, data, None))
 
 
 def _time_out(waiter: asyncio.Future) -> None:
@@ -89,7 +94,7 @@ class WebSocketBase:
         self._transport: Any = None
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._ws_protocol: Optional[str] = None               # the negotiated subprotocol
-        self._messages: Deque[WSMessage] = collections.deque()
+        self._messages: Deque[Tuple[WSMessage, int]] = collections.deque()   # (message, size)
         self._queued = 0                           # bytes of TEXT/BINARY data in _messages
         self._reading_paused = False
         self._waiter: Optional[asyncio.Future] = None         # receive() waiting for a message
@@ -161,12 +166,12 @@ class WebSocketBase:
     def data_received(self, data: bytes) -> None:
         self._heard = True
         conn = self._conn
-        events = conn.receive_data(data)             # type: ignore[union-attr]
-        for event in events:
+        for event in conn.receive_data(data):         # type: ignore[union-attr]
             kind = type(event)
-            if kind is TextMessage or kind is BytesMessage:
-                self._push(WSMessage(TEXT if kind is TextMessage else BINARY, event.data, None),
-                           len(event.data))
+            if kind is TextMessage:
+                self._push(_message(TEXT, event.data), len(event.data))
+            elif kind is BytesMessage:
+                self._push(_message(BINARY, event.data), len(event.data))
             elif kind is Ping:
                 if self._autoping:
                     self._write(conn.send_pong(event.payload))    # type: ignore[union-attr]
@@ -179,7 +184,8 @@ class WebSocketBase:
                 self._on_close(event)
 
     def _push(self, message: WSMessage, size: int) -> None:
-        self._messages.append(message)
+        """Queue a message with its size in bytes (0 for control messages); wake receive()."""
+        self._messages.append((message, size))
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -262,9 +268,9 @@ class WebSocketBase:
                     timer.cancel()
             if not messages:                          # woken by the end of the connection
                 return self._closed_message() if self._closed else WS_CLOSING_MESSAGE
-        message = messages.popleft()
-        if self._queued and (message.type is TEXT or message.type is BINARY):
-            self._queued -= len(message.data)
+        message, size = messages.popleft()
+        if size:
+            self._queued -= size
             if self._reading_paused and self._queued < QUEUE_LOW_WATER and not self._lost:
                 self._reading_paused = False
                 self._transport.resume_reading()
@@ -317,7 +323,8 @@ class WebSocketBase:
         if not isinstance(data, str):
             raise TypeError(f"data argument must be str ({type(data)!r})")
         self._write(self._check_open().send_text(data))
-        await self._drain()
+        if self._transport.get_write_buffer_size():   # all sent at once: nothing to wait for
+            await self._drain()
 
     async def send_bytes(self, data: Union[bytes, bytearray, memoryview],
                          compress: Optional[int] = None) -> None:

@@ -37,7 +37,7 @@ from typing import Callable, Dict, List, Optional, Union
 from .codes import NO_STATUS_RCVD, Opcode, WSCloseCode, is_sendable_close_code, is_valid_close_code
 from .errors import FrameError, LocalProtocolError
 from .events import BytesMessage, CloseReceived, Event, Ping, Pong, TextMessage
-from .frames import MAX_CONTROL_PAYLOAD, Frame, build_frame, parse_frame
+from .frames import MAX_CONTROL_PAYLOAD, Frame, apply_mask, build_frame, parse_frame
 
 __all__ = ["ConnectionState", "WebSocketConnection", "DEFAULT_MAX_MSG_SIZE"]
 
@@ -149,6 +149,10 @@ class WebSocketConnection:
         if buffer:
             buffer += data
             data = buffer
+        elif self._msg_opcode is None:
+            event = self._one_small_message(data)
+            if event is not None:
+                return [event]
         events: List[Event] = []
         pos, size = 0, len(data)
         expect_mask = not self._is_client
@@ -173,6 +177,38 @@ class WebSocketConnection:
         elif pos < size:
             buffer += data[pos:]
         return events
+
+    def _one_small_message(self, data: Union[bytes, bytearray, memoryview]) -> Optional[Event]:
+        """The hot path of an echo or chat server: ``data`` is exactly one small, whole message.
+
+        That is one TEXT or BINARY frame with FIN set and no RSV bits (first byte 0x81 or
+        0x82), a 7-bit length, and the masking the role expects.  Anything else, or anything
+        doubtful (bad UTF-8, over ``max_msg_size``), returns None and takes the general path
+        in ``receive_data``, which knows every rule and words every error.  Same results,
+        about half the time per message.
+        """
+        size = len(data)
+        if size < 2:
+            return None
+        first, second = data[0], data[1]
+        length = second & 0x7F
+        if (first != 0x81 and first != 0x82) or length > 125 or (
+                self.max_msg_size and length > self.max_msg_size):
+            return None
+        if self._is_client:
+            if second & 0x80 or size != 2 + length:
+                return None
+            payload = bytes(data[2:])
+        else:
+            if not second & 0x80 or size != 6 + length:
+                return None
+            payload = apply_mask(data[6:], bytes(data[2:6]))
+        if first == 0x82:
+            return BytesMessage(payload)
+        try:
+            return TextMessage(payload.decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
 
     def receive_eof(self) -> List[Event]:
         """The peer's byte stream ended.  Without its Close first, that is 1006 (section 7.1.5)."""
