@@ -36,7 +36,7 @@ def test_lesson01_runs_in_jupyterlab_and_answers_a_real_click(jupyterlab, browse
     run_all_cells(page)
 
     # Run All reached the end: the exercise's solution passed and the servers were stopped.
-    output_with_text(page, "stopped 2 servers").first.wait_for(timeout=90_000)
+    output_with_text(page, "servers stopped: 2").first.wait_for(timeout=90_000)
     assert output_with_text(page, "all 10 checks passed").count() == 1
     assert output_with_text(page, "7 of 10 checks passed").count() == 1     # the stub's
 
