@@ -411,12 +411,14 @@ class Response(StreamResponse):
         self._status = status
         if reason is not None:
             self._reason = reason
+        if isinstance(body, str):       # aiohttp takes a str body as text: so do we
+            text, body = body, None
         explicit = False
         if headers is not None:
             self._init_headers = headers
             explicit = "Content-Type" in CIMultiDict(headers)
         if text is not None:
-            if type(text) is not str and not isinstance(text, str):
+            if not isinstance(text, str):
                 raise TypeError(f"text must be str, got {type(text).__name__}")
             if charset is None:
                 charset = "utf-8"

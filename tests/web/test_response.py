@@ -37,11 +37,14 @@ def test_conflicting_arguments_are_value_errors(kwargs):
         web.Response(**kwargs)
 
 
-def test_text_must_be_str_and_body_bytes():
+def test_text_must_be_str_and_body_bytes_or_str():
     with pytest.raises(TypeError):
         web.Response(text=b"bytes")              # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        web.Response(body="str")
+        web.Response(body=42)
+    resp = web.Response(body="é")                # as in aiohttp: UTF-8 text
+    assert resp.body == "é".encode() and resp.content_type == "text/plain"
+    assert resp.charset == "utf-8"
 
 
 def test_json_response():
