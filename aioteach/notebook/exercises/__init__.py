@@ -81,7 +81,8 @@ class CheckResult:
     def headline(self) -> str:
         held = sum(e.ok for e in self.expectations)
         if self.passed:
-            return f"{self.title}: all {held} checks passed. Well done!"
+            return f"{self.title}: all {held} checks passed. Well done!" if held > 1 else \
+                f"{self.title}: the check passed. Well done!"
         return (f"{self.title}: {held} of {len(self.expectations)} checks passed, "
                 f"not there yet (read the first failing line)")
 
@@ -158,23 +159,33 @@ def run_check(title: str, body: Body, *, timeout: float = CHECK_TIMEOUT,
     outcome: List[BaseException] = []
 
     async def guarded() -> None:
-        await asyncio.wait_for(body(result), timeout)
+        # Not asyncio.wait_for: a TimeoutError raised by the code under test (its own client
+        # timeout, say) must be reported as that, not as the check running out of time.
+        task = asyncio.ensure_future(body(result))
+        done, _ = await asyncio.wait([task], timeout=timeout)
+        if not done:
+            task.cancel()
+            await asyncio.wait([task])        # let its finally blocks (servers) clean up
+            result.fail(f"the check finished within {timeout:g} s",
+                        got="it was still waiting (for your code, or for an answer)",
+                        hint="does something await forever, or sleep too long?")
+        elif not task.cancelled() and task.exception() is not None:
+            raise task.exception()            # type: ignore[misc]
 
     def work() -> None:
         try:
             asyncio.run(guarded())
-        except asyncio.TimeoutError:
-            result.fail(f"the check finished within {timeout:.0f} s",
-                        got="it was still waiting (for your code, or an answer)",
-                        hint="does something await forever, or sleep too long?")
         except BaseException as exc:          # the learner's code may raise anything
             outcome.append(exc)
 
     worker = threading.Thread(target=work, name=f"aioteach-check-{title}", daemon=True)
     worker.start()
     worker.join(timeout + 5)                  # the loop's own timeout fires first, normally
-    if worker.is_alive():
-        result.fail(f"the check finished within {timeout:.0f} s",
+    if worker.is_alive():                     # stuck: report a copy, the thread may go on
+        stuck = CheckResult(title)
+        stuck.expectations = list(result.expectations)
+        result = stuck
+        result.fail(f"the check finished within {timeout:g} s",
                     got="the check's thread is blocked",
                     hint="a blocking call (time.sleep, requests.get) inside async code stops "
                          "the event loop; use await asyncio.sleep() / an async client")
