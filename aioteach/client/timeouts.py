@@ -50,17 +50,18 @@ class Deadline:
     has passed raises ``asyncio.TimeoutError`` at once.
     """
 
-    __slots__ = ("when", "_loop", "_handle", "_task", "_fired", "_error", "_hint")
+    __slots__ = ("when", "delay", "_loop", "_handle", "_task", "_fired", "_error", "_hint")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, delay: Optional[float],
                  error: Type[BaseException] = asyncio.TimeoutError, hint: str = "") -> None:
         self._loop = loop
+        self.delay = delay
         self.when = None if delay is None else loop.time() + delay
         self._handle: Optional[asyncio.TimerHandle] = None
         self._task: Optional[asyncio.Task] = None
         self._fired = False
         self._error = error
-        self._hint = hint.format(delay=delay)
+        self._hint = hint                      # formatted only if it is ever raised
 
     def remaining(self) -> Optional[float]:
         return None if self.when is None else max(0.0, self.when - self._loop.time())
@@ -69,7 +70,7 @@ class Deadline:
         if self.when is None:
             return self
         if self._loop.time() >= self.when:
-            raise self._error(self._hint)
+            raise self._error(self._hint.format(delay=self.delay))
         self._task = asyncio.current_task()
         self._fired = False
         self._handle = self._loop.call_at(self.when, self._fire)
@@ -92,4 +93,4 @@ class Deadline:
             uncancel = getattr(task, "uncancel", None)
             if uncancel is not None:
                 uncancel()
-            raise self._error(self._hint) from exc
+            raise self._error(self._hint.format(delay=self.delay)) from exc
