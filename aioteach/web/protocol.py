@@ -276,7 +276,12 @@ class HttpProtocol(asyncio.Protocol):
             trace.emit("server.connection_lost", conn=self._conn_id)
         self.transport = None
         self.closing = True
-        self._server._connection_closed(self)
+        if self._takeover is not None and self._task is not None and not self._task.done():
+            # A WebSocket handler still runs its code after the closing handshake: shutdown
+            # waits for it to return (as aiohttp's does) before on_shutdown and on_cleanup.
+            self._task.add_done_callback(lambda _task: self._server._connection_closed(self))
+        else:
+            self._server._connection_closed(self)
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
