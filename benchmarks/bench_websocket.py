@@ -231,7 +231,7 @@ def main() -> None:
         SERVE[args.serve](args.port)
         return
     rounds = args.rounds or (1 if args.quick else 5)
-    seconds = args.seconds or (2.0 if args.quick else 2.0)
+    seconds = args.seconds or 2.0
     asyncio.run(run(args.servers.split(","), rounds, seconds))
 
 
