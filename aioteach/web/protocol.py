@@ -315,6 +315,8 @@ class HttpProtocol(asyncio.Protocol):
             data = b"".join(out)
             out.clear()
             self.transport.write(data)
+            if trace.enabled:
+                trace.emit("server.bytes_out", conn=self._conn_id, n=len(data))
 
     async def drain(self) -> None:
         """Wait while the transport's buffer is over its high-water mark.
