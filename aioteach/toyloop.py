@@ -223,6 +223,7 @@ class Loop:
     # -- one step --------------------------------------------------------------------------
     def step(self) -> StepReport:
         """Run exactly one callback, waiting for a timer or a socket first if none is ready."""
+        self.resumed = None                      # an idle step resumed nobody either
         while not self.ready:
             if not (self.timers or self.selector.get_map()):
                 return self._report("")          # nothing will ever happen: idle
@@ -230,7 +231,6 @@ class Loop:
         global _running
         self.steps += 1
         handle = self.ready.popleft()
-        self.resumed = None
         _running = self
         try:
             handle.callback(*handle.args)
