@@ -47,16 +47,10 @@ _MAX_PIPELINED = 32       # queued requests before we stop reading: a flood wait
 
 
 # -- running a coroutine's first step now -------------------------------------------------
-class _Suspend:
-    """An awaitable that hands one object up to the Task running us, then returns."""
-
-    __slots__ = ("yielded",)
-
-    def __init__(self, yielded: Any) -> None:
-        self.yielded = yielded
-
-    def __await__(self) -> Any:
-        yield self.yielded
+@types.coroutine
+def _suspend(yielded: Any) -> Any:
+    """Hand one object up to the Task running us (as ``await future`` does), then return."""
+    yield yielded
 
 
 async def _continue(coro: Any, yielded: Any) -> Any:
@@ -69,7 +63,7 @@ async def _continue(coro: Any, yielded: Any) -> Any:
     """
     while True:
         try:
-            await _Suspend(yielded)
+            await _suspend(yielded)
         except BaseException as exc:     # noqa: B036 - cancellation must reach the handler
             try:
                 yielded = coro.throw(exc)
