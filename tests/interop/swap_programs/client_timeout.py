@@ -1,0 +1,68 @@
+"""Client timeouts: ClientTimeout(total=0.2) against a handler that is slower than that."""
+import asyncio
+
+from aiohttp import web, ClientSession, ClientTimeout
+
+GATE = web.AppKey("gate", asyncio.Event)
+
+
+async def slow(request):
+    # Waits until /release is asked for (bounded, so the server can always shut down).
+    try:
+        await asyncio.wait_for(request.app[GATE].wait(), 10)
+    except asyncio.TimeoutError:
+        pass
+    return web.Response(text="finally")
+
+
+async def release(request):
+    request.app[GATE].set()
+    return web.Response(text="released")
+
+
+async def quick(request):
+    return web.Response(text="quick")
+
+
+async def make_gate(app):
+    app[GATE] = asyncio.Event()
+
+
+def make_app():
+    app = web.Application()
+    app.on_startup.append(make_gate)
+    app.router.add_get("/slow", slow)
+    app.router.add_get("/release", release)
+    app.router.add_get("/quick", quick)
+    return app
+
+
+async def client(url):
+    seen = {}
+    async with ClientSession(timeout=ClientTimeout(total=0.2)) as session:
+        try:
+            async with session.get(url + "/slow") as resp:
+                seen["slow"] = await resp.text()
+        except asyncio.TimeoutError as exc:
+            seen["slow"] = "timed out"
+            seen["is_timeout_error"] = isinstance(exc, TimeoutError)
+        async with session.get(url + "/quick") as resp:      # the session is still usable
+            seen["quick"] = await resp.text()
+        try:                                                   # a per-request timeout
+            async with session.get(url + "/slow", timeout=ClientTimeout(total=0.1)) as resp:
+                seen["per_request"] = await resp.text()
+        except asyncio.TimeoutError:
+            seen["per_request"] = "timed out"
+    async with ClientSession() as session:
+        async with session.get(url + "/release") as resp:
+            seen["release"] = await resp.text()
+    return seen
+
+
+EXPECTED = {
+    "slow": "timed out",
+    "is_timeout_error": True,
+    "quick": "quick",
+    "per_request": "timed out",
+    "release": "released",
+}
