@@ -35,7 +35,8 @@ from .middleware import fold_middlewares
 from .resources import PrefixedSubAppResource
 from .router import UrlDispatcher
 
-__all__ = ["Application", "AppKey", "Signal", "CleanupContext", "CleanupError"]
+__all__ = ["Application", "AppKey", "RequestKey", "ResponseKey", "Signal", "CleanupContext",
+           "CleanupError"]
 
 T = TypeVar("T")
 web_logger = logging.getLogger("aioteach.web")
@@ -60,7 +61,22 @@ class AppKey(Generic[T]):
 
     def __repr__(self) -> str:
         kind = getattr(self._type, "__qualname__", repr(self._type)) if self._type else "<<Any>>"
-        return f"<AppKey({self._name}, type={kind})>"
+        return f"<{type(self).__name__}({self._name}, type={kind})>"
+
+
+class RequestKey(AppKey[T]):
+    """The same, for what middlewares leave on a request: ``request[user_key] = user``.
+
+    (aiohttp 3.14 added these and warns about plain string keys on requests and responses.)
+    """
+
+    __slots__ = ()
+
+
+class ResponseKey(AppKey[T]):
+    """The same, for values kept on a response: ``response[timing_key] = 0.002``."""
+
+    __slots__ = ()
 
 
 class Signal(MutableSequence):
