@@ -438,6 +438,9 @@ class HttpProtocol(asyncio.Protocol):
             self._server.logger.error("handler for %s returned %r, not a response",
                                       request.path, response)
             response = HTTPInternalServerError()
+        if self._takeover is not None and response is not self._takeover:
+            # No HTTP answer may follow a 101: the new owner ends the connection (close 1011).
+            response = self._takeover.handler_failed()
         try:
             # The fast path: a plain Response, nobody to notify, the request body all read.
             data = None

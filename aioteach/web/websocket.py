@@ -89,6 +89,8 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
                                autoclose=autoclose, autoping=autoping, heartbeat=heartbeat,
                                max_msg_size=max_msg_size)
         self._protocols = tuple(protocols)
+        self._eof_code: int = WSCloseCode.OK              # what write_eof closes with
+        self._eof_message = b""
 
     def can_prepare(self, request: Any) -> WebSocketReady:
         """Would ``prepare(request)`` succeed?  Never raises: ``if ws.can_prepare(request):``."""
@@ -128,8 +130,16 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
             return
         if self._conn is None:
             raise RuntimeError("Call .prepare() first (the WebSocket handshake has not happened)")
-        await self.close()
+        await self.close(code=self._eof_code, message=self._eof_message)
         self._eof_sent = True
+
+    def handler_failed(self) -> "WebSocketResponse":
+        """The handler raised after the 101 (the server logged it): close with 1011, the
+        WebSocket's "internal server error" (RFC 6455 section 7.4.1).  aiohttp drops the TCP
+        connection instead, which the client sees as 1006."""
+        self._eof_code = WSCloseCode.INTERNAL_ERROR
+        self._eof_message = b"the server's handler failed"
+        return self
 
     async def write(self, data: Any) -> None:  # type: ignore[override]
         raise RuntimeError("a WebSocket sends with send_str(), send_bytes() or send_json()")

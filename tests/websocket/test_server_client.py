@@ -392,3 +392,20 @@ async def test_testing_client_ws_connect_and_the_demo_echo_route():
     finally:
         await client.close()
     assert ws.closed and ws.close_code == WSCloseCode.OK
+
+
+async def test_a_handler_that_fails_after_the_101_closes_with_1011(caplog):
+    async def handler(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.receive()
+        raise ValueError("a bug in the handler")
+
+    app = app_with(handler)
+    async with serve(app) as (port, _), aioteach.ClientSession() as session:
+        ws = await session.ws_connect(f"http://127.0.0.1:{port}/ws")
+        await ws.send_str("trigger")
+        msg = await within(ws.receive())                # a Close, not HTTP bytes mid-stream
+        assert (msg.type, msg.data) == (WSMsgType.CLOSE, WSCloseCode.INTERNAL_ERROR)
+        assert ws.close_code == WSCloseCode.INTERNAL_ERROR
+    assert "a bug in the handler" in caplog.text
