@@ -271,8 +271,7 @@ class HttpProtocol(asyncio.Protocol):
         self.transport = None
         self.closing = True
         if self._takeover is not None and self._task is not None and not self._task.done():
-            # A WebSocket handler still runs its code after the closing handshake: shutdown
-            # waits for it to return (as aiohttp's does) before on_shutdown and on_cleanup.
+            # shutdown waits for a WebSocket handler's code after the close, as aiohttp's does
             self._task.add_done_callback(lambda _task: self._server._connection_closed(self))
         else:
             self._server._connection_closed(self)
