@@ -321,12 +321,15 @@ def make_boundary() -> str:
 
 
 # RFC 7578 4.2 and the HTML standard: in a quoted name or filename, browsers write '"' as %22
-# and CR, LF as %0D, %0A.  Other characters, non-ASCII included, go as UTF-8.
-_FIELD_ESCAPES = str.maketrans({'"': "%22", "\r": "%0D", "\n": "%0A"})
+# and CR, LF as %0D, %0A.  Other characters, non-ASCII included, go as UTF-8.  We also write
+# a backslash as the quoted-pair "\\" (RFC 9110 5.6.4), which browsers do not: sent raw, a
+# name ending in "\" reads as an escaped closing quote to our parser, aiohttp's and email's.
+_FIELD_ESCAPES = str.maketrans({'"': "%22", "\r": "%0D", "\n": "%0A", "\\": "\\\\"})
 
 
 def quote_field_value(value: str) -> str:
-    """Quote a field name or filename for Content-Disposition, as browsers do."""
+    """Quote a field name or filename for Content-Disposition, as browsers do; a backslash
+    goes as the quoted-pair ``\\\\``."""
     return '"' + value.translate(_FIELD_ESCAPES) + '"'
 
 

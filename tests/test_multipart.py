@@ -84,6 +84,18 @@ def test_writer_output_is_exactly_the_wire_format():
         b'--b0\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b0--\r\n')
 
 
+def test_a_backslash_goes_as_a_quoted_pair_so_a_trailing_one_cannot_eat_the_quote():
+    fields = [("dir\\", "1", None, None), ("f", b"x", "C:\\tmp\\", None)]
+    _, body = encode_multipart(fields, boundary="b0")
+    assert b'name="dir\\\\"' in body and b'filename="C:\\\\tmp\\\\"' in body
+    assert [(p.name, p.filename) for p in collect_headers(body, "b0")] == [
+        ("dir\\", None), ("f", "C:\\tmp\\")]
+
+
+def collect_headers(body, boundary):
+    return [e for e in feed_in_chunks(body, boundary, []) if isinstance(e, PartHeaders)]
+
+
 def test_boundaries_are_random_and_valid():
     boundaries = {make_boundary() for _ in range(20)}
     assert len(boundaries) == 20
