@@ -167,6 +167,7 @@ class HttpProtocol(asyncio.Protocol):
     def __init__(self, server: Server) -> None:
         self._server = server
         self._handler = server.handler
+        self._access_log = server.access_log
         self._app = server.app
         # Signals are frozen with the app, so whether the root app has on_response_prepare
         # receivers is settled before the first connection.
@@ -401,7 +402,7 @@ class HttpProtocol(asyncio.Protocol):
         """Handle one request and send its response; never raises but CancelledError."""
         if trace.enabled:
             trace.emit("server.handler_start", req=id(request), handler=request.path)
-        access_log = self._server.access_log
+        access_log = self._access_log
         started = self._loop.time() if access_log is not None and access_log.enabled else 0.0
         try:
             coro = self._handler(request)
@@ -491,7 +492,7 @@ class HttpProtocol(asyncio.Protocol):
             trace.emit("server.handler_end", req=id(request), status=response.status)
         if not response._keep_alive or not request._payload.is_eof():
             self.closing = True        # an unread body hides where the next request starts
-        access_log = self._server.access_log
+        access_log = self._access_log
         if started:
             access_log.log(request, response, self._loop.time() - started)
         if self._takeover is None and self._parser.paused and not self.closing:

@@ -110,7 +110,8 @@ class BaseRequest(MutableMapping[str, Any]):
         """The percent-decoded path without the query: ``/café``."""
         path = self._path
         if path is None:
-            path = self.raw_path.partition("?")[0]
+            target = self._message.target
+            path = (target if target[:1] == "/" else self.raw_path).partition("?")[0]
             if "%" in path:
                 path = unquote(path)
             self._path = path

@@ -230,3 +230,17 @@ async def test_run_app_inside_a_running_loop_serves_in_the_background():
 
 def test_graceful_exit_is_a_system_exit():
     assert issubclass(web.GracefulExit, SystemExit)
+
+
+async def test_low_level_server_with_a_bare_handler():
+    async def handler(request: web.BaseRequest) -> web.Response:
+        return web.Response(text=f"{request.method} {request.path}")
+
+    runner = web.ServerRunner(web.Server(handler))
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        answer = await exchange(runner.addresses[0][1], get("/any/path"))
+        assert answer.body == b"GET /any/path"
+    finally:
+        await runner.cleanup()

@@ -451,3 +451,18 @@ async def test_a_body_that_breaks_mid_read_gets_the_parsers_4xx():
         assert answer.status == 400 and answer.headers["Connection"] == "close"
         assert b"chunk" in answer.body.lower()
         assert await client.wait_closed()
+
+
+async def test_a_flood_of_pipelined_requests_is_answered_in_order():
+    async with serve(make_app()) as (port, _):
+        client = await RawClient.connect(port)
+        client.send(b"".join(get(f"/hello?n={i}") for i in range(200)))   # > the 32 queued
+        bodies = [(await client.read()).body for _ in range(200)]
+        assert bodies == [f"hello {i}".encode() for i in range(200)]
+        client.close()
+
+
+async def test_a_connection_that_never_sends_a_byte_is_closed_quietly():
+    async with serve(make_app(), head_timeout=0.2) as (port, _):
+        client = await RawClient.connect(port)
+        assert await client.read_raw_until_closed() == b""         # no 408 for silence
