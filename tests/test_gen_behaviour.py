@@ -135,8 +135,6 @@ async def test_multi_accepts_native_coroutines_and_dicts(gen):
 
 
 async def test_an_error_is_thrown_into_the_generator_at_the_yield(gen):
-    loop = asyncio.get_running_loop()
-
     async def broken():
         raise KeyError("from below")
 
@@ -152,7 +150,21 @@ async def test_an_error_is_thrown_into_the_generator_at_the_yield(gen):
         yield broken()
         return "unreachable"
 
-    cancelled = loop.create_future()
+    assert await catches() == "caught from below"
+    with pytest.raises(KeyError, match="from below") as info:
+        await lets_it_through()
+    # The traceback passes through the generator, at its yield line.
+    assert "yield broken()" in [entry.statement.lines[0].strip()
+                                for entry in info.traceback if entry.name == "lets_it_through"]
+
+
+async def test_a_cancelled_future_throws_cancelled_error_at_the_yield(gen):
+    if gen.__name__ == "tornado.gen" and tornado_version() < (6, 6):
+        # tornado 6.6 (which needs Python 3.11) began throwing CancelledError in; before it,
+        # tornado's runner caught only Exception, so the CancelledError escaped past the yield.
+        pytest.skip("tornado %d.%d predates 6.6, the first to throw CancelledError in"
+                    % tornado_version())
+    cancelled = asyncio.get_running_loop().create_future()
     cancelled.cancel()
 
     @gen.coroutine
@@ -162,13 +174,12 @@ async def test_an_error_is_thrown_into_the_generator_at_the_yield(gen):
         except asyncio.CancelledError:
             return "saw CancelledError"
 
-    assert await catches() == "caught from below"
-    with pytest.raises(KeyError, match="from below") as info:
-        await lets_it_through()
-    # The traceback passes through the generator, at its yield line.
-    assert "yield broken()" in [entry.statement.lines[0].strip()
-                                for entry in info.traceback if entry.name == "lets_it_through"]
     assert await sees_cancellation() == "saw CancelledError"
+
+
+def tornado_version():
+    import tornado
+    return tornado.version_info[:2]
 
 
 async def test_yielding_something_unknown_raises_bad_yield_error_at_the_yield(gen):
