@@ -68,7 +68,14 @@ _ECHOED_CLOSE = (
     "branch: conn.send_close(event.code)); aiohttp answers 1000, and the closer's close_code is "
     "the reply's code, so after ws.close(code=4001) a learner reads 1000 on aiohttp and 4001 on "
     "aioteach.  The one-line fix also changes tests/websocket/test_server_client.py:92")
+_NO_COMPRESSION = (
+    "aioteach's StreamResponse/Response have no enable_compression() (aioteach/web/response.py): "
+    "the handler raises AttributeError and the client gets a 500.  Needs a compressor on the "
+    "Response body and on StreamResponse.write, with Content-Encoding chosen from "
+    "Accept-Encoding: not a small change to a 550-line module")
 KNOWN_FAILURES: Dict[Tuple[str, str, str], str] = {
+    ("compression", "aioteach", "aioteach"): _NO_COMPRESSION,
+    ("compression", "aioteach", "aiohttp"): _NO_COMPRESSION,
     ("websocket_close_reply", "aioteach", "aioteach"): _ECHOED_CLOSE,
     ("websocket_close_reply", "aiohttp", "aioteach"): _ECHOED_CLOSE,
     ("websocket_close_reply", "aioteach", "aiohttp"): _ECHOED_CLOSE,
@@ -163,6 +170,9 @@ def _cases():
 
 @pytest.mark.parametrize("name, server_lib, client_lib", list(_cases()))
 async def test_program_gives_the_same_outcome(name, server_lib, client_lib):
+    needs = getattr(load(name, "aiohttp"), "AIOHTTP_AT_LEAST", None)
+    if needs and tuple(int(n) for n in require("aiohttp").__version__.split(".")[:2]) < needs:
+        pytest.skip(f"{name}.py uses names from aiohttp {'.'.join(map(str, needs))}")
     assert await oracle(name) == expected(name), "the program's EXPECTED is not what aiohttp does"
     if (server_lib, client_lib) != ("aiohttp", "aiohttp"):
         want = expected(name, server_lib, client_lib)
