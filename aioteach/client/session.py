@@ -426,6 +426,15 @@ class ClientSession:
     async def __aexit__(self, *exc_info: Any) -> None:
         await self.close()
 
+    # Plain `with` is a common slip.  Defining both methods makes it a TypeError with a hint
+    # on every Python, as on aiohttp; without them Python 3.10 says "AttributeError: __enter__".
+    def __enter__(self) -> None:
+        raise TypeError("ClientSession is an asynchronous context manager: "
+                        "use 'async with ClientSession() as session:'")
+
+    def __exit__(self, *exc_info: Any) -> None:
+        pass                                   # never reached: __enter__ raises
+
     def __repr__(self) -> str:
         state = "closed" if self._closed else repr(self._connector)
         return f"<ClientSession {state}>"
