@@ -1,0 +1,32 @@
+"""Which exception a bad URL raises, by name: a learner printing type(exc).__name__ sees it."""
+from aiohttp import web, ClientSession, ClientError, InvalidURL
+
+
+async def elsewhere(request):
+    # A redirect to a URL that cannot be parsed (HTTPFound itself would refuse to build it).
+    return web.Response(status=302, headers={"Location": "http://[broken/"})
+
+
+def make_app():
+    app = web.Application()
+    app.router.add_get("/elsewhere", elsewhere)
+    return app
+
+
+async def client(url):
+    seen = {}
+    async with ClientSession() as session:
+        for bad in ("not a url", "http://", url + "/elsewhere"):
+            try:
+                async with session.get(bad):
+                    seen[bad.replace(url, "")] = "no error"
+            except ClientError as exc:
+                seen[bad.replace(url, "")] = (type(exc).__name__, isinstance(exc, InvalidURL))
+    return seen
+
+
+EXPECTED = {
+    "not a url": ("InvalidUrlClientError", True),
+    "http://": ("InvalidUrlClientError", True),
+    "/elsewhere": ("InvalidUrlRedirectClientError", True),
+}
