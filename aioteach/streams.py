@@ -177,12 +177,20 @@ class StreamReader:
         return self._take(-1)
 
     async def readexactly(self, n: int) -> bytes:
-        while self._size < n and not self._eof:
+        # As in read(): take what is buffered before each wait, or a paused producer
+        # (more than 2 * limit buffered) would never resume and we would wait forever.
+        parts, have = [], 0
+        while have + self._size < n and not self._eof:
+            if self._buffer:
+                piece = self._take(-1)
+                parts.append(piece)
+                have += len(piece)
             await self._wait("readexactly")
-        if self._size < n:
-            partial = self._take(-1)
-            raise asyncio.IncompleteReadError(partial, n)
-        return self._take(n)
+        parts.append(self._take(n - have))
+        data = b"".join(parts)
+        if len(data) < n:
+            raise asyncio.IncompleteReadError(data, n)
+        return data
 
     async def readuntil(self, separator: bytes = b"\n") -> bytes:
         """Bytes up to and including ``separator`` (or whatever is left at the end)."""
@@ -196,6 +204,10 @@ class StreamReader:
                 return self._take(end + len(separator))
             if self._eof:
                 return self._take(-1)
+            if self._size > 2 * self._limit:
+                # Buffering on would pause the producer for good: refuse, as aiohttp does.
+                raise ValueError(f"no {separator!r} within {self._size} bytes: line too long "
+                                 f"(the limit is {2 * self._limit} bytes)")
             await self._wait("readuntil")
 
     async def readline(self) -> bytes:

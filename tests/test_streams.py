@@ -90,3 +90,31 @@ async def test_empty_stream_is_at_eof():
     assert await EMPTY_STREAM.read() == b""
     with pytest.raises(RuntimeError):
         EMPTY_STREAM.feed_data(b"x")
+
+
+async def _feed_while_not_paused(stream, total, piece=b"x" * 1000):
+    """A producer that, like a protocol, stops feeding while the stream has it paused."""
+    sent = 0
+    while sent < total:
+        while stream._paused:
+            await asyncio.sleep(0)
+        stream.feed_data(piece)
+        sent += len(piece)
+        await asyncio.sleep(0)
+    stream.feed_eof()
+
+
+async def test_readexactly_more_than_twice_the_limit_does_not_deadlock():
+    pauses = []
+    stream = StreamReader(limit=1000, on_pause=lambda: pauses.append(1), on_resume=lambda: None)
+    producer = asyncio.ensure_future(_feed_while_not_paused(stream, 10_000))
+    data = await asyncio.wait_for(stream.readexactly(10_000), 5)
+    await producer
+    assert data == b"x" * 10_000
+
+
+async def test_readline_longer_than_the_buffer_is_refused():
+    stream = StreamReader(limit=10)
+    stream.feed_data(b"y" * 25)
+    with pytest.raises(ValueError, match="line too long"):
+        await stream.readline()
