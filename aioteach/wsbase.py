@@ -8,7 +8,7 @@ opening handshake, then hand the same three things to ``WebSocketBase._start``: 
 
     bytes in     ``data_received`` (a transport callback, no Task): codec -> events ->
                  WSMessage in a queue; Ping answered at once (``autoping``), a peer's Close
-                 answered at once (``autoclose``), a protocol violation answered with the
+                 answered at once with 1000 (``autoclose``), a protocol violation with the
                  codec's Close frame and an ERROR message (RFC 6455 section 7.1.7)
     messages out ``await ws.receive()`` pops the queue, or waits on one future for the next
                  message; ``async for msg in ws`` stops at CLOSE, CLOSING or CLOSED
@@ -214,9 +214,12 @@ class WebSocketBase:
             self._finish()
             return
         if self._autoclose:
-            # Echo the peer's code at once (section 5.5.1); the handshake is then complete.
+            # Answer at once, and with 1000 whatever the peer's code, as aiohttp does: the
+            # closer's close_code is the code of our answer (section 7.1.5), so this is what
+            # makes ``ws.close(code=4000)`` read the same on both libraries.  (Section 5.5.1
+            # says an endpoint "typically" echoes the code; 1000 is allowed too.)
             self._closed = True
-            self._write(conn.send_close(event.code))  # type: ignore[union-attr]
+            self._write(conn.send_close(WSCloseCode.OK))  # type: ignore[union-attr]
             self._push(event.to_message(), 0)
             self._finish()
             return

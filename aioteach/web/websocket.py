@@ -29,9 +29,11 @@ Deliberate differences from aiohttp, each for the RFC's sake or the reader's:
   moment they arrive, not when the handler next calls ``receive()``;
 * a shutdown closes open WebSockets with 1001 by itself (aiohttp leaves it to ``on_shutdown``);
 * a connection that ends without a Close frame reports 1006 (RFC 6455 section 7.1.5);
-* ``autoclose`` answers a Close with the peer's own code, as RFC 6455 section 5.5.1 suggests;
-  aiohttp answers 1000.  Since ``close()`` leaves the peer's answer in ``close_code``, after
-  ``await ws.close(code=4000)`` an aioteach peer leaves 4000 there, an aiohttp peer 1000.
+* a handler that raises after the 101 ends the WebSocket with 1011 (aiohttp drops the TCP
+  connection, which the client reads as 1006).
+
+As in aiohttp, ``autoclose`` answers a peer's Close with 1000 whatever its code, and the side
+that closed first reads the code of that answer in ``close_code`` (RFC 6455 section 7.1.5).
 
 Simplification: ``compress`` is accepted and ignored; permessage-deflate (RFC 7692) is never
 negotiated, so every frame goes out uncompressed.

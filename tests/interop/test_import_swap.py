@@ -74,11 +74,6 @@ PAIRINGS = [("aiohttp", "aiohttp"), ("aioteach", "aioteach"), ("aiohttp", "aiote
 
 # Known, routed failures: (program, server library, client library) -> reason.  Each becomes a
 # strict xfail, so the day it is fixed the suite says so.
-_ECHOED_CLOSE = (
-    "aioteach answers a peer's Close by echoing its code (aioteach/wsbase.py, the autoclose "
-    "branch: conn.send_close(event.code)); aiohttp answers 1000, and the closer's close_code is "
-    "the reply's code, so after ws.close(code=4001) a learner reads 1000 on aiohttp and 4001 on "
-    "aioteach.  The one-line fix also changes tests/websocket/test_server_client.py:92")
 _NO_COMPRESSION = (
     "aioteach's StreamResponse/Response have no enable_compression() (aioteach/web/response.py): "
     "the handler raises AttributeError and the client gets a 500.  Needs a compressor on the "
@@ -95,9 +90,6 @@ KNOWN_FAILURES: Dict[Tuple[str, str, str], str] = {
     ("invalid_urls", "aiohttp", "aioteach"): _URL_ERROR_NAMES,
     ("compression", "aioteach", "aioteach"): _NO_COMPRESSION,
     ("compression", "aioteach", "aiohttp"): _NO_COMPRESSION,
-    ("websocket_close_reply", "aioteach", "aioteach"): _ECHOED_CLOSE,
-    ("websocket_close_reply", "aiohttp", "aioteach"): _ECHOED_CLOSE,
-    ("websocket_close_reply", "aioteach", "aiohttp"): _ECHOED_CLOSE,
 }
 
 
