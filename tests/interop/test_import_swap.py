@@ -35,6 +35,8 @@ Bugs these programs found, fixed in aioteach, and kept as regressions:
     websocket_chat_room.py  ``runner.cleanup()`` did not wait for a WebSocket handler still
                             running its code after the close, so on_cleanup ran before it
     request_keys.py         ``web.RequestKey`` and ``web.ResponseKey`` were missing
+    websocket_close_reply.py  a peer's Close was answered with its own code (aiohttp: 1000),
+                            so the closer's ``close_code`` read differently
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Client timeouts: ClientTimeout(total=0.2) against a handler that is slower than that."""
 import asyncio
 
-from aiohttp import web, ClientSession, ClientTimeout
+from aiohttp import web, ClientSession, ClientTimeout, ServerTimeoutError
 
 GATE = web.AppKey("gate", asyncio.Event)
 
@@ -45,7 +45,7 @@ async def client(url):
                 seen["slow"] = await resp.text()
         except asyncio.TimeoutError as exc:
             seen["slow"] = "timed out"
-            seen["is_timeout_error"] = isinstance(exc, TimeoutError)
+            seen["exception"] = type(exc).__name__
         async with session.get(url + "/quick") as resp:      # the session is still usable
             seen["quick"] = await resp.text()
         try:                                                   # a per-request timeout
@@ -53,6 +53,11 @@ async def client(url):
                 seen["per_request"] = await resp.text()
         except asyncio.TimeoutError:
             seen["per_request"] = "timed out"
+        try:                                                   # silence between bytes
+            async with session.get(url + "/slow", timeout=ClientTimeout(sock_read=0.1)) as resp:
+                seen["sock_read"] = await resp.text()
+        except asyncio.TimeoutError as exc:
+            seen["sock_read"] = isinstance(exc, ServerTimeoutError)
     async with ClientSession() as session:
         async with session.get(url + "/release") as resp:
             seen["release"] = await resp.text()
@@ -61,8 +66,9 @@ async def client(url):
 
 EXPECTED = {
     "slow": "timed out",
-    "is_timeout_error": True,
+    "exception": "TimeoutError",
     "quick": "quick",
     "per_request": "timed out",
+    "sock_read": True,
     "release": "released",
 }
