@@ -2,7 +2,8 @@
 
 Each notebook is executed headlessly by nbclient in a python3 kernel (the venv's Python, which
 jupyter_client substitutes for the kernelspec's ``python``), one test per notebook, 120 s per
-cell.  A failing cell fails the test.  Errors in background tasks and widget callbacks do not
+cell, and then executed again in the same kernel: a re-run cell must never meet a port left
+taken or state that breaks its assertions.  A failing cell fails the test.  Errors in background tasks and widget callbacks do not
 fail a cell by themselves, so each lesson drives its widgets from code and asserts on the
 effect; on top of that, this test fails when a cell's output shows a traceback on stderr (a
 lost background error), unless the cell is tagged ``raises-exception`` or ``shows-traceback``.
@@ -14,6 +15,7 @@ New notebooks are picked up by name: notebooks/NN_name.ipynb.
 """
 from __future__ import annotations
 
+import copy
 import pathlib
 import re
 
@@ -51,7 +53,20 @@ def test_lesson_runs_top_to_bottom(path, tmp_path):
     nb = read(path)
     client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                                      resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()          # raises CellExecutionError, naming the cell, when one fails
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)       # raises CellExecutionError when one fails
+        first_pass = [copy.deepcopy(cell.get("outputs", [])) for cell in nb.cells]
+        # Run All again in the same kernel, as a learner who goes back does: a re-run cell
+        # must find no port taken and no leftover state that breaks its assertions.
+        for index, cell in enumerate(nb.cells):
+            try:
+                client.execute_cell(cell, index)
+            except nbclient.exceptions.CellExecutionError as exc:
+                pytest.fail(f"Run All passed once, but running cell {index} again in the same "
+                            f"kernel failed (re-running must just work):\n{exc}", pytrace=False)
+    for cell, outputs in zip(nb.cells, first_pass):
+        cell["outputs"] = outputs + cell.get("outputs", [])
     lost = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or ALLOWED_TRACEBACK_TAGS & set(cell.metadata.get("tags", [])):
