@@ -25,6 +25,11 @@ Two programs do not fit the server/client split and have tests of their own belo
 ``testing_kit.py`` (``aiohttp.test_utils`` / ``aioteach.testing``, one library at a time) and
 ``run_app_sigint.py`` (``web.run_app`` in a child process, stopped with SIGINT).
 
+The other way round: the same programs run unchanged on aioteach, so a learner who wrote one
+against aioteach runs it on aiohttp by the reverse swap; and
+``test_aioteach_public_names_exist_on_aiohttp`` lists every public aioteach name that aiohttp
+lacks at the same place (``AIOTEACH_ONLY``, with where aiohttp keeps it).
+
 Where aioteach differs on purpose, the program says so in ``AIOTEACH_SERVER_DIFFERS`` or
 ``AIOTEACH_CLIENT_DIFFERS`` (the outcome keys that differ, and why), and the pairing is held to
 that.  Today there is one: the 413 reason phrase (client_max_size.py).  Differences that are
@@ -42,6 +47,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import importlib
 import io
 import pathlib
 import signal
@@ -261,3 +267,48 @@ async def test_run_app_program_stops_on_sigint(tmp_path, server_lib, client_lib)
     assert "cleanup ran" in text and "run_app returned" in text, text
     assert text.index("cleanup ran") < text.index("run_app returned")
     assert "Traceback" not in text, text
+
+
+# -- the other way round: what a learner can import from aioteach exists on aiohttp ------------
+# Names aioteach offers that aiohttp does not offer at the same place, and why.  A program that
+# uses one of them needs more than the import swap to run on aiohttp; this list is where that is
+# written down, and a new name missing from aiohttp fails the test until it is added here.
+AIOTEACH_ONLY = {
+    "aioteach": {
+        "gen": "tornado-style generator coroutines, a lesson of aioteach's own",
+        "trace": "the tracing hooks behind the notebook timelines",
+        "MultiDict": "aiohttp users import it from the multidict package",
+        "CIMultiDict": "aiohttp users import it from the multidict package",
+        "URL": "aiohttp users import it from the yarl package",
+    },
+    "aioteach.web": {
+        "BodyPartReader": "aiohttp.BodyPartReader, at the top level",
+        "MultipartReader": "aiohttp.MultipartReader, at the top level",
+        "HttpVersion": "aiohttp.HttpVersion, at the top level",
+        "HttpVersion10": "aiohttp.HttpVersion10, at the top level",
+        "HttpVersion11": "aiohttp.HttpVersion11, at the top level",
+        "CleanupContext": "aiohttp.web_app.CleanupContext",
+        "Signal": "aiosignal.Signal",
+        "HttpProtocol": "aiohttp.web_protocol.RequestHandler",
+        "LOG_FORMAT": "aiohttp.web_log.AccessLogger.LOG_FORMAT",
+        "MatchInfoError": "aiohttp.web_urldispatcher.MatchInfoError",
+        "PrefixResource": "aiohttp.web_urldispatcher.PrefixResource",
+        "SystemRoute": "aiohttp.web_urldispatcher.SystemRoute",
+        "fold_middlewares": "aioteach's middleware onion, folded where a learner can read it",
+        "http_date": "aioteach's cached Date header",
+        "serve_command": "python -m aioteach serve",
+        "start_eagerly": "aioteach's first-step-without-a-Task handler start",
+    },
+    "aioteach.testing": {},
+}
+PEERS = {"aioteach": "aiohttp", "aioteach.web": "aiohttp.web",
+         "aioteach.testing": "aiohttp.test_utils"}
+
+
+@pytest.mark.parametrize("ours", sorted(PEERS))
+def test_aioteach_public_names_exist_on_aiohttp(ours):
+    """``from aioteach... import X`` becomes ``from aiohttp... import X`` for every public X."""
+    theirs = require(PEERS[ours])
+    names = importlib.import_module(ours).__all__
+    missing = {name for name in names if not hasattr(theirs, name)}
+    assert missing == set(AIOTEACH_ONLY[ours])
