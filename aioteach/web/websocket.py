@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
 from ..websocket import (HandshakeError, WebSocketConnection, WSCloseCode, WSMsgType,
-                         server_response_headers, validate_client_request)
+                         choose_subprotocol, server_response_headers, validate_client_request)
 from ..wsbase import WebSocketBase
 from .exceptions import HTTPBadRequest, HTTPMethodNotAllowed, HTTPUpgradeRequired
 from .response import StreamResponse
@@ -103,8 +103,7 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
         return WebSocketReady(True, self._choose(offer.protocols))
 
     def _choose(self, offered: Iterable[str]) -> Optional[str]:
-        # The client's order wins, as in aiohttp: the first protocol it offered that we speak.
-        return next((protocol for protocol in offered if protocol in self._protocols), None)
+        return choose_subprotocol(offered, self._protocols)     # the client's order wins
 
     async def prepare(self, request: Any) -> None:
         """Answer the handshake with 101 and take the connection over (see the docstring)."""

@@ -127,13 +127,14 @@ def validate_client_request(method: str, headers: HeadersLike) -> ClientRequest:
 
 
 def choose_subprotocol(offered: Sequence[str], supported: Sequence[str]) -> Optional[str]:
-    """The first of the server's ``supported`` protocols that the client ``offered``, or None.
+    """The first protocol the client ``offered`` that the server ``supported``, or None.
 
-    The server's order wins, as in aiohttp's ``WebSocketResponse(protocols=...)``: list your
-    favourite first.  Names are compared exactly (section 11.3.4).
+    The client's order of preference wins, as in aiohttp's ``WebSocketResponse(protocols=...)``
+    (RFC 6455 section 4.2.2 leaves the choice to the server).  Names are compared exactly
+    (section 11.3.4).
     """
-    for protocol in supported:
-        if protocol in offered:
+    for protocol in offered:
+        if protocol in supported:
             return protocol
     return None
 

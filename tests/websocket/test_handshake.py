@@ -82,8 +82,8 @@ def test_bad_requests(name):
     assert str(info.value) == info.value.message != ""
 
 
-def test_choose_subprotocol_prefers_the_servers_order():
-    assert choose_subprotocol(["chat", "superchat"], ["superchat", "chat"]) == "superchat"
+def test_choose_subprotocol_prefers_the_clients_order_like_aiohttp():
+    assert choose_subprotocol(["chat", "superchat"], ["superchat", "chat"]) == "chat"
     assert choose_subprotocol(["chat"], ["superchat", "chat"]) == "chat"
     assert choose_subprotocol(["chat"], ["other"]) is None
     assert choose_subprotocol((), ["chat"]) is None
