@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import html
 import inspect
+import re
 import threading
 import traceback
 from dataclasses import dataclass, field
@@ -110,8 +111,8 @@ class CheckResult:
             if e.got and not e.ok:
                 extra += f"<br><small>got: <code>{esc(e.got)}</code></small>"
             if e.hint:
-                extra += f"<br><small><b>hint:</b> {esc(e.hint)}</small>"
-            rows.append(f'<li style="list-style:none">{mark} {esc(e.what)}{extra}</li>')
+                extra += f"<br><small><b>hint:</b> {_code_spans(e.hint)}</small>"
+            rows.append(f'<li style="list-style:none">{mark} {_code_spans(e.what)}{extra}</li>')
         return (f'<div style="border-left:4px solid {colour};padding:4px 10px;'
                 f'font-family:sans-serif"><b style="color:{colour}">{esc(self.headline())}</b>'
                 f'<ul style="margin:4px 0;padding-left:4px">{"".join(rows)}</ul></div>')
@@ -134,6 +135,11 @@ class CheckResult:
         if shell is not None and self._shown_in == shell.execution_count:
             return
         self.show()
+
+
+def _code_spans(text: str) -> str:
+    """Escape ``text`` for HTML and show its `backticked` parts as code, as Markdown would."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def _ipython() -> Any:
