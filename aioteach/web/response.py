@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime
 import json
 import time
+import zlib
 from email.utils import formatdate, parsedate_to_datetime
 from http.cookies import SimpleCookie
 from typing import Any, Callable, Iterator, MutableMapping, Optional, Tuple, Union
@@ -103,6 +104,8 @@ class StreamResponse(MutableMapping[str, Any]):
     _req: Any = None
     _protocol: Any = None
     _body_length = 0
+    _compression: Optional[str] = None            # enable_compression(): "" or a forced coding
+    _compressor: Any = None                       # the zlib compressor once prepare() chose
 
     def __init__(self, *, status: int = 200, reason: Optional[str] = None,
                  headers: Optional[Any] = None) -> None:
@@ -264,6 +267,28 @@ class StreamResponse(MutableMapping[str, Any]):
             raise RuntimeError("a response with Content-Length cannot be chunked")
         self._chunked = True
 
+    def enable_compression(self, force: Optional[str] = None, strategy: Any = None) -> None:
+        """Compress the body if the client accepts it (or always, with ``force="gzip"``).
+
+        At ``prepare()`` the first of deflate, gzip (aiohttp's order) named in the request's
+        Accept-Encoding becomes the Content-Encoding (RFC 9110 8.4.1); the compressed length is
+        unknown in advance, so a StreamResponse goes chunked.  Simplification: q-values in
+        Accept-Encoding are not weighed, and ``strategy`` is ignored.
+        """
+        self._compression = getattr(force, "value", force) or ""
+
+    def _start_compression(self, request: Any) -> None:
+        accepted = request.headers.get("Accept-Encoding", "").lower()
+        coding = self._compression or next(
+            (name for name in ("deflate", "gzip") if name in accepted), None)
+        if coding not in ("deflate", "gzip") or self._status in _NO_BODY_STATUSES:
+            return                                          # identity: nothing to do
+        self.headers["Content-Encoding"] = coding
+        self.headers.popall("Content-Length", None)         # the length is the compressed one
+        self._content_length = None
+        # wbits: 16 + 15 writes the gzip wrapper, 15 the zlib one ("deflate", RFC 9110 8.4.1.2)
+        self._compressor = zlib.compressobj(wbits=31 if coding == "gzip" else 15)
+
     @property
     def prepared(self) -> bool:
         return self._prepared
@@ -286,6 +311,8 @@ class StreamResponse(MutableMapping[str, Any]):
                 await app.on_response_prepare.send(request, self)
         self._req = request
         self._protocol = request._protocol
+        if self._compression is not None:
+            self._start_compression(request)
         head = self._render_head(request, self._body)    # may refuse a bad header value
         self._prepared = True
         self._protocol.write(head)
@@ -344,6 +371,10 @@ class StreamResponse(MutableMapping[str, Any]):
         if not data:
             return
         self._body_length += len(data)
+        if self._compressor is not None:
+            data = self._compressor.compress(bytes(data))
+            if not data:
+                return                          # zlib holds it until it has a block's worth
         if self._send_body:
             protocol = self._protocol
             protocol.write(encode_chunk(bytes(data)) if self._chunked else bytes(data))
@@ -357,6 +388,10 @@ class StreamResponse(MutableMapping[str, Any]):
             raise RuntimeError("call 'await resp.prepare(request)' before write_eof()")
         if data:
             await self.write(data)
+        if self._compressor is not None:
+            tail, self._compressor = self._compressor.flush(), None
+            if self._send_body:
+                self._protocol.write(encode_chunk(tail) if self._chunked else tail)
         if self._chunked and self._send_body:
             self._protocol.write(LAST_CHUNK)
         self._eof_sent = True
@@ -476,7 +511,8 @@ class Response(StreamResponse):
         the next, so it is rendered once per kind of response and kept (``_head_prefix``).
         """
         if self._headers is not None or self._init_headers or self._cookies or \
-                self._keep_alive is not None or self._status in _NO_BODY_STATUSES:
+                self._keep_alive is not None or self._status in _NO_BODY_STATUSES or \
+                self._compression is not None:
             return None
         body = self._body or b""
         message = request._message
@@ -502,6 +538,12 @@ class Response(StreamResponse):
         if self._body is None and self._status not in _NO_BODY_STATUSES:
             self._body = b""
         await super().prepare(request)
+
+    def _start_compression(self, request: Any) -> None:
+        super()._start_compression(request)
+        if self._compressor is not None:               # the whole body, compressed at once
+            compressor, self._compressor = self._compressor, None
+            self._body = compressor.compress(self._body or b"") + compressor.flush()
 
 
 # -- the fast path's caches -------------------------------------------------------------------
