@@ -40,6 +40,7 @@ Bugs these programs found, fixed in aioteach, and kept as regressions:
     websocket_chat_room.py  ``runner.cleanup()`` did not wait for a WebSocket handler still
                             running its code after the close, so on_cleanup ran before it
     request_keys.py         ``web.RequestKey`` and ``web.ResponseKey`` were missing
+    compression.py          ``enable_compression()`` was missing
     websocket_close_reply.py  a peer's Close was answered with its own code (aiohttp: 1000),
                             so the closer's ``close_code`` read differently
 """
@@ -82,11 +83,6 @@ PAIRINGS = [("aiohttp", "aiohttp"), ("aioteach", "aioteach"), ("aiohttp", "aiote
 
 # Known, routed failures: (program, server library, client library) -> reason.  Each becomes a
 # strict xfail, so the day it is fixed the suite says so.
-_NO_COMPRESSION = (
-    "aioteach's StreamResponse/Response have no enable_compression() (aioteach/web/response.py): "
-    "the handler raises AttributeError and the client gets a 500.  Needs a compressor on the "
-    "Response body and on StreamResponse.write, with Content-Encoding chosen from "
-    "Accept-Encoding: not a small change to a 550-line module")
 _URL_ERROR_NAMES = (
     "aioteach's client raises InvalidURL itself for a bad URL or redirect; aiohttp (3.10+) "
     "raises its subclasses InvalidUrlClientError / InvalidUrlRedirectClientError (and "
@@ -96,8 +92,6 @@ _URL_ERROR_NAMES = (
 KNOWN_FAILURES: Dict[Tuple[str, str, str], str] = {
     ("invalid_urls", "aioteach", "aioteach"): _URL_ERROR_NAMES,
     ("invalid_urls", "aiohttp", "aioteach"): _URL_ERROR_NAMES,
-    ("compression", "aioteach", "aioteach"): _NO_COMPRESSION,
-    ("compression", "aioteach", "aiohttp"): _NO_COMPRESSION,
 }
 
 

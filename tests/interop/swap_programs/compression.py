@@ -18,10 +18,24 @@ async def stream(request):
     return response
 
 
+async def forced(request):
+    response = web.Response(text="always gzip " * 100)
+    response.enable_compression(force=web.ContentCoding.gzip)
+    return response
+
+
+async def empty(request):
+    response = web.Response(body=b"")
+    response.enable_compression()
+    return response
+
+
 def make_app():
     app = web.Application()
     app.router.add_get("/big", big)
     app.router.add_get("/stream", stream)
+    app.router.add_get("/forced", forced)
+    app.router.add_get("/empty", empty)
     return app
 
 
@@ -35,6 +49,13 @@ async def client(url):
                               len(text), text[:12])
         async with session.get(url + "/big", headers={"Accept-Encoding": "identity"}) as resp:
             seen["identity"] = (resp.headers.get("Content-Encoding"), len(await resp.read()))
+        async with session.get(url + "/forced", headers={"Accept-Encoding": "identity"}) as resp:
+            seen["forced"] = (resp.headers.get("Content-Encoding"), len(await resp.text()))
+        async with session.get(url + "/empty") as resp:
+            seen["empty"] = (resp.status, await resp.read())
+        async with session.head(url + "/big") as resp:
+            seen["head"] = (resp.status, resp.headers.get("Content-Encoding") is not None,
+                            await resp.read())
     return seen
 
 
@@ -43,4 +64,7 @@ EXPECTED = {
     "/stream": (True, sum(len(f"line {n} of a long stream\n") for n in range(100)),
                 "line 0 of a "),
     "identity": (None, 24000),
+    "forced": ("gzip", 1200),
+    "empty": (200, b""),
+    "head": (200, True, b""),
 }
