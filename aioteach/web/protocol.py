@@ -6,9 +6,9 @@ back (``connection_made``, ``data_received`` many times, ``connection_lost``).  
 pipelined requests (RFC 9112 9.3.2); each head becomes a ``web.Request`` in a queue, handled one
 at a time, so responses leave in request order.  Handling one is the coroutine ``_respond``:
 call the handler (the app's ``_handle``), turn an ``HTTPException`` into its response and any
-other error into a logged 500, send.  Its first step runs *at once*, inside ``data_received``
-(``start_eagerly``): most handlers never wait, so most requests need no Task, and the answers to
-one chunk of pipelined requests leave in a single ``transport.write``.
+other error into a logged 500, send.  ``web/eager.py`` starts it: on Python 3.12+ its first step
+runs at once, inside ``data_received``, so a handler that never waits is answered before the
+call returns, and the answers to one chunk of pipelined requests leave in one write.
 
 Connections (RFC 9112 section 9) stay open unless a side said ``Connection: close``, the request
 was HTTP/1.0 without ``keep-alive``, the response was close-delimited, or the request body had
@@ -34,70 +34,17 @@ from .. import trace
 from ..http1 import Data, RemoteProtocolError, Request as RequestHead, RequestParser
 from ..http1 import reason_phrase, serialize_response_head
 from ..streams import EMPTY_STREAM, StreamReader
+from .eager import _continue, as_coroutine, start_eagerly  # noqa: F401 (_continue: lessons)
 from .exceptions import HTTPException, HTTPInternalServerError
 from .request import BaseRequest, Request
 from .response import Response, StreamResponse, http_date
 
-__all__ = ["Server", "HttpProtocol", "RequestHandler", "start_eagerly"]
+__all__ = ["Server", "HttpProtocol", "RequestHandler", "start_eagerly"]   # the last from eager.py
 
 server_logger = logging.getLogger("aioteach.server")
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _MAX_PIPELINED = 32       # queued requests before we stop reading: a flood waits in TCP's buffers
-
-
-# -- running a coroutine's first step now -------------------------------------------------
-@types.coroutine
-def _suspend(yielded: Any) -> Any:
-    """Hand one object up to the Task running us (as ``await future`` does), then return."""
-    yield yielded
-
-
-async def _continue(coro: Any, yielded: Any) -> Any:
-    """Drive ``coro`` on from where ``start_eagerly`` left it, inside a real Task.
-
-    ``coro`` is stopped inside some ``await future``, having yielded that future.  We pass the
-    future up to our Task (which waits for it, exactly as if ``coro`` were its own), then
-    resume ``coro`` with ``send(None)``: the future's ``__await__`` picks up its own result.
-    An exception thrown at us (``task.cancel()``) is thrown into ``coro`` instead.
-    """
-    while True:
-        try:
-            await _suspend(yielded)
-        except BaseException as exc:     # noqa: B036 - cancellation must reach the handler
-            try:
-                yielded = coro.throw(exc)
-            except StopIteration as stop:
-                return stop.value
-        else:
-            try:
-                yielded = coro.send(None)
-            except StopIteration as stop:
-                return stop.value
-
-
-def start_eagerly(coro: Any, loop: asyncio.AbstractEventLoop) -> Optional[asyncio.Task]:
-    """Run ``coro`` up to its first real wait; return ``None`` if it finished, else a Task.
-
-    A Task costs an allocation, a trip through the loop's ready queue and a context copy; a
-    handler that never waits needs none of that.  So we step the coroutine ourselves: if
-    ``send(None)`` raises ``StopIteration`` it finished and we are done; if it yields a future,
-    it is waiting, and a Task takes over the rest (``_continue``).  Exceptions propagate.
-
-    Discussion: the first step runs outside any Task, so there ``asyncio.current_task()`` is
-    ``None`` and ``async with asyncio.timeout(...)`` (which needs a task) raises.  Code that
-    needs a task from its first line can ``await asyncio.sleep(0)`` first.  Python 3.12 offers
-    the same idea built in as ``asyncio.eager_task_factory``.
-    """
-    try:
-        yielded = coro.send(None)
-    except StopIteration:
-        return None
-    return loop.create_task(_continue(coro, yielded))
-
-
-async def _as_coroutine(awaitable: Awaitable[Any]) -> Any:
-    return await awaitable
 
 
 # -- the server: settings and the set of live connections ------------------------------------
@@ -115,7 +62,7 @@ class Server:
                  head_timeout: float = 60.0, max_line_size: int = 8190,
                  max_field_size: int = 8190, max_headers: int = 100,
                  read_limit: int = 2 ** 16, logger: logging.Logger = server_logger,
-                 **kwargs: Any) -> None:
+                 inline_first_step: bool = False, **kwargs: Any) -> None:
         self.handler = handler
         self.app = app
         self.request_factory = request_factory or Request
@@ -126,6 +73,7 @@ class Server:
         self.parser_limits = dict(max_line_size=max_line_size, max_field_size=max_field_size,
                                   max_headers=max_headers)
         self.read_limit = read_limit
+        self.inline_first_step = inline_first_step      # see web/eager.py before saying True
         # An idle connection's timer fires after the shorter timeout, then re-checks.
         self.idle_check_delay = min(keepalive_timeout, head_timeout)
         self.logger = logger
@@ -168,6 +116,7 @@ class HttpProtocol(asyncio.Protocol):
         self._server = server
         self._handler = server.handler
         self._access_log = server.access_log
+        self._inline = server.inline_first_step
         self._app = server.app
         # Signals are frozen with the app, so whether the root app has on_response_prepare
         # receivers is settled before the first connection.
@@ -365,7 +314,7 @@ class HttpProtocol(asyncio.Protocol):
         while self._queue and self._current is None and not self.closing:
             request = self._current = self._queue.popleft()
             try:
-                self._task = start_eagerly(self._respond(request), self._loop)
+                self._task = start_eagerly(self._respond(request), self._loop, self._inline)
             except Exception:          # a bug in the machinery, not in a handler: stop here
                 server_logger.exception("unexpected error while answering %r", request)
                 self.closing = True
@@ -407,7 +356,7 @@ class HttpProtocol(asyncio.Protocol):
         try:
             coro = self._handler(request)
             if type(coro) is not types.CoroutineType:
-                coro = _as_coroutine(coro)
+                coro = as_coroutine(coro)
             response = await coro
         except HTTPException as exc:
             response = exc

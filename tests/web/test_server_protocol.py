@@ -466,3 +466,29 @@ async def test_a_connection_that_never_sends_a_byte_is_closed_quietly():
     async with serve(make_app(), head_timeout=0.2) as (port, _):
         client = await RawClient.connect(port)
         assert await client.read_raw_until_closed() == b""         # no 408 for silence
+
+
+async def test_handlers_run_inside_a_task_so_timeouts_and_task_apis_work():
+    app = web.Application()
+
+    async def timed(request: web.Request) -> web.Response:
+        task = asyncio.current_task()
+        # asyncio.wait_for (3.12+) and asyncio.timeout (3.11+) need the current task.
+        await asyncio.wait_for(asyncio.sleep(0), 5)
+        return web.Response(text=type(task).__name__ if task is not None else "no task")
+
+    app.router.add_get("/timed", timed)
+    async with serve(app) as (port, _):
+        assert (await exchange(port, get("/timed"))).body == b"Task"
+
+
+@pytest.mark.parametrize("inline", [False, True])
+async def test_pipelining_with_either_way_of_starting_handlers(inline):
+    async with serve(make_app(), inline_first_step=inline) as (port, _):
+        client = await RawClient.connect(port)
+        client.send(get("/hello?n=1") + get("/slow") + get("/boom") + get("/stream") +
+                    b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok")
+        answers = [await client.read() for _ in range(4)] + [await client.read("POST")]
+        assert [a.status for a in answers] == [200, 200, 500, 200, 200]
+        assert answers[-1].body == b"ok" and answers[1].body == b"slow"
+        client.close()
