@@ -3,10 +3,11 @@
 Each notebook is executed headlessly by nbclient in a python3 kernel (the venv's Python, which
 jupyter_client substitutes for the kernelspec's ``python``), one test per notebook, 120 s per
 cell, and then executed again in the same kernel: a re-run cell must never meet a port left
-taken or state that breaks its assertions.  A failing cell fails the test.  Errors in background tasks and widget callbacks do not
-fail a cell by themselves, so each lesson drives its widgets from code and asserts on the
-effect; on top of that, this test fails when a cell's output shows a traceback on stderr (a
-lost background error), unless the cell is tagged ``raises-exception`` or ``shows-traceback``.
+taken, or state that breaks its assertions.  A failing cell fails the test.  Errors in
+background tasks and widget callbacks do not fail a cell by themselves, so each lesson drives
+its widgets from code and asserts on the effect; on top of that, this test fails when a cell's
+output shows a traceback on stderr (a lost background error), unless the cell is tagged
+``raises-exception`` or ``shows-traceback``.
 
 The structure tests read the stored files: no outputs, null execution counts, and the parts
 every lesson has (the "you will be able to" opening, an exercise with a check call and a
