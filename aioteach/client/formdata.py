@@ -12,6 +12,11 @@ two encodings, and ``FormData`` picks the same one:
 ``session.post(url, data=FormData(...))`` calls ``encode()``; so does ``data={...}`` (a
 dict is turned into a urlencoded FormData).  Files are read whole when the form is encoded.
 
+Differs from aiohttp: a non-ASCII field name or filename goes out as UTF-8, as browsers send
+it (``filename="bär.txt"``, only ``"`` and line breaks escaped), where aiohttp's
+``quote_fields=True`` percent-encodes it (``filename="b%C3%A4r.txt"``), which its server then
+shows as is.  ``quote_fields`` is accepted and ignored.
+
 Simplification: aiohttp streams multipart file parts; here the body is built in memory,
 which is fine for lessons and forms, not for uploading gigabytes (stream those with an async
 generator as ``data=``, which is sent chunked).
