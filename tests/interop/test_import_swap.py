@@ -3,8 +3,8 @@
 Theory of operation.  Each file in ``swap_programs/`` is a small aiohttp program (a server half
 ``make_app()`` and a client half ``client(url)``; see that package's docstring).  ``load()``
 reads its text and, for aioteach, rewrites only the import lines (``from aiohttp`` becomes
-``from aioteach``, ``import aiohttp`` becomes ``import aioteach as aiohttp``), then checks that no other line changed: the swap is mechanical, so the
-promise is tested as stated.  Each program then runs in four pairings:
+``from aioteach``, ``import aiohttp`` becomes ``import aioteach as aiohttp``), then checks
+that no other line changed: the swap is mechanical, so the promise is tested as stated.  Each program then runs in four pairings:
 
     server    client
     aiohttp   aiohttp     the oracle: what the program does on the library it was written for
@@ -32,7 +32,8 @@ lacks at the same place (``AIOTEACH_ONLY``, with where aiohttp keeps it).
 
 Where aioteach differs on purpose, the program says so in ``AIOTEACH_SERVER_DIFFERS`` or
 ``AIOTEACH_CLIENT_DIFFERS`` (the outcome keys that differ, and why), and the pairing is held to
-that.  Today there is one: the 413 reason phrase (client_max_size.py).  Differences that are
+that.  Today there are two: the 413 reason phrase (client_max_size.py) and non-ASCII upload
+filenames, sent as UTF-8 rather than percent-encoded (multipart_details.py).  Differences that are
 bugs still to fix are strict xfails in ``KNOWN_FAILURES``, with their cause.
 
 Bugs these programs found, fixed in aioteach, and kept as regressions:

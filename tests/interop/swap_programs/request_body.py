@@ -41,6 +41,6 @@ EXPECTED = {
               "charset": None, "bytes": 6, "text": "héllo"},
     "latin1": {"method": "PUT", "length": 5, "can_read_body": [True, False], "body_exists": True,
                "charset": "latin-1", "bytes": 5, "text": "wörld"},
-    "empty": {"method": "GET", "length": None, "can_read_body": [False, False], "body_exists": False,
-              "charset": None, "bytes": 0, "text": ""},
+    "empty": {"method": "GET", "length": None, "can_read_body": [False, False],
+              "body_exists": False, "charset": None, "bytes": 0, "text": ""},
 }
