@@ -1,28 +1,44 @@
 # Two commands on a fresh machine with Python 3.10+:
 #   make lab    a virtual environment with the notebook extras, and JupyterLab on the lessons
 #   make test   a virtual environment with the dev extras, and the whole test suite
+# Another Python: `make test PYTHON=python3.10` (or a path) keeps a virtual environment of its
+# own, .venv-3.10, so the default .venv (python3's) is left as it is.  VENV= picks any folder.
 PYTHON ?= python3
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifeq ($(origin PYTHON),command line)
+VENV   ?= .venv-$(PYTHON_VERSION)
+else
 VENV   ?= .venv
+endif
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# Jupyter refuses to start as root (containers, CI machines) unless asked to.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# The venv is made by $(PYTHON): say so plainly if that is missing or too old.
+define make_venv
+	@test -n "$(PYTHON_VERSION)" || { echo "PYTHON=$(PYTHON) does not run; point it at Python 3.10 or newer"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { echo "$(PYTHON) is Python $(PYTHON_VERSION); aioteach needs 3.10 or newer"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+endef
 
 .PHONY: lab test bench bench-server bench-client bench-ws bench-gen check clean
 
 # Each stamp records which extras are installed; pyproject.toml changing reinstalls.
 $(VENV)/.stamp-notebook: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(make_venv)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[notebook]'
 	touch $@
 
 $(VENV)/.stamp-dev: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(make_venv)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.stamp-notebook
 
 lab: $(VENV)/.stamp-notebook
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/
 
 test: $(VENV)/.stamp-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
