@@ -32,8 +32,9 @@ lacks at the same place (``AIOTEACH_ONLY``, with where aiohttp keeps it).
 
 Where aioteach differs on purpose, the program says so in ``AIOTEACH_SERVER_DIFFERS`` or
 ``AIOTEACH_CLIENT_DIFFERS`` (the outcome keys that differ, and why), and the pairing is held to
-that.  Today there are two: the 413 reason phrase (client_max_size.py) and non-ASCII upload
-filenames, sent as UTF-8 rather than percent-encoded (multipart_details.py).  Differences that are
+that.  Today there are two: RFC 9110's reason phrases where Python before 3.13 has older ones
+(413, 422: client_max_size.py, exception_defaults.py), and non-ASCII upload filenames, sent as
+UTF-8 rather than percent-encoded (multipart_details.py).  Differences that are
 bugs still to fix are strict xfails in ``KNOWN_FAILURES``, with their cause.
 
 Bugs these programs found, fixed in aioteach, and kept as regressions:
