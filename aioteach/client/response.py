@@ -23,6 +23,7 @@ per response nobody inspects.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import json as jsonlib
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
@@ -225,8 +226,15 @@ class ClientResponse:
         return self._connection
 
     def get_encoding(self) -> str:
-        """The charset from Content-Type; JSON is UTF-8 (RFC 8259 8.1); otherwise UTF-8."""
-        return self.charset or "utf-8"
+        """The charset from Content-Type by its codec's name (``latin-1`` -> ``iso8859-1``, as
+        aiohttp says it); without one, or with one Python does not know, UTF-8."""
+        charset = self.charset
+        if charset:
+            try:
+                return codecs.lookup(charset).name
+            except LookupError:
+                pass
+        return "utf-8"
 
     # -- the body --------------------------------------------------------------------------
     async def read(self) -> bytes:
