@@ -43,6 +43,8 @@ Bugs these programs found, fixed in aioteach, and kept as regressions:
                             running its code after the close, so on_cleanup ran before it
     request_keys.py         ``web.RequestKey`` and ``web.ResponseKey`` were missing
     compression.py          ``enable_compression()`` was missing
+    response_details.py     ``resp.get_encoding()`` gave the charset as sent, not the codec's
+                            name (aiohttp: ``iso8859-1`` for ``iso-8859-1``)
     websocket_close_reply.py  a peer's Close was answered with its own code (aiohttp: 1000),
                             so the closer's ``close_code`` read differently
 """
@@ -147,6 +149,12 @@ async def run_pairing(name: str, server_lib: str, client_lib: str) -> Any:
         port = runner.addresses[0][1]
         outcome = await asyncio.wait_for(client_side.client(f"http://127.0.0.1:{port}"),
                                          CLIENT_BOUND)
+        settled = getattr(server_side, "server_settled", None)
+        if settled is not None:      # a handler that ends after its client: let it (bounded)
+            try:
+                await asyncio.wait_for(settled(app), CLIENT_BOUND)
+            except asyncio.TimeoutError:
+                pass                 # the server's report then shows what it missed
     finally:
         await runner.cleanup()
     if hasattr(server_side, "server_report"):

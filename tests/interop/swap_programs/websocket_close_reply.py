@@ -4,9 +4,12 @@ RFC 6455 section 7.1.5: the connection's close code is the one in the first Clos
 *received*.  For the side that closes first, that is the peer's reply, so what it reads
 depends on how the peer answers: aiohttp answers 1000 whatever code it got.
 """
+import asyncio
+
 from aiohttp import web, ClientSession
 
 LOG = web.AppKey("log", list)
+CLOSER_DONE = web.AppKey("closer_done", asyncio.Event)
 
 
 async def listener(request):
@@ -22,12 +25,14 @@ async def closer(request):
     await ws.prepare(request)
     await ws.close(code=4000, message=b"server done")
     request.app[LOG].append(["closer reads", ws.close_code])
+    request.app[CLOSER_DONE].set()
     return ws
 
 
 def make_app():
     app = web.Application()
     app[LOG] = []
+    app[CLOSER_DONE] = asyncio.Event()
     app.router.add_get("/listener", listener)
     app.router.add_get("/closer", closer)
     return app
@@ -43,6 +48,12 @@ async def client(url):
             msg = await ws.receive()
             seen["client got"] = (msg.type.name, msg.data, msg.extra, ws.close_code)
     return seen
+
+
+async def server_settled(app):
+    # The closer reads the client's reply to its Close after the client may have finished:
+    # the harness waits for it before shutting the server down, else the closer reads 1006.
+    await app[CLOSER_DONE].wait()
 
 
 def server_report(app):
