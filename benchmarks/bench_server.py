@@ -11,7 +11,9 @@ machine hurts everyone alike.  For each run we read the server's CPU time (utime
 * requests per CPU-s    requests divided by the server's own CPU seconds: the fair number;
 * peak memory           VmHWM from ``/proc/<pid>/status`` at the end.
 
-The raw-asyncio ceiling answers every request with fixed bytes and parses nothing: no Python
+``aioteach-inline`` is aioteach with ``inline_first_step=True`` (handlers' first steps taken by
+hand, outside a Task: see ``aioteach/web/eager.py`` for why that is not the default).  The
+raw-asyncio ceiling answers every request with fixed bytes and parses nothing: no Python
 server on asyncio's default loop can beat it.  A second scenario holds 1000 concurrent
 keep-alive connections (``wrk -c1000``) and counts errors, which must be zero.
 
@@ -36,12 +38,12 @@ from typing import Dict, List, Tuple
 __all__ = ["main"]
 
 ENDPOINTS = ["/hello", "/json", "/user/42"]
-SERVERS = ["aioteach", "aiohttp", "tornado", "raw-asyncio"]
+SERVERS = ["aioteach", "aioteach-inline", "aiohttp", "tornado", "raw-asyncio"]
 NOFILE = 4096           # for the 1000-connection scenario: each connection is a descriptor
 
 
 # -- the servers, each started as `python bench_server.py --serve NAME --port N` ---------------
-def serve_aioteach(port: int) -> None:
+def serve_aioteach(port: int, inline_first_step: bool = False) -> None:
     from aioteach import web
 
     async def hello(request: web.Request) -> web.Response:
@@ -57,7 +59,13 @@ def serve_aioteach(port: int) -> None:
     app.router.add_get("/hello", hello)
     app.router.add_get("/json", json_)
     app.router.add_get("/user/{id}", user)
-    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None,
+                inline_first_step=inline_first_step)
+
+
+def serve_aioteach_inline(port: int) -> None:
+    """The same, with handlers' first steps taken by hand (see aioteach/web/eager.py)."""
+    serve_aioteach(port, inline_first_step=True)
 
 
 def serve_aiohttp(port: int) -> None:
@@ -127,7 +135,8 @@ def serve_raw(port: int) -> None:
     asyncio.run(main())
 
 
-SERVE = {"aioteach": serve_aioteach, "aiohttp": serve_aiohttp, "tornado": serve_tornado,
+SERVE = {"aioteach": serve_aioteach, "aioteach-inline": serve_aioteach_inline,
+         "aiohttp": serve_aiohttp, "tornado": serve_tornado,
          "raw-asyncio": serve_raw}
 
 
@@ -230,7 +239,7 @@ def main() -> None:
                     rps.setdefault(key, []).append(result["rps"])
         print(f"\nwrk -t1 -c50, {rounds} round(s) of {seconds:g}s per endpoint and server, "
               "interleaved")
-        print(f"{'endpoint':<10} {'server':<12} {'req/s':>9} {'req/CPU-s':>10} "
+        print(f"{'endpoint':<10} {'server':<15} {'req/s':>9} {'req/CPU-s':>10} "
               f"{'vs aiohttp':>10} {'vs tornado':>10}")
         for path in ENDPOINTS:
             per_cpu = {n: requests[(n, path)] / max(cpu[(n, path)], 1e-9) for n in names}
@@ -238,7 +247,7 @@ def main() -> None:
                 ratio_a = per_cpu[name] / per_cpu["aiohttp"] if per_cpu.get("aiohttp") else 0
                 ratio_t = per_cpu[name] / per_cpu["tornado"] if per_cpu.get("tornado") else 0
                 mean_rps = sum(rps[(name, path)]) / len(rps[(name, path)])
-                print(f"{path:<10} {name:<12} {mean_rps:>9.0f} {per_cpu[name]:>10.0f} "
+                print(f"{path:<10} {name:<15} {mean_rps:>9.0f} {per_cpu[name]:>10.0f} "
                       f"{ratio_a:>9.2f}x {ratio_t:>9.2f}x")
         print("\npeak memory (VmHWM) after the runs:")
         for name in names:

@@ -98,8 +98,11 @@ class Server:
                 await asyncio.wait_for(asyncio.shield(self._all_closed), timeout)
             except asyncio.TimeoutError:
                 pass
+        handlers = [conn._task for conn in self.connections if conn._task is not None]
         for conn in list(self.connections):
             conn.abort()
+        if handlers:        # let the cancelled handlers run their finally blocks first
+            await asyncio.wait(handlers, timeout=5.0)
 
     def _connection_closed(self, conn: "HttpProtocol") -> None:
         self.connections.discard(conn)
@@ -318,8 +321,6 @@ class HttpProtocol(asyncio.Protocol):
             except Exception:          # a bug in the machinery, not in a handler: stop here
                 server_logger.exception("unexpected error while answering %r", request)
                 self.closing = True
-            if self._task is not None:
-                self._task.add_done_callback(self._task_done)
         self._out = None
         transport = self.transport
         if transport is None:
@@ -337,15 +338,6 @@ class HttpProtocol(asyncio.Protocol):
                 self._become_idle()
                 if self._reading_paused and not self._queue:
                     self._resume_reading()
-
-    def _task_done(self, task: asyncio.Task) -> None:
-        self._task = None
-        if not task.cancelled() and task.exception() is not None:   # retrieve it: no warning
-            server_logger.error("request task failed", exc_info=task.exception())
-            self.closing = True
-            self._current = None
-        if self.transport is not None:
-            self._run_queue()
 
     async def _respond(self, request: BaseRequest) -> None:
         """Handle one request and send its response; never raises but CancelledError."""
@@ -445,7 +437,16 @@ class HttpProtocol(asyncio.Protocol):
         if started:
             access_log.log(request, response, self._loop.time() - started)
         if self._takeover is None and self._parser.paused and not self.closing:
-            self._on_events(self._parser.resume())   # an upgrade we declined: carry on
+            try:                                      # an upgrade we declined: carry on
+                self._on_events(self._parser.resume())
+            except RemoteProtocolError as exc:
+                self._error = exc
+        if self._task is not None:
+            # We ran in a Task (the handler waited): start the next request from here.  No
+            # done-callback: that would cost another trip through the loop per request.
+            self._task = None
+            if self.transport is not None:
+                self._run_queue()
 
     # -- errors, timeouts, shutdown ------------------------------------------------------------
     def _send_error(self, exc: RemoteProtocolError) -> None:

@@ -71,7 +71,7 @@ class BaseRequest(MutableMapping[str, Any]):
     # Slots keep the per-request object small and its attributes quick to set.
     __slots__ = ("_message", "method", "_payload", "_protocol", "_root_app", "_match_info",
                  "_state", "_headers", "_rel_url", "_path", "_read_bytes", "_post",
-                 "_cookies", "_continue_sent", "__weakref__")
+                 "_cookies", "_continue_sent", "_query", "__weakref__")
 
     def __init__(self, message: Any, payload: StreamReader, protocol: Any, app: Any,
                  state: Optional[dict] = None) -> None:
@@ -88,6 +88,7 @@ class BaseRequest(MutableMapping[str, Any]):
         self._read_bytes: Optional[bytes] = None
         self._post: Optional[MultiDictProxy] = None
         self._cookies: Optional[Mapping[str, str]] = None
+        self._query: Optional[MultiDictProxy] = None
         self._continue_sent = not message.expect_continue
 
     # -- the request line -------------------------------------------------------------------
@@ -134,8 +135,11 @@ class BaseRequest(MutableMapping[str, Any]):
 
     @property
     def query(self) -> MultiDictProxy:
-        raw_query = self.raw_path.partition("?")[2]
-        return MultiDictProxy(MultiDict(parse_qsl(raw_query, keep_blank_values=True)))
+        """The query as a read-only multidict: ``?tag=a&tag=b`` -> ``getall("tag")``."""
+        if self._query is None:
+            raw_query = self.raw_path.partition("?")[2]
+            self._query = MultiDictProxy(MultiDict(parse_qsl(raw_query, keep_blank_values=True)))
+        return self._query
 
     @property
     def scheme(self) -> str:
@@ -168,6 +172,11 @@ class BaseRequest(MutableMapping[str, Any]):
         if isinstance(peer, (list, tuple)):
             return str(peer[0])
         return str(peer) if peer else None
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        """The transport's extra info (``"peername"``, ``"sslcontext"``...), as in aiohttp."""
+        transport = self.transport
+        return transport.get_extra_info(name, default) if transport is not None else default
 
     @property
     def transport(self) -> Any:
