@@ -132,7 +132,8 @@ class AppRunner(BaseRunner):
     """Runs an ``Application``: ``setup()`` freezes it and runs ``on_startup``.
 
     Keyword arguments not listed are passed to the ``Server``: ``keepalive_timeout`` (75 s),
-    ``head_timeout`` (60 s), ``max_line_size``, ``max_field_size``, ``max_headers``.
+    ``head_timeout`` (60 s), ``max_line_size``, ``max_field_size``, ``max_headers``,
+    ``inline_first_step`` (False; read ``web/eager.py`` first).
     """
 
     def __init__(self, app: Any, *, handle_signals: bool = False,
