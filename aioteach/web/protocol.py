@@ -413,6 +413,8 @@ class HttpProtocol(asyncio.Protocol):
     async def _send_response(self, request: BaseRequest, response: StreamResponse) -> None:
         """The general path: ``prepare()`` (signals, cookies, headers), then the body."""
         if not response._eof_sent:
+            if not response._prepared and not request._payload.is_eof():
+                response.force_close()       # the handler is done, the body is not: say so
             await response.prepare(request)
             await response.write_eof()
 

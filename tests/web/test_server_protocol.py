@@ -492,3 +492,12 @@ async def test_pipelining_with_either_way_of_starting_handlers(inline):
         assert [a.status for a in answers] == [200, 200, 500, 200, 200]
         assert answers[-1].body == b"ok" and answers[1].body == b"slow"
         client.close()
+
+
+async def test_an_unread_body_still_arriving_means_connection_close():
+    async with serve(make_app()) as (port, _):
+        client = await RawClient.connect(port)
+        client.send(b"POST /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\nabc")
+        answer = await client.read("POST")               # 405: /hello is GET only
+        assert answer.status == 405 and answer.headers["Connection"] == "close"
+        assert await client.wait_closed()
