@@ -244,3 +244,23 @@ async def test_low_level_server_with_a_bare_handler():
         assert answer.body == b"GET /any/path"
     finally:
         await runner.cleanup()
+
+
+async def test_a_restarted_server_rebinds_its_port_at_once():
+    app_one, app_two = web.Application(), web.Application()
+    app_one.router.add_get("/", lambda r: _text("one"))
+    app_two.router.add_get("/", lambda r: _text("two"))
+    runner = web.AppRunner(app_one, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    # The server closes this connection first, so its side lingers in TIME_WAIT.
+    assert (await exchange(port, get("/", "Connection: close"))).body == b"one"
+    await runner.cleanup()
+    runner = web.AppRunner(app_two, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", port).start()     # SO_REUSEADDR
+        assert (await exchange(port, get("/"))).body == b"two"
+    finally:
+        await runner.cleanup()
