@@ -19,6 +19,10 @@ went wrong, with aiohttp's names so that ``except aiohttp.ClientError`` code por
     |   +-- WSServerHandshakeError      ... the server refused the WebSocket upgrade
     +-- ClientPayloadError              the body ended early or could not be decoded
     +-- InvalidURL                      the URL cannot be requested (also a ValueError)
+    |   +-- InvalidUrlClientError       ... the URL given to a request: malformed, or no host
+    |   |   +-- InvalidUrlRedirectClientError   a redirect's Location (also RedirectClientError)
+    |   +-- NonHttpUrlClientError       ... the scheme is not http(s) or ws(s): ftp://, mailto:
+    |       +-- NonHttpUrlRedirectClientError   in a redirect (also RedirectClientError)
     +-- InvalidHeaderError              a header we were asked to send is unsafe (a ValueError)
 
 Rule: an error names what happened and, where it can, what to do ("expected 100 bytes,
@@ -35,6 +39,8 @@ __all__ = [
     "ServerDisconnectedError", "ServerTimeoutError", "ConnectionTimeoutError",
     "SocketTimeoutError", "ClientResponseError", "ContentTypeError", "TooManyRedirects",
     "WSServerHandshakeError", "ClientPayloadError", "InvalidURL", "InvalidHeaderError",
+    "RedirectClientError", "InvalidUrlClientError", "InvalidUrlRedirectClientError",
+    "NonHttpUrlClientError", "NonHttpUrlRedirectClientError",
 ]
 
 
@@ -183,6 +189,31 @@ class InvalidURL(ClientError, ValueError):
 
     def __str__(self) -> str:
         return f"{self._url}: {self._description}" if self._description else str(self._url)
+
+
+# aiohttp 3.10's finer names, which say whether the request or a redirect held the bad URL.
+class RedirectClientError(ClientError):
+    """A redirect could not be followed."""
+
+
+class InvalidUrlClientError(InvalidURL):
+    """The URL given to a request is malformed or has no host."""
+
+
+class InvalidUrlRedirectClientError(InvalidUrlClientError, RedirectClientError):
+    """A redirect's Location is malformed or has no host."""
+
+
+class NonHttpUrlClientError(InvalidURL):
+    """The URL's scheme is not one this client speaks (http, https, ws, wss).
+
+    Differs from aiohttp, whose NonHttpUrlClientError is a ClientError only: here it is also an
+    ``InvalidURL`` (so a ValueError), and ``except InvalidURL`` catches every URL refused.
+    """
+
+
+class NonHttpUrlRedirectClientError(NonHttpUrlClientError, RedirectClientError):
+    """A redirect pointed at a scheme this client does not speak."""
 
 
 class InvalidHeaderError(ClientError, ValueError):

@@ -59,8 +59,9 @@ from ..url import URL
 from .auth import BasicAuth
 from .connector import ConnectionKey, TCPConnector
 from .cookiejar import CookieJar
-from .errors import (ClientError, ClientResponseError, ConnectionTimeoutError, InvalidURL,
-                     ServerDisconnectedError, TooManyRedirects)
+from .errors import (ClientError, ClientResponseError, ConnectionTimeoutError,
+                     InvalidUrlClientError, InvalidUrlRedirectClientError, NonHttpUrlClientError,
+                     NonHttpUrlRedirectClientError, ServerDisconnectedError, TooManyRedirects)
 from .request import ClientRequest, merge_headers, normalize_headers
 from .response import ClientResponse
 from .timeouts import DEFAULT_TIMEOUT, ClientTimeout, Deadline
@@ -343,9 +344,14 @@ class ClientSession:
         try:
             new_url = url.join(URL(location))
         except ValueError as exc:
-            raise InvalidURL(location, f"the server redirected to a malformed URL ({exc})") from None
-        if new_url.scheme not in ("http", "https") or not new_url.host:
-            raise InvalidURL(location, "the server redirected to a URL that is not http(s)")
+            raise InvalidUrlRedirectClientError(
+                location, f"the server redirected to a malformed URL ({exc})") from None
+        if new_url.scheme not in ("http", "https"):
+            raise NonHttpUrlRedirectClientError(
+                location, "the server redirected to a URL that is not http(s)")
+        if not new_url.host:
+            raise InvalidUrlRedirectClientError(location, "the server redirected to a URL "
+                                                          "without a host")
         if url.fragment and not new_url.fragment:  # RFC 9110 10.2.2: the fragment carries over
             new_url = URL(f"{new_url}#{url.fragment}")
         return new_url
@@ -356,10 +362,12 @@ class ClientSession:
             if self._base_url is not None and not url.is_absolute():
                 url = self._base_url.join(url)
         except ValueError as exc:
-            raise InvalidURL(str_or_url, str(exc)) from None
-        if url.scheme not in HTTP_SCHEMES or not url.host:
-            raise InvalidURL(str_or_url, "expected an absolute http:// or https:// URL "
-                                         "(or give the session a base_url=)")
+            raise InvalidUrlClientError(str_or_url, str(exc)) from None
+        if url.scheme and url.scheme not in HTTP_SCHEMES:
+            raise NonHttpUrlClientError(str_or_url, "this client speaks http(s) and ws(s) only")
+        if not url.scheme or not url.host:
+            raise InvalidUrlClientError(str_or_url, "expected an absolute http:// or https:// URL "
+                                                    "(or give the session a base_url=)")
         if params:
             url = url.extend_query(params)
         return url
