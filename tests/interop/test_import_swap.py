@@ -32,9 +32,10 @@ lacks at the same place (``AIOTEACH_ONLY``, with where aiohttp keeps it).
 
 Where aioteach differs on purpose, the program says so in ``AIOTEACH_SERVER_DIFFERS`` or
 ``AIOTEACH_CLIENT_DIFFERS`` (the outcome keys that differ, and why), and the pairing is held to
-that.  Today there are two: RFC 9110's reason phrases where Python before 3.13 has older ones
-(413, 422: client_max_size.py, exception_defaults.py), and non-ASCII upload filenames, sent as
-UTF-8 rather than percent-encoded (multipart_details.py).  Differences that are
+that.  Today there are three: RFC 9110's reason phrases where Python before 3.13 has older
+ones (413, 422: client_max_size.py, exception_defaults.py); non-ASCII upload filenames, sent as
+UTF-8 rather than percent-encoded (multipart_details.py); and NonHttpUrlClientError, also an
+InvalidURL on aioteach (invalid_urls.py).  Differences that are
 bugs still to fix are strict xfails in ``KNOWN_FAILURES``, with their cause.
 
 Bugs these programs found, fixed in aioteach, and kept as regressions:
@@ -43,6 +44,8 @@ Bugs these programs found, fixed in aioteach, and kept as regressions:
                             running its code after the close, so on_cleanup ran before it
     request_keys.py         ``web.RequestKey`` and ``web.ResponseKey`` were missing
     compression.py          ``enable_compression()`` was missing
+    invalid_urls.py         a bad URL raised InvalidURL itself, not aiohttp 3.10's subclasses
+                            (InvalidUrlClientError, NonHttpUrlClientError, ...Redirect...)
     response_details.py     ``resp.get_encoding()`` gave the charset as sent, not the codec's
                             name (aiohttp: ``iso8859-1`` for ``iso-8859-1``)
     websocket_close_reply.py  a peer's Close was answered with its own code (aiohttp: 1000),
@@ -88,15 +91,7 @@ PAIRINGS = [("aiohttp", "aiohttp"), ("aioteach", "aioteach"), ("aiohttp", "aiote
 
 # Known, routed failures: (program, server library, client library) -> reason.  Each becomes a
 # strict xfail, so the day it is fixed the suite says so.
-_URL_ERROR_NAMES = (
-    "aioteach's client raises InvalidURL itself for a bad URL or redirect; aiohttp (3.10+) "
-    "raises its subclasses InvalidUrlClientError / InvalidUrlRedirectClientError (and "
-    "NonHttpUrlClientError, not an InvalidURL, for a non-http scheme).  `except InvalidURL` "
-    "works on both; the names differ.  Fix: the subclasses in aioteach/client/errors.py, raised "
-    "from the URL checks in aioteach/client/session.py (_redirect_url, _build_url)")
 KNOWN_FAILURES: Dict[Tuple[str, str, str], str] = {
-    ("invalid_urls", "aioteach", "aioteach"): _URL_ERROR_NAMES,
-    ("invalid_urls", "aiohttp", "aioteach"): _URL_ERROR_NAMES,
 }
 
 
