@@ -49,7 +49,7 @@ Bugs these programs found, fixed in aioteach, and kept as regressions:
     response_details.py     ``resp.get_encoding()`` gave the charset as sent, not the codec's
                             name (aiohttp: ``iso8859-1`` for ``iso-8859-1``)
     websocket_close_reply.py  a peer's Close was answered with its own code (aiohttp: 1000),
-                            so the closer's ``close_code`` read differently
+                            so the closer's ``close_code`` read differently (fixed by ws-glue)
 """
 from __future__ import annotations
 
@@ -90,9 +90,8 @@ PAIRINGS = [("aiohttp", "aiohttp"), ("aioteach", "aioteach"), ("aiohttp", "aiote
             ("aioteach", "aiohttp")]
 
 # Known, routed failures: (program, server library, client library) -> reason.  Each becomes a
-# strict xfail, so the day it is fixed the suite says so.
-KNOWN_FAILURES: Dict[Tuple[str, str, str], str] = {
-}
+# strict xfail, so the day it is fixed the suite says so.  None today.
+KNOWN_FAILURES: Dict[Tuple[str, str, str], str] = {}
 
 
 def swapped_text(name: str, library: str) -> str:
@@ -181,10 +180,8 @@ def expected(name: str, server_lib: str = "aiohttp", client_lib: str = "aiohttp"
 def _cases():
     for name in PAIR_PROGRAMS:
         for server_lib, client_lib in PAIRINGS:
-            marks = [pytest.mark.peer]
             reason = KNOWN_FAILURES.get((name, server_lib, client_lib))
-            if reason:
-                marks.append(pytest.mark.xfail(strict=True, reason=reason))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
             yield pytest.param(name, server_lib, client_lib, marks=marks,
                                id=f"{name}-{server_lib}-server-{client_lib}-client")
 

@@ -12,6 +12,8 @@ A program has two halves and a promise:
     async client(url)   the client half: talks to ``url`` and returns what a learner would
                         observe (statuses, bodies, the headers that matter, exception names,
                         WebSocket messages and close codes) as plain data
+    server_settled(app) optional coroutine: awaited (bounded) before the server shuts down,
+                        for a handler that is still finishing after its client is done
     server_report(app)  optional: what the server saw, read after the runner has cleaned up
     EXPECTED            the observable outcome, the same for every pairing of libraries
 
