@@ -26,15 +26,17 @@ import asyncio
 import codecs
 import json as jsonlib
 from http.cookies import CookieError, SimpleCookie
-from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
+from types import MappingProxyType
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple
 
 from .. import trace
 from ..multidict import CIMultiDict, CIMultiDictProxy
+from ..multipart import parse_content_disposition
 from ..streams import EMPTY_STREAM, StreamReader
 from .decoding import ContentDecoder
 from .errors import ClientConnectionError, ClientResponseError, ContentTypeError, RequestInfo
 
-__all__ = ["ClientResponse", "HttpVersion", "parse_content_type"]
+__all__ = ["ClientResponse", "HttpVersion", "ContentDisposition", "parse_content_type"]
 
 
 class HttpVersion(NamedTuple):
@@ -42,6 +44,14 @@ class HttpVersion(NamedTuple):
 
     major: int
     minor: int
+
+
+class ContentDisposition(NamedTuple):
+    """``resp.content_disposition``: ``attachment; filename="a.txt"`` taken apart (RFC 6266)."""
+
+    type: str
+    parameters: Mapping[str, str]
+    filename: Optional[str]           # filename*= (RFC 8187) decoded, if the server sent one
 
 
 def parse_content_type(value: str) -> Tuple[str, Dict[str, str]]:
@@ -196,6 +206,14 @@ class ClientResponse:
     def charset(self) -> Optional[str]:
         value = self._header("content-type")
         return parse_content_type(value)[1].get("charset") if value else None
+
+    @property
+    def content_disposition(self) -> Optional[ContentDisposition]:
+        value = self._header("content-disposition")
+        if value is None:
+            return None
+        kind, params = parse_content_disposition(value)
+        return ContentDisposition(kind, MappingProxyType(params), params.get("filename"))
 
     @property
     def content_length(self) -> Optional[int]:
