@@ -47,7 +47,8 @@ Bugs these programs found, fixed in aioteach, and kept as regressions:
     invalid_urls.py         a bad URL raised InvalidURL itself, not aiohttp 3.10's subclasses
                             (InvalidUrlClientError, NonHttpUrlClientError, ...Redirect...)
     response_details.py     ``resp.get_encoding()`` gave the charset as sent, not the codec's
-                            name (aiohttp: ``iso8859-1`` for ``iso-8859-1``)
+                            name (aiohttp: ``iso8859-1`` for ``iso-8859-1``), and
+                            ``resp.content_disposition`` was missing
     websocket_close_reply.py  a peer's Close was answered with its own code (aiohttp: 1000),
                             so the closer's ``close_code`` read differently (fixed by ws-glue)
 """

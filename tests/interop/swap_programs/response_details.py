@@ -3,7 +3,9 @@ from aiohttp import web, ClientSession, CookieJar
 
 
 async def doc(request):
-    response = web.Response(text="line one\nline two\n", charset="iso-8859-1")
+    response = web.Response(text="line one\nline two\n", charset="iso-8859-1", headers={
+        "Content-Disposition": "attachment; filename=\"notes.txt\"; "
+                               "filename*=UTF-8''n%C3%B6tes.txt"})
     response.set_cookie("seen", "yes")
     return response
 
@@ -24,6 +26,8 @@ async def client(url):
                                     == url + "/doc?x=1",
                                     resp.request_info.headers.get("X-Trace"))
             seen["encoding"] = resp.get_encoding()
+            disposition = resp.content_disposition
+            seen["disposition"] = (disposition.type, disposition.filename)
             seen["first_line"] = await resp.content.readline()
             seen["rest"] = await resp.content.read()
             seen["at_eof"] = resp.content.at_eof()
@@ -43,6 +47,7 @@ EXPECTED = {
     "url": (True, "/doc", "x=1"),
     "request_info": ("GET", True, "t1"),
     "encoding": "iso8859-1",                 # the codec's own name for it
+    "disposition": ("attachment", "n\u00f6tes.txt"),     # filename* (RFC 8187) wins
     "first_line": b"line one\n",
     "rest": b"line two\n",
     "at_eof": True,
