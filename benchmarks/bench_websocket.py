@@ -23,11 +23,9 @@ import argparse
 import asyncio
 import base64
 import os
-import socket
-import subprocess
-import sys
-import time
 from typing import Dict, List, Optional, Tuple
+
+from common import cpu_seconds, start_server, stop_servers
 
 __all__ = ["main"]
 
@@ -152,37 +150,8 @@ async def measure(port: int, connections: int, seconds: float, pid: int) -> Tupl
     return total, cpu
 
 
-# -- measuring -----------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime + stime
-
-
-def start_server(name: str) -> Tuple[subprocess.Popen, int]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", name, "--port", str(port)])
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return proc, port
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the {name} server exited with {proc.returncode}")
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"the {name} server did not start listening on port {port}")
-
-
 async def run(names: List[str], rounds: int, seconds: float) -> None:
-    procs = {name: start_server(name) for name in names}
+    procs = {name: start_server(__file__, name) for name in names}
     trips: Dict[Tuple[str, int], int] = {}
     cpu: Dict[Tuple[str, int], float] = {}
     try:
@@ -197,13 +166,7 @@ async def run(names: List[str], rounds: int, seconds: float) -> None:
                     trips[key] = trips.get(key, 0) + total
                     cpu[key] = cpu.get(key, 0.0) + used
     finally:
-        for proc, _ in procs.values():
-            proc.terminate()
-        for proc, _ in procs.values():
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_servers(proc for proc, _ in procs.values())
     print(f"\nWebSocket echo of {len(MESSAGE)}-byte text messages, one in flight per "
           f"connection; {rounds} round(s) of {seconds:g}s per scenario and server, interleaved")
     print(f"{'conns':>5} {'server':<11} {'trips/s':>9} {'trips/CPU-s':>12} {'vs aiohttp':>10} "
