@@ -35,6 +35,7 @@ _LAZY = {
     "request": "aioteach.client",
     "ClientError": "aioteach.client",
     "ClientConnectionError": "aioteach.client",
+    "ClientConnectionResetError": "aioteach.client",
     "ClientConnectorError": "aioteach.client",
     "ClientOSError": "aioteach.client",
     "ServerDisconnectedError": "aioteach.client",

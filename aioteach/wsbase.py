@@ -129,6 +129,8 @@ class WebSocketBase:
     def _timeout_error(self) -> BaseException:
         return asyncio.TimeoutError("no answer to a heartbeat Ping within heartbeat/2 seconds")
 
+    _closed_error = ConnectionResetError      # what sending after close raises (client: its own)
+
     # -- what we know ---------------------------------------------------------------------
     @property
     def closed(self) -> bool:
@@ -316,8 +318,8 @@ class WebSocketBase:
     # -- bytes out -----------------------------------------------------------------------------
     def _check_open(self) -> WebSocketConnection:
         if self._closed or self._lost:
-            raise ConnectionResetError("Cannot write to closing transport: the WebSocket is "
-                                       "closed (check ws.closed before sending)")
+            raise self._closed_error("Cannot write to closing transport: the WebSocket is "
+                                     "closed (check ws.closed before sending)")
         if self._conn is None:
             self._not_started()
         return self._conn                             # type: ignore[return-value]

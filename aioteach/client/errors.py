@@ -6,6 +6,7 @@ went wrong, with aiohttp's names so that ``except aiohttp.ClientError`` code por
 
     ClientError
     +-- ClientConnectionError           the connection itself failed
+    |   +-- ClientConnectionResetError  ... sending on a closed WebSocket (a ConnectionResetError)
     |   +-- ClientOSError               ... an operating-system error (also an OSError)
     |   |   +-- ClientConnectorError    ... while connecting (carries host, port, os_error)
     |   +-- ServerConnectionError       ... the server broke off
@@ -34,7 +35,8 @@ import asyncio
 from typing import Any, NamedTuple, Optional, Tuple
 
 __all__ = [
-    "RequestInfo", "ClientError", "ClientConnectionError", "ClientOSError",
+    "RequestInfo", "ClientError", "ClientConnectionError", "ClientConnectionResetError",
+    "ClientOSError",
     "ClientConnectorError", "ClientConnectorCertificateError", "ServerConnectionError",
     "ServerDisconnectedError", "ServerTimeoutError", "ConnectionTimeoutError",
     "SocketTimeoutError", "ClientResponseError", "ContentTypeError", "TooManyRedirects",
@@ -60,6 +62,10 @@ class ClientError(Exception):
 # -- the connection ----------------------------------------------------------------------
 class ClientConnectionError(ClientError):
     """The TCP (or TLS) connection failed or broke."""
+
+
+class ClientConnectionResetError(ClientConnectionError, ConnectionResetError):
+    """The connection is closed (or closing) and cannot take what you send."""
 
 
 class ClientOSError(ClientConnectionError, OSError):

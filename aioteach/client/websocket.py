@@ -34,7 +34,7 @@ from ..url import URL
 # The sans-I/O codec, by its package name: every call below says where it comes from.
 from .. import websocket as codec
 from ..wsbase import WebSocketBase
-from .errors import ServerTimeoutError, WSServerHandshakeError
+from .errors import ClientConnectionResetError, ServerTimeoutError, WSServerHandshakeError
 from .request import normalize_headers
 
 __all__ = ["ClientWebSocketResponse", "WSConnectContext", "ws_connect"]
@@ -53,6 +53,8 @@ class ClientWebSocketResponse(WebSocketBase):
         super().__init__(timeout=timeout, receive_timeout=receive_timeout, autoclose=autoclose,
                          autoping=autoping, heartbeat=heartbeat, max_msg_size=max_msg_size)
         self.response = response
+
+    _closed_error = ClientConnectionResetError  # also a ConnectionResetError, as in aiohttp
 
     def _timeout_error(self) -> BaseException:
         return ServerTimeoutError("No answer to a heartbeat Ping within heartbeat/2 seconds: "
