@@ -49,6 +49,8 @@ Bugs these programs found, fixed in aioteach, and kept as regressions:
     response_details.py     ``resp.get_encoding()`` gave the charset as sent, not the codec's
                             name (aiohttp: ``iso8859-1`` for ``iso-8859-1``), and
                             ``resp.content_disposition`` was missing
+    websocket_options.py    sending on a closed client WebSocket raised a bare
+                            ConnectionResetError, which ``except ClientConnectionError`` missed
     websocket_close_reply.py  a peer's Close was answered with its own code (aiohttp: 1000),
                             so the closer's ``close_code`` read differently (fixed by ws-glue)
 """

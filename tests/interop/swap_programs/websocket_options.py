@@ -1,7 +1,7 @@
 """WebSocket details: subprotocols, can_prepare, receive(timeout=), ping, sending after close."""
 import asyncio
 
-from aiohttp import web, ClientSession, WSMsgType, WSServerHandshakeError
+from aiohttp import web, ClientSession, ClientConnectionError, WSMsgType, WSServerHandshakeError
 
 LOG = web.AppKey("log", list)
 
@@ -49,8 +49,9 @@ async def client(url):
             try:
                 await ws.send_str("too late")
                 seen["send_after_close"] = "sent"
-            except ConnectionResetError:             # aiohttp: its ClientConnectionResetError
-                seen["send_after_close"] = "ConnectionResetError"
+            except ConnectionResetError as exc:
+                seen["send_after_close"] = (type(exc).__name__,
+                                            isinstance(exc, ClientConnectionError))
         async with session.get(url + "/page") as resp:
             seen["page"] = await resp.text()
         try:
@@ -67,7 +68,8 @@ def server_report(app):
 EXPECTED = {
     "client": {"protocol": "chat.v1", "nudge": "are you there?",
                "reply": "you said hello over chat.v1", "last": ("CLOSE", True),
-               "send_after_close": "ConnectionResetError", "page": "a page", "not_ws": 200},
+               "send_after_close": ("ClientConnectionResetError", True), "page": "a page",
+               "not_ws": 200},
     # The client's attempt to upgrade /page is a WebSocket request all the same.
     "server": [["can_prepare", True, "chat.v1"], ["plain GET can_prepare", False],
                ["plain GET can_prepare", True]],
