@@ -43,18 +43,14 @@ async def client(url):
         }
         for label, headers in checks.items():
             async with session.get(url + "/report", headers=headers) as resp:
-                seen[label] = (resp.status, await resp.read(),
+                body = await resp.read()
+                seen[label] = (resp.status, body if len(body) < 100 else len(body),
                                resp.headers.get("Content-Range"))
-    seen["full_body_length"] = seen["full"][1]
-    for label in ("if_none_match_other",):
-        status, body, content_range = seen[label]
-        seen[label] = (status, len(body), content_range)
     return seen
 
 
 EXPECTED = {
     "full": (200, 100, "bytes"),
-    "full_body_length": 100,
     "if_none_match": (304, b"", None),
     "if_none_match_other": (200, 100, None),
     "if_modified_since": (304, b"", None),

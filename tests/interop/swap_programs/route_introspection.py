@@ -1,4 +1,4 @@
-"""Looking at routes: match_info.route in a middleware, router.resources(), HEAD handling."""
+"""Looking at routes: match_info.route from a middleware, and HEAD (allowed, or not)."""
 from aiohttp import web, ClientSession
 
 
