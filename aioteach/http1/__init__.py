@@ -4,7 +4,8 @@ Nothing here reads a socket, starts a task or looks at a clock: the same code se
 asyncio server and client, the toy event loop, and a notebook cell feeding bytes by hand.
 Read it in this order:
 
-    events.py      the vocabulary: Request, Response, InformationalResponse, Data, EndOfMessage
+    events.py      the vocabulary: Request, Response, InformationalResponse, Data, EndOfMessage,
+                   ConnectionClosed
     errors.py      RemoteProtocolError (the peer's fault, with a status) / LocalProtocolError
     abnf.py        the RFC grammar, as regexes with the ABNF above each
     status.py      status codes and reason phrases (RFC 9110 section 15)

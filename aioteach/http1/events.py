@@ -6,6 +6,7 @@ body.  The parser turns bytes into this small vocabulary:
     Request / Response / InformationalResponse   the head (start line + header fields)
     Data                                         a piece of the body, in arrival order
     EndOfMessage                                 the body is complete (trailers, if chunked)
+    ConnectionClosed                             the peer hung up (only connection.py uses it)
 
 Reading a whole request is therefore ``Request, Data*, EndOfMessage``, and a notebook can print
 each event as it comes.
