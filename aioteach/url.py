@@ -477,6 +477,10 @@ class URL:
     def with_query(self, *args: Any, **kwargs: Any) -> URL:
         """Replace the query: a dict, MultiDict, list of pairs, str, None, or keywords.
 
+        A str keeps the escapes already in it (``"b=%20"`` stays ``b=%20``); yarl escapes its
+        ``%`` again (``b=%2520``), so ``params="b=%20"`` reaches an aiohttp-client server as
+        the text ``%20`` but an aioteach-client one as a space.
+
         >>> str(URL("http://h/p?a=1").with_query({"b": "x y", "n": 2}))
         'http://h/p?b=x+y&n=2'
         """
