@@ -91,7 +91,6 @@ def unused_port() -> Callable[[], int]:
     return find
 
 
-
 @pytest.fixture
 def aioteach_unused_port() -> Callable[[], int]:
     """The same as ``unused_port``, under the plugin's prefix (aiohttp_unused_port's twin)."""

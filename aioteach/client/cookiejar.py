@@ -14,8 +14,9 @@ header stores a name=value pair plus attributes saying where it may go back:
 Each cookie is stored once per (domain, path, name): a newer Set-Cookie replaces it.
 ``filter_cookies(url)`` picks what goes into the next request's ``Cookie`` header, longer
 paths first (5.4).  Like aiohttp, the jar refuses cookies of IP-address hosts
-(``http://127.0.0.1/``) unless made with ``CookieJar(unsafe=True)``: browsers key cookies by
-names, and a test against a local server is exactly when you want ``unsafe=True``.
+(``http://127.0.0.1/``) unless made with ``CookieJar(unsafe=True)``: cookie scopes are made
+for host names (an IP address has no parent domain to share with, RFC 6265 5.1.3), and a test
+against a local server is exactly when you want ``unsafe=True``.
 ``update_cookies({...})`` without a URL stores "shared" cookies sent to every host: that is
 what ``ClientSession(cookies=...)`` does.
 

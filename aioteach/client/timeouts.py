@@ -47,7 +47,7 @@ class Deadline:
 
     One ``Deadline`` may be entered many times (connect, then each body read): each entry arms
     the timer for the task that is running, each exit disarms it.  Entering after the moment
-    has passed raises ``asyncio.TimeoutError`` at once.
+    has passed raises its error (``asyncio.TimeoutError`` unless told otherwise) at once.
     """
 
     __slots__ = ("when", "delay", "_loop", "_handle", "_task", "_fired", "_error", "_hint")

@@ -20,8 +20,9 @@ sends with a fresh key (section 5.3), which the codec does for the "client" role
 
 Deliberate differences from aiohttp: a connection that ends without a Close frame reports
 1006 (RFC 6455 section 7.1.5); a server's Close (with ``autoclose``) and Ping (with
-``autoping``) are answered the moment they arrive (a Close with 1000, as in aiohttp).  ``timeout`` is the close timeout as a
-number (aiohttp 3.x's older form; ``ClientWSTimeout`` is not offered).
+``autoping``) are answered the moment they arrive (a Close with 1000, as in aiohttp).
+``timeout`` is the close timeout as a number (aiohttp 3.x's older form; ``ClientWSTimeout``
+is not offered).
 
 Simplification: permessage-deflate (RFC 7692) is never offered; ``compress`` is accepted and
 ignored, and a server that answers with an extension is refused.

@@ -4,6 +4,7 @@ This package only re-exports; each concept lives in a module of its own, and the
 is the table of contents, read bottom-up the way a request travels::
 
     protocol      the asyncio.Protocol that turns bytes into Request objects (via aioteach.http1)
+    eager         how protocol starts a handler: in a Task, or its first step right away
     request       Request: what the handler gets (headers, query, body, match_info...)
     response      StreamResponse, Response, json_response: what the handler returns
     exceptions    every HTTP status as an exception you may raise or return (HTTPNotFound...)
