@@ -17,7 +17,8 @@ async def goodbye(app):
     print("cleanup ran", flush=True)
 
 
-def make_app():
+async def create_app():
+    # run_app also takes a coroutine: the app is built inside the loop it will run on.
     app = web.Application()
     app.router.add_get("/", hello)
     app.on_cleanup.append(goodbye)
@@ -31,5 +32,6 @@ async def client(url):
 
 
 if __name__ == "__main__":
-    web.run_app(make_app(), host="127.0.0.1", port=int(sys.argv[1]), reuse_port=True)
+    web.run_app(create_app(), host="127.0.0.1", port=int(sys.argv[1]), reuse_port=True,
+                access_log=None)
     print("run_app returned", flush=True)
