@@ -47,6 +47,19 @@ async def client(url):
                 seen[path] = describe(exc)
         async with session.get(url + "/ok", raise_for_status=False) as resp:
             seen["ok_again"] = resp.status
+
+    async def only_busy_is_an_error(resp):          # a callable decides instead
+        if resp.status == 503:
+            raise RuntimeError(f"busy: {resp.reason}")
+
+    async with ClientSession(raise_for_status=only_busy_is_an_error) as session:
+        async with session.get(url + "/missing") as resp:
+            seen["callable_404"] = resp.status
+        try:
+            async with session.get(url + "/busy"):
+                pass
+        except RuntimeError as exc:
+            seen["callable_503"] = str(exc)
     return seen
 
 
@@ -56,4 +69,6 @@ EXPECTED = {
     "/busy": ("ClientResponseError", 503, "Try Later", "GET", "/busy", True),
     "/missing": ("ClientResponseError", 404, "Not Found", "GET", "/missing", True),
     "ok_again": 200,
+    "callable_404": 404,
+    "callable_503": "busy: Try Later",
 }
