@@ -41,6 +41,10 @@ PUT, DELETE, OPTIONS, TRACE) and its body can be replayed; a POST gets the error
 
 ``session.get(url)`` returns a ``RequestContextManager``: await it for the response, or use it
 in ``async with`` to have the response released at the end of the block.
+
+Simplification: no HTTP proxies (``proxy=`` raises ``ClientError``; aiohttp sends a proxy
+absolute-form targets, RFC 9112 3.2.2, and tunnels https with CONNECT, RFC 9110 9.3.6), and ``compress``, ``expect100``, ``read_until_eof``,
+``server_hostname`` and ``trace_request_ctx`` are accepted and ignored.
 """
 from __future__ import annotations
 
@@ -204,7 +208,8 @@ class ClientSession:
             raise RuntimeError("Session is closed: make requests inside 'async with "
                                "ClientSession() as session:'")
         if proxy is not None:
-            raise ClientError("aioteach's client does not speak to proxies (Simplification)")
+            raise ClientError("aioteach's client does not speak to proxies: connect to the "
+                              "server directly")
         if verify_ssl is False:
             ssl = False
         method = method.upper()

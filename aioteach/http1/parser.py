@@ -267,6 +267,8 @@ class RequestParser(MessageParser):
     start_line_name = "request line"
 
     def _parse_head(self, lines: list[str]) -> tuple[Request, Any]:
+        # One function, longer than most: the request line, then RFC 9112's rules for Host,
+        # framing and persistence in the order the RFC gives them, so they read top to bottom.
         line = lines[0]
         if len(line) > self.max_line_size:
             raise RemoteProtocolError(
@@ -357,6 +359,7 @@ class ResponseParser(MessageParser):
         self._methods.append(method)
 
     def _parse_head(self, lines: list[str]) -> tuple[Any, Any]:
+        # The status line, then the body rules of RFC 9112 6.3 in their order (see RequestParser).
         line = lines[0]
         if len(line) > self.max_line_size:
             raise RemoteProtocolError(f"status line longer than {self.max_line_size} bytes")

@@ -142,7 +142,7 @@ def parse_frame(data: Buffer, pos: int = 0, *, expect_mask: bool,
     if masked:
         payload = apply_mask(data[start:end], bytes(data[start - 4:start]))
     else:
-        payload = bytes(data[start:end])   # no copy when data is already bytes
+        payload = bytes(data[start:end])   # no second copy when data is already bytes
     return Frame(opcode, payload, fin), end
 
 
