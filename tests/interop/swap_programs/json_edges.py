@@ -49,6 +49,6 @@ EXPECTED = {
     "empty": (400, {"error": "JSONDecodeError"}),
     "list": {"type": "list", "data": [3, 2, 1]},
     "dict": {"type": "dict", "data": {"b": 1, "a": "ö"}},
-    "listing": ("application/json", "utf-8", ["a", 1, None, True, {"é": "ü"}], 42),  # \\u-escaped
+    "listing": ("application/json", "utf-8", ["a", 1, None, True, {"é": "ü"}], 42),  # \u-escaped
     "text_json": ("application/json", "utf-8", {"n": 1}),
 }
