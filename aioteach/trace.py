@@ -34,6 +34,8 @@ The hook kinds, by who emits them (``fields`` in brackets):
     client.request_sent      [req]                 client.first_byte       [req]
     gen.step                 [coro, action, value]
 
+A failed client request ends with ``status=None`` and ``error`` (the exception's class name).
+
 A recorder's ``spans()`` (or any list of ``Span``) becomes a picture in two ways: the notebook
 draws a Gantt chart (``aioteach.notebook.timeline``), and ``text_timeline`` below draws the same
 rows with characters for a terminal (``python -m aioteach demo`` prints one): ``=`` is running,
@@ -147,8 +149,8 @@ class Recorder:
     def spans(self) -> List[Span]:
         """Pair up start/end hooks into spans, one row per client or server request.
 
-        A client request is a "wait" span from ``client.request_start`` (or from
-        ``client.connection_queued``) to ``client.connection_acquired``, then a "run" span
+        A client request is a "wait" span from ``client.request_start`` to
+        ``client.connection_acquired`` (drawn only if it took any time), then a "run" span
         until ``client.request_end``.  A server request is a "run" span from
         ``server.handler_start`` to ``server.handler_end``.
         """
@@ -190,10 +192,12 @@ TEXT_MARKS = {"run": "=", "wait": "."}
 
 def text_timeline(spans: Iterable[Span], width: int = 60) -> str:
     """Draw spans as text: one row per ``Span.row`` (in order of first appearance), time to
-    the right, ``=`` for running and ``.`` for waiting, and a scale line underneath::
+    the right, ``=`` for running and ``.`` for waiting, the row's total span time, and a
+    scale line underneath::
 
-        req 0  |=====                         |  0.30 s
-        req 1  |     =====                    |  0.30 s
+        req 0 |====================          |  0.300 s
+        req 1 |          ====================|  0.300 s
+              0-----------------------------0.450 s  (= running, . waiting)
 
     Every span gets at least one character, so a very short request stays visible.
     """
