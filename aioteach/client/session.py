@@ -43,8 +43,9 @@ PUT, DELETE, OPTIONS, TRACE) and its body can be replayed; a POST gets the error
 in ``async with`` to have the response released at the end of the block.
 
 Simplification: no HTTP proxies (``proxy=`` raises ``ClientError``; aiohttp sends a proxy
-absolute-form targets, RFC 9112 3.2.2, and tunnels https with CONNECT, RFC 9110 9.3.6), and ``compress``, ``expect100``, ``read_until_eof``,
-``server_hostname`` and ``trace_request_ctx`` are accepted and ignored.
+absolute-form targets, RFC 9112 3.2.2, and tunnels https with CONNECT, RFC 9110 9.3.6), and
+``compress``, ``expect100``, ``read_until_eof``, ``server_hostname`` and ``trace_request_ctx``
+are accepted and ignored.
 """
 from __future__ import annotations
 

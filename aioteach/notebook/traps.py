@@ -12,7 +12,9 @@ mistakes follow from that, and each fails in a way that does not name its cause:
 at the last error of the session).  ``install_traps()`` turns the hang into an immediate,
 explained ``BlockingCallError`` (it patches ``http.client``, which both ``urllib`` and
 ``requests`` use underneath) and, inside IPython, prints the explanation under a traceback.
-``uninstall_traps()`` undoes both.  ``check()`` reports what this kernel is running.
+``uninstall_traps()`` undoes both.  ``allow_nested()`` applies ``nest_asyncio`` when a lesson
+asks for it, to show what the classic workaround does; ``check()`` reports what this kernel is
+running.
 
 Rules: nothing is patched on import; every patch is explicit, reversible and documented here.
 """
@@ -166,7 +168,7 @@ def allow_nested() -> None:
 
     Why the project uses it nowhere else: nest_asyncio is archived (no longer maintained); the
     swap affects the whole process (every task becomes slower, and libraries that check for
-    the C Task notice); it is reported broken on Python 3.12 and later in other projects.
+    the C Task notice); it is reported to break on Python 3.12 and later.
     Nesting also hides the real lesson: in a notebook, ``await`` is the answer.  Use this in
     the lesson that shows the failure, on request only.
     """

@@ -3,13 +3,13 @@
 Theory of operation.  The panels want to show the learner *the wire*: the exact request bytes
 (request line, header fields, blank line, body; RFC 9112 section 2.1) and the exact response
 bytes.  A full client hides them behind its connection pool, so the panels talk through this
-small, honest function instead: open a connection, write the request with ``Connection: close``,
-read until the server closes (RFC 9112 section 9.6: ``close`` means the response ends with the
-connection), then split what came back into status line, fields and body.
+small, honest function instead: open a connection, write the request with ``Connection: close``
+(RFC 9112 section 9.6: the connection ends with this response), read the response, then split
+what came back into status line, fields and body.
 
 Rules: one request per connection; reading stops at the end of the response by its framing,
-or at the server's close, whichever comes first; the read is bounded (``MAX_RESPONSE`` bytes, ``timeout``
-seconds) so a misbehaving server cannot hang a cell.
+or at the server's close, whichever comes first; the read is bounded (``MAX_RESPONSE`` bytes,
+``timeout`` seconds) so a misbehaving server cannot hang a cell.
 
 Simplification: the response parsing below handles what a teaching server sends (a
 Content-Length, ``Transfer-Encoding: chunked`` or a body delimited by close, RFC 9112 section
