@@ -85,6 +85,8 @@ def start_eagerly(coro: Any, loop: asyncio.AbstractEventLoop,
             task.result()                # finished in its first step: re-raise any error
             return None
         return task
+    if loop.get_task_factory() is None:
+        return asyncio.Task(coro, loop=loop)   # what create_task does, minus its bookkeeping
     return loop.create_task(coro)
 
 

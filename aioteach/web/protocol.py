@@ -320,6 +320,7 @@ class HttpProtocol(asyncio.Protocol):
                 self._task = start_eagerly(self._respond(request), self._loop, self._inline)
             except Exception:          # a bug in the machinery, not in a handler: stop here
                 server_logger.exception("unexpected error while answering %r", request)
+                self._current = None
                 self.closing = True
         self._out = None
         transport = self.transport
