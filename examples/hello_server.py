@@ -1,9 +1,10 @@
-"""The seed tutorial's server, brought up to date: /hello/{name}, /echo and POST /ip.
+"""The server of the short aiohttp tutorial that lesson 01 starts from, brought up to date.
 
-The tutorial's version did not run: ``request.GET``/``request.POST`` are gone (today they are
-``request.query`` and ``await request.post()``), the client session was entered with ``with``
-instead of ``async with``, ``'...{ip}'.format(ip)`` needs ``format(ip=ip)``, and ``aiohttp``
-was used without being imported.  Here is the working program::
+Its routes are /hello/{name}, /echo and POST /ip.  The tutorial's version did not run:
+``request.GET``/``request.POST`` are gone (today they are ``request.query`` and ``await
+request.post()``), the client session was entered with ``with`` instead of ``async with``,
+``'...{ip}'.format(ip)`` needs ``format(ip=ip)``, and ``aiohttp`` was used without being
+imported.  Here is the working program::
 
     python examples/hello_server.py                 # also starts the ipinfo stand-in
     curl http://127.0.0.1:8080/hello/Ann

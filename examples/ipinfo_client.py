@@ -1,8 +1,9 @@
 """An independent client: ask an IP-info service about an address, and print the answer.
 
-The seed tutorial's client, brought up to date.  It had ``with aiohttp.ClientSession()`` (a
-session must be entered with ``async with``), ``'...{ip}'.format(ip)`` (a named placeholder
-needs ``format(ip=ip)``) and ``asyncio.get_event_loop()`` outside a running loop (deprecated).
+The client of the short aiohttp tutorial behind lessons 01 and 04, brought up to date.  It
+had ``with aiohttp.ClientSession()`` (a session must be entered with ``async with``),
+``'...{ip}'.format(ip)`` (a named placeholder needs ``format(ip=ip)``) and
+``asyncio.get_event_loop()`` outside a running loop (deprecated).
 Here the same program is written twice, as the tutorial's point is *who runs the coroutine*:
 
 * ``asyncio.run(main())``: the modern way: a fresh loop, run to completion, closed;
@@ -10,8 +11,9 @@ Here the same program is written twice, as the tutorial's point is *who runs the
 
 There is no internet in the classroom, so ipinfo.io is played by a local stand-in: pass
 ``--server http://127.0.0.1:8080`` to ask a running one (``GET /ipinfo/{ip}``, as served by
-``python -m aioteach demo`` or examples/hello_server.py), or give no server and the script
-starts its own small stand-in on a free port for the duration of the query.
+``python -m aioteach serve aioteach.demo:make_app`` or examples/hello_server.py), or give no
+server and the script starts its own small stand-in on a free port for the duration of the
+query.
 
     python examples/ipinfo_client.py 8.8.8.8
     python examples/ipinfo_client.py 8.8.8.8 --style loop
