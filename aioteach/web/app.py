@@ -359,6 +359,16 @@ class Application(MutableMapping[Any, Any]):
             if response is not None:
                 return response
         if self._run_middlewares:
+            if len(match_info._apps) > 1:
+                # Through sub-apps, ``request.app`` is the app whose onion the request is in
+                # (see _dispatch_inward): here the root's.  Afterwards, the route's app again.
+                innermost, match_info._current_app = match_info._current_app, self
+                try:
+                    if trace.enabled:
+                        return await self._traced_handler(request)
+                    return await self._middleware_handler(request)
+                finally:
+                    match_info._current_app = innermost
             if trace.enabled:
                 return await self._traced_handler(request)
             return await self._middleware_handler(request)
@@ -376,9 +386,13 @@ class Application(MutableMapping[Any, Any]):
         apps = match_info._apps                         # outermost first: [root, sub, subsub]
         if len(apps) > self._depth + 1:
             inner = apps[self._depth + 1]
-            if trace.enabled:
-                return await inner._traced_handler(request)
-            return await inner._middleware_handler(request)
+            match_info._current_app = inner        # its middlewares see request.app == inner
+            try:
+                if trace.enabled:
+                    return await inner._traced_handler(request)
+                return await inner._middleware_handler(request)
+            finally:
+                match_info._current_app = self     # back in this app's onion, as in aiohttp
         return await match_info.handler(request)
 
     def __repr__(self) -> str:
