@@ -31,7 +31,7 @@ from .errors import RemoteProtocolError
 
 __all__ = [
     "FRAMING_FIELDS", "split_head", "parse_version", "parse_fields", "check_line_sizes",
-    "parse_content_length", "connection_tokens", "is_chunked",
+    "parse_content_length", "connection_tokens", "keeps_alive", "is_chunked",
 ]
 
 # The fields whose values change how we read the message or the connection:
@@ -217,6 +217,17 @@ def connection_tokens(values: list[str] | None) -> set[str]:
     if len(values) == 1 and "," not in values[0]:     # one option, the usual case
         return {values[0].lower()}                    # (parse_fields already stripped OWS)
     return {token.strip(" \t").lower() for value in values for token in value.split(",")}
+
+
+def keeps_alive(version: str, options: set[str]) -> bool:
+    """May the connection carry another message after this one?  (RFC 9112 9.3)
+
+    HTTP/1.1 persists unless a Connection option says "close"; HTTP/1.0 persists only when
+    one says "keep-alive" (the 1.0 extension that 1.1 made the default).
+    """
+    if "close" in options:
+        return False
+    return version == "1.1" or "keep-alive" in options
 
 
 def is_chunked(values: list[str], status: int) -> bool:

@@ -43,8 +43,8 @@ from .bodies import ChunkedReader, ContentLengthReader, UntilCloseReader
 from .errors import LocalProtocolError, RemoteProtocolError
 from .events import END_OF_MESSAGE, Data, EndOfMessage, InformationalResponse, Request, Response
 from .heads import (
-    check_line_sizes, connection_tokens, is_chunked, parse_content_length, parse_fields,
-    parse_version, split_head,
+    check_line_sizes, connection_tokens, is_chunked, keeps_alive, parse_content_length,
+    parse_fields, parse_version, split_head,
 )
 
 __all__ = ["MessageParser", "RequestParser", "ResponseParser", "Event", "MAX_EMPTY_LINES"]
@@ -317,10 +317,7 @@ class RequestParser(MessageParser):
 
         # RFC 9112 9.3: 1.1 is persistent unless "close"; 1.0 only with "keep-alive".
         options = connection_tokens(framing.get("connection"))
-        if "close" in options:
-            keep_alive = False
-        else:
-            keep_alive = version == "1.1" or "keep-alive" in options
+        keep_alive = keeps_alive(version, options)
         # RFC 9110 7.8: Upgrade counts only with "Connection: upgrade", and never in 1.0.
         upgrade = None
         if "upgrade" in options and version == "1.1" and "upgrade" in framing:
@@ -382,11 +379,7 @@ class ResponseParser(MessageParser):
             return InformationalResponse(status, reason, headers, version), _INTERIM
         method = self._methods.popleft() if self._methods else "GET"
 
-        options = connection_tokens(framing.get("connection"))
-        if "close" in options:
-            keep_alive = False
-        else:
-            keep_alive = version == "1.1" or "keep-alive" in options
+        keep_alive = keeps_alive(version, connection_tokens(framing.get("connection")))
         chunked = False
         content_length = None
         reader: Any = None
