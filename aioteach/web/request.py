@@ -307,6 +307,7 @@ class BaseRequest(MutableMapping[str, Any]):
         clone = type(self)(self._message._replace(**changes), self._payload, self._protocol,
                            self._root_app, dict(self._state) if self._state else None)
         clone._continue_sent = self._continue_sent
+        clone._match_info = self._match_info     # routing is done: the route stays (aiohttp too)
         return clone
 
     # -- the body -----------------------------------------------------------------------------------
