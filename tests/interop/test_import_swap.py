@@ -47,6 +47,8 @@ Bugs these programs found, fixed in aioteach, and kept as regressions:
                             running its code after the close, so on_cleanup ran before it
     request_keys.py         ``web.RequestKey`` and ``web.ResponseKey`` were missing
     compression.py          ``enable_compression()`` was missing
+    middleware_short_circuit.py  ``request.clone(...)`` lost the match info: handing the
+                            clone on from a middleware was a 500
     sub_app_lifecycle.py    a root middleware saw ``request.app`` as the sub-app for a sub-app
                             route (aiohttp: its own app), so ``request.app[ROOT_KEY]`` failed
     invalid_urls.py         a bad URL raised InvalidURL itself, not aiohttp 3.10's subclasses
