@@ -452,6 +452,9 @@ class Response(StreamResponse):
         if headers is not None:
             self._init_headers = headers
             explicit = "Content-Type" in CIMultiDict(headers)
+            if explicit and (content_type is not None or charset is not None):
+                raise ValueError("headers= already holds a Content-Type: passing content_type= or "
+                                 "charset= as well is refused (as in aiohttp); choose one")
         if text is not None:
             if not isinstance(text, str):
                 raise TypeError(f"text must be str, got {type(text).__name__}")

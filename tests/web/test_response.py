@@ -135,3 +135,18 @@ async def test_header_values_cannot_split_the_response():
     async with serve(app) as (port, _):
         answer = await exchange(port, get("/"))
     assert answer.status == 500 and "Set-Cookie" not in answer.headers
+
+
+@pytest.mark.parametrize("make", [
+    lambda: web.Response(text="x", headers={"Content-Type": "text/html"}, content_type="text/plain"),
+    lambda: web.Response(body=b"x", headers={"Content-Type": "image/png"}, charset="utf-8"),
+    lambda: web.json_response({"a": 1}, headers={"Content-Type": "text/plain"}),
+])
+def test_a_content_type_header_and_content_type_arguments_together_are_refused(make):
+    with pytest.raises(ValueError, match="Content-Type"):
+        make()
+
+
+def test_a_content_type_header_alone_is_kept():
+    resp = web.Response(text="<b>x</b>", headers={"Content-Type": "text/html"})
+    assert resp.headers["Content-Type"] == "text/html"
