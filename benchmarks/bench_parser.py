@@ -21,6 +21,8 @@ import time
 
 from aioteach.http1 import RequestParser, ResponseParser, serialize_response_head
 
+__all__ = ["main"]
+
 REQUEST = (b"GET /index.html?q=1 HTTP/1.1\r\nHost: example.org\r\nUser-Agent: bench/1.0\r\n"
            b"Accept: text/html,*/*;q=0.8\r\nAccept-Encoding: gzip, deflate\r\n"
            b"Accept-Language: en-US,en;q=0.5\r\nConnection: keep-alive\r\n\r\n")
