@@ -4,7 +4,8 @@ Theory of operation.  Each file in ``swap_programs/`` is a small aiohttp program
 ``make_app()`` and a client half ``client(url)``; see that package's docstring).  ``load()``
 reads its text and, for aioteach, rewrites only the import lines (``from aiohttp`` becomes
 ``from aioteach``, ``import aiohttp`` becomes ``import aioteach as aiohttp``), then checks
-that no other line changed: the swap is mechanical, so the promise is tested as stated.  Each program then runs in four pairings:
+that no other line changed: the swap is mechanical, so the promise is tested as stated.
+Each program then runs in four pairings:
 
     server    client
     aiohttp   aiohttp     the oracle: what the program does on the library it was written for
@@ -38,8 +39,8 @@ that.  Today:
     multipart_details.py    non-ASCII upload filenames go out as UTF-8, as browsers send them,
                             not percent-encoded
     invalid_urls.py         NonHttpUrlClientError is also an InvalidURL on aioteach
-    params_types.py         ``params="b=%20"``: aioteach keeps the escape, yarl escapes it again  Differences that are
-bugs still to fix are strict xfails in ``KNOWN_FAILURES``, with their cause.
+    params_types.py         ``params="b=%20"``: aioteach keeps the escape, yarl escapes it again
+Differences that are bugs still to fix are strict xfails in ``KNOWN_FAILURES``, with their cause.
 
 Bugs these programs found, fixed in aioteach, and kept as regressions:
     query_strings.py        ``request.query_string`` was the raw query (aiohttp's is decoded)
