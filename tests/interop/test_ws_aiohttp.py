@@ -15,15 +15,9 @@ import pytest
 
 import aioteach
 from aioteach import web as aioteach_web
-from tests.support import require
+from tests.support import require, within
 
 pytestmark = pytest.mark.peer
-
-TIMEOUT = 10.0
-
-
-async def within(awaitable: Any) -> Any:
-    return await asyncio.wait_for(awaitable, TIMEOUT)
 
 
 def make_app(web: Any, record: "asyncio.Queue[Any]") -> Any:

@@ -13,16 +13,10 @@ import pytest
 
 import aioteach
 from aioteach import WSCloseCode, WSMsgType, web
-from tests.support import require
+from tests.support import require, within
 from tests.web.server_support import serve
 
 pytestmark = pytest.mark.peer
-
-TIMEOUT = 10.0
-
-
-async def within(awaitable: Any) -> Any:
-    return await asyncio.wait_for(awaitable, TIMEOUT)
 
 
 def aioteach_app() -> web.Application:

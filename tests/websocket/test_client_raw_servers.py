@@ -16,14 +16,10 @@ import pytest
 import aioteach
 from aioteach import WSCloseCode, WSMsgType
 from aioteach.websocket import Opcode, accept_key, build_frame, parse_frame
+from tests.support import within
 
-TIMEOUT = 10.0
 
 Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter, str, str], Awaitable[None]]
-
-
-async def within(awaitable: Any) -> Any:
-    return await asyncio.wait_for(awaitable, TIMEOUT)
 
 
 async def read_request(reader: asyncio.StreamReader) -> List[str]:

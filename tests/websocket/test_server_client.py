@@ -13,17 +13,12 @@ import pytest
 
 import aioteach
 from aioteach import WSCloseCode, WSMsgType, web
+from tests.support import TIMEOUT, within
 from tests.web.server_support import serve
-
-TIMEOUT = 10.0
 
 
 def report() -> "asyncio.Future[Any]":
     return asyncio.get_running_loop().create_future()
-
-
-async def within(awaitable: Any) -> Any:
-    return await asyncio.wait_for(awaitable, TIMEOUT)
 
 
 async def echo(request: web.Request) -> web.WebSocketResponse:

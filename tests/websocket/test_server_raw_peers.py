@@ -13,13 +13,8 @@ from typing import Any, List, Tuple
 
 from aioteach import WSCloseCode, WSMsgType, web
 from aioteach.websocket import Opcode, accept_key, build_frame, parse_frame
+from tests.support import within
 from tests.web.server_support import serve
-
-TIMEOUT = 10.0
-
-
-async def within(awaitable: Any) -> Any:
-    return await asyncio.wait_for(awaitable, TIMEOUT)
 
 
 def upgrade_request(path: str = "/ws", key: str = "", *extra: str, method: str = "GET",
