@@ -93,6 +93,7 @@ class RawClient:
         while True:
             data = await asyncio.wait_for(self.reader.read(65536), TIMEOUT)
             if not data:
+                self.writer.close()
                 return b"".join(chunks)
             chunks.append(data)
 
@@ -103,6 +104,7 @@ class RawClient:
                 pass
         except ConnectionResetError:
             pass
+        self.writer.close()          # ours too: Python 3.12+ warns of an unclosed StreamWriter
         return True
 
     def close(self) -> None:

@@ -137,7 +137,8 @@ async def test_read_form_gives_str_fields_and_file_fields():
     assert isinstance(photo, web.FileField)
     assert (photo.name, photo.filename, photo.content_type) == ("photo", "beach.jpg",
                                                                 "image/jpeg")
-    assert photo.file.read() == bytes(range(256)) * 50
+    with photo.file:                 # the application's to close, as on aiohttp
+        assert photo.file.read() == bytes(range(256)) * 50
     assert photo.headers["Content-Type"] == "image/jpeg"
 
 

@@ -76,6 +76,7 @@ async def test_graceful_shutdown_lets_the_in_flight_request_finish():
     assert answer.body == b"finished" and answer.headers["Connection"] == "close"
     await asyncio.wait_for(cleanup, 10)
     assert order == ["response", "on_shutdown", "on_cleanup"]
+    busy.close()
 
 
 async def _text(text: str) -> web.Response:
