@@ -1,7 +1,6 @@
 """examples/three_ways.py: every client style against every handler style, same HTTP outcome."""
 from __future__ import annotations
 
-import importlib.util
 import pathlib
 import sys
 import types

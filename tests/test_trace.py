@@ -1,8 +1,6 @@
 """trace: switching on and off, what a recorder keeps, spans, the text timeline, real hooks."""
 from __future__ import annotations
 
-import pytest
-
 from aioteach import trace
 from aioteach.trace import Span, text_timeline
 

@@ -20,7 +20,7 @@ setting ``X-Name: José`` works the same on both.  ASCII, the overwhelming case,
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 from .abnf import forbidden_in_head_re, token_re
 from .errors import LocalProtocolError

@@ -2,15 +2,12 @@
 it serves until SIGINT and shuts down cleanly."""
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
 import sys
 import textwrap
 import time
-
-import pytest
 
 from aioteach import web
 from aioteach.notebook.servers import REGISTRY, ServerHandle, stop_all

@@ -7,7 +7,6 @@ import socket
 
 import pytest
 
-from aioteach import web
 from aioteach.notebook import servers
 from aioteach.notebook.servers import REGISTRY, serve, stop_all
 

@@ -23,7 +23,7 @@ import asyncio
 import inspect
 import math
 import time
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 from . import CheckResult, ThrowawayServer, run_check
 
