@@ -11,6 +11,9 @@ three layers of aiohttp's ``test_utils`` (whose names these are):
                              builds the URL from the path, and ``close()`` releases every
                              response and stops the server
 
+``AioHTTPTestCase`` wraps TestServer and TestClient for ``unittest``: override
+``get_application()`` and use ``self.client`` in ``async def test_...`` methods.
+
 They are real network round trips through the real client and server code, not mocks: what
 passes here passes on a port.  ``make_mocked_request`` is the exception, for unit tests of a
 handler or middleware: it builds a real ``web.Request`` from a method, path and headers, with
@@ -29,7 +32,9 @@ point: installing aioteach makes them available, and they clean up after each te
 """
 from __future__ import annotations
 
+import asyncio
 import socket
+import unittest
 from typing import Any, Awaitable, Callable, List, Optional, Union
 
 from . import web
@@ -39,8 +44,8 @@ from .http1 import Request as RequestHead
 from .streams import EMPTY_STREAM, StreamReader
 from .url import URL
 
-__all__ = ["BaseTestServer", "TestServer", "RawTestServer", "TestClient", "make_mocked_request",
-           "unused_port"]
+__all__ = ["BaseTestServer", "TestServer", "RawTestServer", "TestClient", "AioHTTPTestCase",
+           "make_mocked_request", "unused_port"]
 
 
 def unused_port() -> int:
@@ -232,6 +237,41 @@ class TestClient:
 
     async def __aexit__(self, *exc_info: Any) -> None:
         await self.close()
+
+
+class AioHTTPTestCase(unittest.IsolatedAsyncioTestCase):
+    """The same kit for ``unittest``: ``self.client`` talks to your app, fresh for each test.
+
+    Override ``async def get_application(self)`` to return the app; each test method may be
+    ``async def`` and use ``await self.client.get("/")``.  ``get_server`` and ``get_client``
+    are the hooks for a custom TestServer/TestClient; ``setUpAsync``/``tearDownAsync`` run
+    around every test (call ``super()`` in them).  aiohttp's name, so the swap works here too.
+    """
+
+    async def get_application(self) -> Any:
+        raise RuntimeError("Did you forget to define get_application()?")
+
+    async def get_server(self, app: Any) -> TestServer:
+        return TestServer(app)
+
+    async def get_client(self, server: Any) -> TestClient:
+        return TestClient(server)
+
+    async def asyncSetUp(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        await self.setUpAsync()
+
+    async def asyncTearDown(self) -> None:
+        await self.tearDownAsync()
+
+    async def setUpAsync(self) -> None:
+        self.app = await self.get_application()
+        self.server = await self.get_server(self.app)
+        self.client = await self.get_client(self.server)
+        await self.client.start_server()
+
+    async def tearDownAsync(self) -> None:
+        await self.client.close()
 
 
 class _MockedProtocol:
