@@ -22,9 +22,10 @@ and close codes), never raw bytes: Date, Server and header order may differ.
 Servers listen on 127.0.0.1, port 0, through ``web.AppRunner`` and ``web.TCPSite`` of the
 server's library, and are cleaned up whatever happens; every client half runs under a bound.
 
-Two programs do not fit the server/client split and have tests of their own below:
-``testing_kit.py`` (``aiohttp.test_utils`` / ``aioteach.testing``, one library at a time) and
-``run_app_sigint.py`` (``web.run_app`` in a child process, stopped with SIGINT).
+Three programs do not fit the server/client split and have tests of their own below:
+``testing_kit.py`` and ``testing_unittest.py`` (``aiohttp.test_utils`` / ``aioteach.testing``,
+one library at a time) and ``run_app_sigint.py`` (``web.run_app`` in a child process, stopped
+with SIGINT).
 
 The other way round: the same programs run unchanged on aioteach, so a learner who wrote one
 against aioteach runs it on aiohttp by the reverse swap; and
@@ -93,7 +94,7 @@ SWAP = (("from aiohttp.test_utils import", "from aioteach.testing import"),
 # A client half that does not finish in this time is a hang, not a slow machine.
 CLIENT_BOUND = 30.0
 
-SPECIAL = {"testing_kit", "run_app_sigint"}
+SPECIAL = {"testing_kit", "testing_unittest", "run_app_sigint"}
 NAMES = sorted(p.stem for p in PROGRAMS.glob("*.py") if p.stem != "__init__")
 PAIR_PROGRAMS = [name for name in NAMES if name not in SPECIAL]
 
@@ -225,6 +226,13 @@ async def test_testing_kit_program(library):
     """TestServer/TestClient/make_mocked_request: the kit comes from the same library."""
     program = load("testing_kit", library)
     assert await asyncio.wait_for(program.run(), CLIENT_BOUND) == program.EXPECTED
+
+
+@pytest.mark.parametrize("library", ["aiohttp", "aioteach"])
+def test_testing_unittest_program(library):
+    """AioHTTPTestCase: unittest runs the case on its own loop (so this test is not async)."""
+    program = load("testing_unittest", library)
+    assert program.run() == program.EXPECTED
 
 
 def reserve_port() -> socket.socket:
