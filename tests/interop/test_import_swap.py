@@ -49,6 +49,7 @@ Bugs these programs found, fixed in aioteach, and kept as regressions:
                             running its code after the close, so on_cleanup ran before it
     request_keys.py         ``web.RequestKey`` and ``web.ResponseKey`` were missing
     compression.py          ``enable_compression()`` was missing
+    testing_unittest.py     ``AioHTTPTestCase`` (the unittest kit) was missing
     middleware_short_circuit.py  ``request.clone(...)`` lost the match info: handing the
                             clone on from a middleware was a 500
     sub_app_lifecycle.py    a root middleware saw ``request.app`` as the sub-app for a sub-app
