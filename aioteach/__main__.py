@@ -28,7 +28,8 @@ COMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m aioteach", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m aioteach",
+                                     description="aioteach's command-line tools.")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help=COMMANDS["serve"][2])
     serve.add_argument("target", help="module:attribute, an Application or a function returning one")
