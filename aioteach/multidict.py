@@ -140,13 +140,14 @@ class MultiMapping(Mapping):
         if not isinstance(other, Mapping):
             return NotImplemented
         if hasattr(other, "getall"):
-            # Another library's multidict: compare pair by pair too, with our identity rule.
+            # Another library's multidict (the multidict package's): pair by pair too, with our
+            # identity rule.
             theirs_pairs = list(other.items())
             return len(self._items) == len(theirs_pairs) and all(
                 a[0] == self._identity(key) and a[2] == value
                 for a, (key, value) in zip(self._items, theirs_pairs))
-        # Against any other mapping (a dict, the multidict package's classes): same size, and
-        # each of our pairs found there.
+        # Against any other mapping (a plain dict, say): same size, and each of
+        # our pairs found there.
         if len(self._items) != len(other):
             return False
         for _, key, value in self._items:
