@@ -31,7 +31,10 @@ __all__ = ["StreamReader", "EMPTY_STREAM", "EofStream"]
 
 
 class EofStream(Exception):
-    """Raised inside ``readchunk``-style loops when the stream is exhausted (internal signal)."""
+    """aiohttp's "the stream is exhausted" signal, kept so code that imports it still does.
+
+    Nothing in aioteach raises it: every read here answers ``b""`` at the end instead.
+    """
 
 
 class StreamReader:
