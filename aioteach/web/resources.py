@@ -32,7 +32,9 @@ import re
 from typing import (Any, Awaitable, Callable, Dict, Iterator, List, Optional, Tuple)
 from urllib.parse import quote
 
+from ..http1.abnf import token_re            # a method is a token (RFC 9110 9.1, 5.6.2)
 from ..url import URL
+from ..urlencoding import PATH_SAFE          # what a path may carry unescaped (RFC 3986 3.3)
 from .exceptions import HTTPException, HTTPMethodNotAllowed
 
 __all__ = [
@@ -47,10 +49,6 @@ NO_METHODS: frozenset = frozenset()
 # The methods a route may name (RFC 9110 section 9.1 plus PATCH, RFC 5789); "*" means any.
 METHODS = ("CONNECT", "HEAD", "GET", "DELETE", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 ANY_METHOD = "*"
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")       # a method is a token (RFC 9110 5.6.2)
-
-# Characters a path may carry unescaped (RFC 3986 pchar plus "/"); the rest is %-encoded.
-PATH_SAFE = "/!$&'()*+,;=:@~"
 
 
 # -- match info: what resolve() returns ------------------------------------------------------
@@ -232,7 +230,7 @@ class AbstractResource:
     def add_route(self, method: str, handler: Handler, *,
                   expect_handler: Optional[Handler] = None) -> ResourceRoute:
         method = method.upper()
-        if method != ANY_METHOD and method not in METHODS and not _TOKEN.fullmatch(method):
+        if method != ANY_METHOD and method not in METHODS and not token_re.fullmatch(method):
             raise ValueError(f"{method!r} is not an HTTP method: use 'GET', 'POST'... or '*'")
         taken = self._by_method.get(method) or self._by_method.get(ANY_METHOD)
         if taken is not None:

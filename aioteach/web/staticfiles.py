@@ -27,9 +27,10 @@ from typing import Any, Dict, Optional, Tuple, Union
 from urllib.parse import quote
 
 from ..url import URL
+from ..urlencoding import PATH_SAFE
 from .exceptions import HTTPException, HTTPForbidden, HTTPNotFound
 from .fileresponse import FileResponse
-from .resources import (NO_METHODS, PATH_SAFE, Handler, PrefixResource, UrlMappingMatchInfo)
+from .resources import NO_METHODS, Handler, PrefixResource, UrlMappingMatchInfo
 from .response import Response
 
 __all__ = ["StaticResource"]
