@@ -16,6 +16,9 @@ not all arrived when the response was done.  Bad bytes get the parser's status (
 431, 501, 505), a short text body and a close.  ``100 Continue`` (RFC 9110 10.1.1) goes out when
 the handler first touches the body, so it can refuse an upload before the client sends it.
 
+Differs from aiohttp: an unhandled exception's 500 is ``HTTPInternalServerError``'s usual
+plain-text page ("500: Internal Server Error"); aiohttp words its own, in HTML for browsers.
+
 Timeouts (``Server``/``AppRunner`` keywords): ``head_timeout`` (60 s; aiohttp has none) drops a
 client that starts a head and never ends it, with a 408; ``keepalive_timeout`` (75 s, like
 aiohttp) closes an idle connection.  Simplification: no timeout on slow bodies or handlers.
