@@ -41,6 +41,7 @@ that.  Today:
                             not percent-encoded
     invalid_urls.py         NonHttpUrlClientError is also an InvalidURL on aioteach
     params_types.py         ``params="b=%20"``: aioteach keeps the escape, yarl escapes it again
+    http_exceptions.py      the 500 page of an unhandled error is aioteach's plain one
 Differences that are bugs still to fix are strict xfails in ``KNOWN_FAILURES``, with their cause.
 
 Bugs these programs found, fixed in aioteach, and kept as regressions:
