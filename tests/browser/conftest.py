@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from typing import Iterator
 
 import pytest
 
+from aioteach.testing import unused_port as free_port
 from tests.support import require, require_exe
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -51,12 +51,6 @@ def browser_context(tmp_path: Path) -> Iterator[object]:
             yield context
         finally:
             context.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -11,6 +11,7 @@ import time
 
 from aioteach import web
 from aioteach.notebook.servers import REGISTRY, ServerHandle, stop_all
+from aioteach.testing import unused_port
 
 from .apps import fetch_text, hello_app
 
@@ -30,14 +31,8 @@ async def test_run_app_inside_a_running_loop_returns_a_handle(capsys):
         stop_all()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_run_app_in_a_script_serves_until_sigint():
-    port = free_port()
+    port = unused_port()
     script = textwrap.dedent(f"""
         from aioteach import web
 
