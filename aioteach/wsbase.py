@@ -54,11 +54,9 @@ CLOSED_RECEIVES_ALLOWED = 5
 TEXT, BINARY, CLOSE = WSMsgType.TEXT, WSMsgType.BINARY, WSMsgType.CLOSE
 _END_OF_ITERATION = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
 _CLOSED = ConnectionState.CLOSED
-
-
-def _message(kind: WSMsgType, data: Any) -> WSMessage:
-    # tuple.__new__ skips the Python-level __new__ a NamedTuple has: once per message, it shows.
-    return tuple.__new__(WSMessage, (kind, data, None))
+# The codec's data events and the WSMessage type each becomes (a table, not an if-chain).
+_DATA_MESSAGE_TYPES = {TextMessage: TEXT, BytesMessage: BINARY}
+_new_tuple = tuple.__new__
 
 
 def _time_out(waiter: asyncio.Future) -> None:
@@ -151,7 +149,8 @@ class WebSocketBase:
 
     @property
     def compress(self) -> int:
-        """Always 0: permessage-deflate (RFC 7692) is not negotiated.  See ``Simplification``."""
+        """Always 0: permessage-deflate (RFC 7692) is never negotiated (the Simplification
+        notes of ``web/websocket.py`` and ``client/websocket.py``)."""
         return 0
 
     def exception(self) -> Optional[BaseException]:
@@ -167,23 +166,27 @@ class WebSocketBase:
     # -- bytes in: called by the transport's protocol, never awaited -------------------------
     def data_received(self, data: bytes) -> None:
         self._heard = True
-        conn = self._conn
-        for event in conn.receive_data(data):         # type: ignore[union-attr]
-            kind = type(event)
-            if kind is TextMessage:
-                self._push(_message(TEXT, event.data), len(event.data))
-            elif kind is BytesMessage:
-                self._push(_message(BINARY, event.data), len(event.data))
-            elif kind is Ping:
-                if self._autoping:
-                    self._write(conn.send_pong(event.payload))    # type: ignore[union-attr]
-                else:
-                    self._push(event.to_message(), 0)
-            elif kind is Pong:
-                if not self._autoping:               # with autoping a Pong is only a sign of life
-                    self._push(event.to_message(), 0)
+        for event in self._conn.receive_data(data):          # type: ignore[union-attr]
+            kind = _DATA_MESSAGE_TYPES.get(type(event))
+            if kind is not None:
+                # tuple.__new__ builds the WSMessage without NamedTuple's Python-level
+                # __new__: this line runs once per message, so that call shows.
+                self._push(_new_tuple(WSMessage, (kind, event.data, None)), len(event.data))
             else:
-                self._on_close(event)
+                self._on_control(event)
+
+    def _on_control(self, event: Union[Ping, Pong, CloseReceived]) -> None:
+        kind = type(event)
+        if kind is Ping:
+            if self._autoping:
+                self._write(self._conn.send_pong(event.payload))    # type: ignore[union-attr]
+            else:
+                self._push(event.to_message(), 0)
+        elif kind is Pong:
+            if not self._autoping:                   # with autoping a Pong is only a sign of life
+                self._push(event.to_message(), 0)
+        else:
+            self._on_close(event)                    # type: ignore[arg-type]
 
     def _push(self, message: WSMessage, size: int) -> None:
         """Queue a message with its size in bytes (0 for control messages); wake receive()."""
@@ -327,7 +330,9 @@ class WebSocketBase:
     async def send_str(self, data: str, compress: Optional[int] = None) -> None:
         if not isinstance(data, str):
             raise TypeError(f"data argument must be str ({type(data)!r})")
-        self._write(self._check_open().send_text(data))
+        if self._closed or self._lost or self._conn is None:
+            self._check_open()                        # raises; tested inline to save a call
+        self._write(self._conn.send_text(data))
         if self._transport.get_write_buffer_size():   # all sent at once: nothing to wait for
             await self._drain()
 
