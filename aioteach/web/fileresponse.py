@@ -43,7 +43,9 @@ from .response import StreamResponse
 __all__ = ["FileResponse"]
 
 _INLINE_READ_LIMIT = 64 * 1024       # read smaller files without a thread hop (see above)
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+# ranges-specifier = range-unit "=" range-set (RFC 9110 14.1.1) with one byte-range-spec in the
+# set; the unit is case-insensitive (14.1) and a list may have whitespace around its elements.
+_RANGE = re.compile(r"bytes=[ \t]*(\d*)-(\d*)", re.IGNORECASE)
 
 
 class FileResponse(StreamResponse):

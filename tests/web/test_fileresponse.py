@@ -78,6 +78,8 @@ RANGES = [
     ("bytes=0-1,5-6", 200, None, DATA),                              # several: whole file
     ("bytes=9-2", 200, None, DATA),                                  # malformed: ignored
     ("items=0-1", 200, None, DATA),                                  # unknown unit: ignored
+    ("BYTES=0-1", 206, "bytes 0-1/1024", DATA[0:2]),                 # units ignore case (14.1)
+    ("bytes= 0-1", 206, "bytes 0-1/1024", DATA[0:2]),                # OWS in the list (5.6.1)
 ]
 
 
