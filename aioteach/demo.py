@@ -171,7 +171,7 @@ async def ws_chat(request: web.Request) -> web.WebSocketResponse:
                 for peer in list(peers):         # a copy: peers may leave while we send
                     try:
                         await peer.send_str(message.data)
-                    except Exception:            # a peer gone mid-send: it leaves below
+                    except Exception:            # a peer gone mid-send: out of the room
                         peers.discard(peer)
     finally:
         peers.discard(ws)
