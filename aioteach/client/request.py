@@ -36,6 +36,7 @@ import sys
 from typing import Any, AsyncIterable, Callable, List, Optional, Tuple
 
 from ..http1 import LAST_CHUNK, LocalProtocolError, encode_chunk, serialize_request_head
+from ..http1.heads import connection_tokens, keeps_alive
 from .auth import BasicAuth
 from .decoding import ACCEPT_ENCODING
 from .errors import InvalidHeaderError
@@ -124,9 +125,9 @@ class ClientRequest:
             pairs.append(("Authorization", auth.encode()))
         self.headers = pairs
         # Will the connection carry another request after this one (RFC 9112 9.3)?  Not if
-        # we said "Connection: close", nor by default in HTTP/1.0.
-        options = ",".join(v for n, v in headers if n.lower() == "connection").lower()
-        self.keep_alive = "close" not in options and (version != "1.0" or "keep-alive" in options)
+        # we said "Connection: close", nor by default in HTTP/1.0: the parsers' own rule.
+        self.keep_alive = keeps_alive(version, connection_tokens(
+            [value for name, value in headers if name.lower() == "connection"]))
         try:
             self.head = serialize_request_head(method, url.raw_path_qs or "/", pairs, version)
         except LocalProtocolError as exc:
