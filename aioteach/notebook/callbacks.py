@@ -129,7 +129,11 @@ class AsyncHandler:
             print(message, file=sys.stderr)
 
     async def wait(self) -> None:
-        """Wait for every task this handler has started so far (handy in tests and cells)."""
+        """Wait for every task this handler has started so far (handy in tests and cells).
+
+        Only tasks on a running loop count: work ``schedule`` sent to the background loop
+        (no loop was running) is a ``concurrent.futures.Future`` and is not waited for.
+        """
         pending = [t for t in self.tasks if isinstance(t, asyncio.Future)]
         if pending:
             await asyncio.wait(pending)
