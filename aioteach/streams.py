@@ -159,6 +159,10 @@ class StreamReader:
 
     async def read(self, n: int = -1) -> bytes:
         """Up to ``n`` bytes as soon as any are there; ``n=-1``: everything until the end."""
+        if n == 0:                            # nothing asked: nothing to wait for (as aiohttp)
+            if self._exception is not None:
+                raise self._exception
+            return b""
         if n < 0:
             # Take what is buffered before each wait: a paused producer resumes only when the
             # buffer drains, so waiting with a full buffer would wait forever.

@@ -118,3 +118,12 @@ async def test_readline_longer_than_the_buffer_is_refused():
     stream.feed_data(b"y" * 25)
     with pytest.raises(ValueError, match="line too long"):
         await stream.readline()
+
+
+async def test_read_of_zero_bytes_answers_at_once_without_waiting_for_data():
+    stream = StreamReader()
+    reader = asyncio.ensure_future(stream.read(0))
+    await asyncio.sleep(0)               # one step is all it may take
+    assert reader.done() and reader.result() == b""
+    stream.feed_data(b"kept")            # nothing was consumed
+    assert await stream.read(4) == b"kept"
