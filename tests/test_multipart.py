@@ -90,6 +90,19 @@ def test_a_backslash_goes_as_a_quoted_pair_so_a_trailing_one_cannot_eat_the_quot
     assert b'name="dir\\\\"' in body and b'filename="C:\\\\tmp\\\\"' in body
     assert [(p.name, p.filename) for p in collect_headers(body, "b0")] == [
         ("dir\\", None), ("f", "C:\\tmp\\")]
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: multipart/form-data; boundary=b0\r\n\r\n" + body)
+    assert [(p.get_param("name", header="content-disposition"), p.get_filename())
+            for p in message.iter_parts()] == [("dir\\", None), ("f", "C:\\tmp\\")]
+
+
+@pytest.mark.peer
+def test_aiohttp_reads_a_backslash_quoted_pair_as_we_write_it():
+    multipart = require("aiohttp.multipart")
+    disposition = encode_multipart([("f", b"x", "C:\\tmp\\", None)], boundary="b0")[1].split(
+        b"\r\n")[1].decode().partition(": ")[2]
+    assert multipart.parse_content_disposition(disposition) == (
+        "form-data", {"name": "f", "filename": "C:\\tmp\\"})
 
 
 def collect_headers(body, boundary):
