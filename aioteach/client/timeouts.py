@@ -72,6 +72,10 @@ class Deadline:
         if self._loop.time() >= self.when:
             raise self._error(self._hint.format(delay=self.delay))
         self._task = asyncio.current_task()
+        if self._task is None:                 # nothing to cancel: the limit could never fire
+            raise RuntimeError("a client timeout needs a running Task to cancel, and this code "
+                               "runs outside one (a server with inline_first_step=True?); "
+                               "call it from a Task, as aiohttp requires too")
         self._fired = False
         self._handle = self._loop.call_at(self.when, self._fire)
         return self

@@ -206,6 +206,21 @@ async def test_deadline_lets_an_outside_cancellation_through():
         await task
 
 
+async def test_a_deadline_outside_any_task_says_so_instead_of_never_firing():
+    loop = asyncio.get_running_loop()
+    outcome = loop.create_future()
+
+    def plain_callback():                             # runs on the loop, but in no Task
+        try:
+            with Deadline(loop, 60):
+                outcome.set_result("entered")
+        except RuntimeError as exc:
+            outcome.set_result(str(exc))
+
+    loop.call_soon(plain_callback)
+    assert "needs a running Task" in await outcome
+
+
 def test_default_timeout_is_aiohttps():
     assert aioteach.ClientSession().timeout == aioteach.ClientTimeout(total=300, sock_connect=30)
 
