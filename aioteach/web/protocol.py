@@ -39,7 +39,7 @@ from ..http1 import reason_phrase, serialize_response_head
 from ..streams import EMPTY_STREAM, StreamReader
 from .eager import _continue, as_coroutine, start_eagerly  # noqa: F401 (_continue: lessons)
 from .exceptions import HTTPException, HTTPInternalServerError
-from .request import BaseRequest, Request
+from .request import BaseRequest, Request, RequestPayloadError
 from .response import Response, StreamResponse, http_date
 
 __all__ = ["Server", "HttpProtocol", "RequestHandler", "start_eagerly"]   # the last from eager.py
@@ -172,7 +172,7 @@ class HttpProtocol(asyncio.Protocol):
             self._pause_reading()
             events = ()
             if self._body is not None:          # a handler may be waiting for this body
-                self._body.set_exception(exc)
+                self._body.set_exception(RequestPayloadError.from_parser(exc))
                 self._body = None
         self._on_events(events)
         if self._current is None:

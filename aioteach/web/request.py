@@ -14,7 +14,10 @@ The body (RFC 9112 section 6) arrives through ``request.content``, a ``StreamRea
 the protocol; ``read()``, ``text()``, ``json()`` and ``post()`` are conveniences over it that
 stop at ``client_max_size`` (1 MiB by default) with 413.  Touching ``content`` is what "the
 handler reads the body" means: that is when a client that sent ``Expect: 100-continue`` is told
-to go ahead (RFC 9110 section 10.1.1).
+to go ahead (RFC 9110 section 10.1.1).  A body whose framing breaks half-way (a chunk size
+that is not hex, chunk data longer than its size line) makes those reads raise
+``RequestPayloadError``; a client that disconnects makes them raise ``ConnectionResetError``.
+Both as in aiohttp.
 
 A ``Request`` is also a small dict for per-request state (``request["user"] = ...``), which is
 how middlewares hand things to handlers, as in aiohttp.
@@ -31,12 +34,29 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterator, Mapping, MutableMapping, NamedTuple, Optional
 from urllib.parse import parse_qsl, unquote
 
+from ..http1 import RemoteProtocolError
 from ..multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 from ..streams import StreamReader
 from ..url import URL
 from .exceptions import HTTPRequestEntityTooLarge
 
-__all__ = ["HttpVersion", "HttpVersion10", "HttpVersion11", "BaseRequest", "Request", "FileField"]
+__all__ = ["HttpVersion", "HttpVersion10", "HttpVersion11", "BaseRequest", "Request", "FileField",
+           "RequestPayloadError"]
+
+
+class RequestPayloadError(RemoteProtocolError):
+    """The request body broke RFC 9112's framing while the handler was reading it.
+
+    aiohttp's name, for ``except web.RequestPayloadError`` around ``await request.read()``.
+    It is also a ``RemoteProtocolError`` (the peer's fault, carrying the 4xx to answer), so a
+    handler that lets it propagate gets that answer sent and the connection closed.
+    """
+
+    @classmethod
+    def from_parser(cls, exc: RemoteProtocolError) -> "RequestPayloadError":
+        error = cls(exc.hint, exc.status)
+        error.__cause__ = exc             # the parser's own error stays visible in tracebacks
+        return error
 
 
 class HttpVersion(NamedTuple):
