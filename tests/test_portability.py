@@ -1,9 +1,9 @@
 """Python 3.10 is the oldest Python we promise, but CI runs a newer one: these tests hold the line.
 
-Each module of the package, the examples and the tests is parsed as Python 3.10 grammar (no
-``except*``, no ``type X = ...``, no ``class C[T]``), and searched for standard-library names
-that appeared in 3.11 or later (``asyncio.timeout``, ``asyncio.TaskGroup``, ``ExceptionGroup``,
-``typing.Self``, ``tomllib``...).  A newer name is fine where the code asks first: inside an
+Each module of the package, the examples, the tests and the lessons' code cells is parsed as
+Python 3.10 grammar (no ``except*``, no ``type X = ...``, no ``class C[T]``), and searched for
+standard-library names that appeared in 3.11 or later (``asyncio.timeout``,
+``asyncio.TaskGroup``, ``ExceptionGroup``, ``typing.Self``, ``tomllib``...).  A newer name is fine where the code asks first: inside an
 ``if`` or conditional expression that tests ``sys.version_info``, ``hasattr`` or a module flag
 in capitals (``EAGER_TASKS = sys.version_info >= (3, 12)``).
 
@@ -15,13 +15,16 @@ guard that runs on every Python.
 from __future__ import annotations
 
 import ast
+import json
 import pathlib
+import textwrap
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for folder in ("aioteach", "examples", "tests", "benchmarks")
                  for p in (ROOT / folder).rglob("*.py"))
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 # module -> names it gained after 3.10 (from the "New in version 3.x" notes of the docs)
 NEWER_NAMES = {
@@ -116,6 +119,30 @@ def test_uses_no_standard_library_name_newer_than_3_10_unguarded(path):
         f"{path.relative_to(ROOT)}:{line}: {name} is new in Python {version}; Python 3.10 "
         "must work: use a 3.10 spelling, or ask first (if sys.version_info >= ... / hasattr)"
         for line, name, version in found)
+
+
+def lesson_code(path: pathlib.Path) -> str:
+    """A notebook's code cells as one module: each cell the body of an ``async def`` (cells may
+    ``await`` at top level), IPython's ``%magic`` and ``!shell`` lines left out."""
+    cells = [cell for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+             if cell["cell_type"] == "code"]
+    functions = []
+    for number, cell in enumerate(cells):
+        lines = [line for line in "".join(cell["source"]).splitlines()
+                 if not line.lstrip().startswith(("%", "!"))]
+        functions.append(f"async def cell_{number}():\n"
+                         + textwrap.indent("\n".join(lines), "    ") + "\n    pass\n")
+    return "\n".join(functions)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_code_is_python_3_10(path):
+    """CI runs one Python; the lessons' cells must run on 3.10 all the same."""
+    try:
+        tree = ast.parse(lesson_code(path), feature_version=(3, 10))
+    except SyntaxError as exc:
+        pytest.fail(f"{path.name}: a code cell is not Python 3.10 syntax ({exc.msg}: {exc.text})")
+    assert not newer_names(tree), f"{path.name} uses post-3.10 names: {newer_names(tree)}"
 
 
 def test_the_checker_sees_what_it_looks_for():
