@@ -130,11 +130,12 @@ class TCPConnector:
 
     async def connect(self, key: ConnectionKey, *, trace_req: Any = None,
                       sock_connect: Optional[float] = None, max_line_size: int = 8190,
-                      max_field_size: int = 8190) -> ClientConnection:
+                      max_field_size: int = 8190,
+                      loop: Optional[asyncio.AbstractEventLoop] = None) -> ClientConnection:
         """A connection for ``key``, in use until ``release``/``forget``; waits for a slot."""
         if self._closed:
             raise RuntimeError("the connector is closed (was its session closed?)")
-        loop = asyncio.get_running_loop()
+        loop = loop or asyncio.get_running_loop()   # the caller's: one getpid() fewer on 3.11
         if self._must_wait(key):
             if trace.enabled:
                 trace.emit("client.connection_queued", req=trace_req, key=f"{key.host}:{key.port}")

@@ -70,7 +70,8 @@ class ClientResponse:
 
     def __init__(self, method: str, url: Any, *, real_url: Any = None, request_headers: Any = (),
                  connection: Any = None, auto_decompress: bool = True, read_bufsize: int = 2 ** 16,
-                 history: Tuple["ClientResponse", ...] = ()) -> None:
+                 history: Tuple["ClientResponse", ...] = (),
+                 loop: Optional[asyncio.AbstractEventLoop] = None) -> None:
         self.method = method
         self.url = url
         self.real_url = real_url if real_url is not None else url
@@ -91,7 +92,8 @@ class ClientResponse:
         self._decoder: Optional[ContentDecoder] = None
         self._body: Optional[bytes] = None
         self._content_length: Optional[int] = None
-        self._head_waiter = asyncio.get_running_loop().create_future()
+        # The caller's loop when given: on Python 3.11, get_running_loop() costs a getpid() call.
+        self._head_waiter = (loop or asyncio.get_running_loop()).create_future()
 
     # -- what the connection pushes in -----------------------------------------------------
     def _on_head(self, event: Any) -> None:

@@ -218,7 +218,7 @@ class ClientSession:
         timeout = self._timeout if timeout is _SENTINEL or timeout is None else timeout
         if not isinstance(timeout, ClientTimeout):   # a number means total=, as in aiohttp
             timeout = ClientTimeout(total=timeout)
-        loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()     # asked once, passed down: a getpid() call on 3.11
         deadline = Deadline(loop, timeout.total, hint=TOTAL_HINT)
         req_id = next(_request_ids)
         if trace.enabled:
@@ -238,7 +238,7 @@ class ClientSession:
                         version=self._version, chunked=chunked,
                         json_serialize=self._json_serialize)
                     resp = await self._exchange(req, url, ssl, timeout, req_id, history,
-                                                read_bufsize, auto_decompress)
+                                                read_bufsize, auto_decompress, loop)
                     if resp._header("set-cookie") is not None:
                         self._cookie_jar.update_cookies(resp.cookies, resp.url)
                     location = resp._header("location") if (
@@ -292,24 +292,24 @@ class ClientSession:
 
     async def _exchange(self, req: ClientRequest, url: URL, ssl: Any, timeout: ClientTimeout,
                         req_id: int, history: List[ClientResponse], read_bufsize: Any,
-                        auto_decompress: Any) -> ClientResponse:
+                        auto_decompress: Any, loop: asyncio.AbstractEventLoop) -> ClientResponse:
         """One request on one connection: connect, send, wait for the head (retry once, above)."""
         is_ssl = HTTP_SCHEMES[url.scheme]
         key = ConnectionKey(url.raw_host, url.port, is_ssl,
                             (self._connector.ssl if ssl is True else ssl) if is_ssl else True)
-        loop = asyncio.get_running_loop()
         may_retry = True
         while True:
             with Deadline(loop, timeout.connect, ConnectionTimeoutError, CONNECT_HINT):
                 conn = await self._connector.connect(
                     key, trace_req=req_id, sock_connect=timeout.sock_connect,
-                    max_line_size=self._max_line_size, max_field_size=self._max_field_size)
+                    max_line_size=self._max_line_size, max_field_size=self._max_field_size,
+                    loop=loop)
             resp = ClientResponse(
                 req.method, url.with_fragment(None) if url.fragment else url, real_url=url,
                 request_headers=req.headers, connection=conn,
                 auto_decompress=self._auto_decompress if auto_decompress is None
                 else auto_decompress, read_bufsize=read_bufsize or self._read_bufsize,
-                history=tuple(history))
+                history=tuple(history), loop=loop)
             reused = conn.exchanges > 0
             try:
                 conn.start(resp, req.method, req_id, sock_read=timeout.sock_read)
