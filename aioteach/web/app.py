@@ -5,8 +5,8 @@ Theory of operation.  ``web.Application()`` is what you build and hand to ``web.
 * ``app.router`` maps paths to handlers (``web/router.py``);
 * ``app.middlewares`` wrap every handler (``web/middleware.py``);
 * ``app[key]`` holds state shared by handlers: a database pool, settings.  Keys are
-  ``web.AppKey("db", Pool)`` objects (type checkers then know ``app[db_key]`` is a ``Pool``)
-  or plain strings, both accepted silently;
+  ``web.AppKey("db", Pool)`` objects (type checkers then know ``app[db_key]`` is a ``Pool``);
+  a plain string still works but warns (``web.NotAppKeyWarning``, as aiohttp 3.9+ does);
 * signals run your ``async def f(app)`` callbacks at the edges of the app's life:
   ``on_startup`` -> serving -> ``on_shutdown`` -> ``on_cleanup``.  ``cleanup_ctx`` pairs a
   setup with its teardown in one async generator: code before ``yield`` runs at startup,
@@ -26,6 +26,7 @@ error propagates to the protocol, which sends it or answers 500.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import MutableSequence
 from typing import (Any, AsyncIterator, Awaitable, Callable, Dict, Generic, Iterator, List,
                     MutableMapping, Optional, Sequence, Type, TypeVar, overload)
@@ -35,8 +36,8 @@ from .middleware import fold_middlewares
 from .resources import PrefixedSubAppResource
 from .router import UrlDispatcher
 
-__all__ = ["Application", "AppKey", "RequestKey", "ResponseKey", "Signal", "CleanupContext",
-           "CleanupError"]
+__all__ = ["Application", "AppKey", "RequestKey", "ResponseKey", "NotAppKeyWarning", "Signal",
+           "CleanupContext", "CleanupError"]
 
 T = TypeVar("T")
 web_logger = logging.getLogger("aioteach.web")
@@ -62,6 +63,15 @@ class AppKey(Generic[T]):
     def __repr__(self) -> str:
         kind = getattr(self._type, "__qualname__", repr(self._type)) if self._type else "<<Any>>"
         return f"<{type(self).__name__}({self._name}, type={kind})>"
+
+
+class NotAppKeyWarning(UserWarning):
+    """``app["db"] = ...``: a plain string key where a ``web.AppKey`` would be checked.
+
+    A string key works, but two libraries may pick the same string, and a type checker cannot
+    know what ``app["db"]`` holds.  Silence it with ``warnings.simplefilter("ignore",
+    web.NotAppKeyWarning)`` if you must; better, declare ``DB = web.AppKey("db", Pool)``.
+    """
 
 
 class RequestKey(AppKey[T]):
@@ -172,6 +182,12 @@ class CleanupContext(Signal):
             raise CleanupError("several cleanup contexts failed", errors)
 
 
+def _key_hint(key: Any) -> str:
+    """A constant's name for the suggested AppKey: ``"db pool"`` -> ``DB_POOL_KEY``."""
+    words = "".join(c if c.isalnum() else " " for c in str(key)).split()
+    return "_".join(words).upper() + "_KEY" if words else "STATE_KEY"
+
+
 class Application(MutableMapping[Any, Any]):
     """aiohttp's ``web.Application``: pass it to ``web.run_app(app)``."""
 
@@ -251,6 +267,11 @@ class Application(MutableMapping[Any, Any]):
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self._check_state_writable(key)
+        if not isinstance(key, AppKey):
+            # stacklevel 2: the warning names the learner's line, not this one
+            warnings.warn(f"app[{key!r}] = ...: use a web.AppKey for application state, "
+                          f"e.g. {_key_hint(key)} = web.AppKey({key!r}, type)",
+                          NotAppKeyWarning, stacklevel=2)
         self._state[key] = value
 
     def __delitem__(self, key: Any) -> None:
