@@ -184,6 +184,8 @@ class CookieJar:
         self._host_only.discard(key)
 
     def _drop_expired(self) -> None:
+        if not self._expires:                        # nothing can expire: skip the clock
+            return
         now = time.time()
         for key in [k for k, when in self._expires.items() if when <= now]:
             self._forget(key)

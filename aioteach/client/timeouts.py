@@ -71,7 +71,7 @@ class Deadline:
             return self
         if self._loop.time() >= self.when:
             raise self._error(self._hint.format(delay=self.delay))
-        self._task = asyncio.current_task()
+        self._task = asyncio.current_task(self._loop)   # our loop: no getpid() call on 3.11
         if self._task is None:                 # nothing to cancel: the limit could never fire
             raise RuntimeError("a client timeout needs a running Task to cancel, and this code "
                                "runs outside one (a server with inline_first_step=True?); "
