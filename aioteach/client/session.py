@@ -69,7 +69,7 @@ from .errors import (ClientError, ClientResponseError, ConnectionTimeoutError,
                      NonHttpUrlRedirectClientError, ServerDisconnectedError, TooManyRedirects)
 from .request import ClientRequest, merge_headers, normalize_headers
 from .response import ClientResponse
-from .timeouts import DEFAULT_TIMEOUT, ClientTimeout, Deadline
+from .timeouts import DEFAULT_TIMEOUT, Alarm, ClientTimeout, Deadline
 from .websocket import WSConnectContext, ws_connect
 
 __all__ = ["ClientSession", "RequestContextManager", "request"]
@@ -154,6 +154,7 @@ class ClientSession:
         self._max_field_size = max_field_size
         self._version = ".".join(map(str, version)) if isinstance(version, tuple) else version
         self._closed = False
+        self._alarm: Optional[Alarm] = None   # the loop timer our deadlines share (timeouts.py)
 
     # -- the requests ----------------------------------------------------------------------
     def request(self, method: str, url: Union[str, URL], **kwargs: Any) -> RequestContextManager:
@@ -219,7 +220,9 @@ class ClientSession:
         if not isinstance(timeout, ClientTimeout):   # a number means total=, as in aiohttp
             timeout = ClientTimeout(total=timeout)
         loop = asyncio.get_running_loop()     # asked once, passed down: a getpid() call on 3.11
-        deadline = Deadline(loop, timeout.total, hint=TOTAL_HINT)
+        if self._alarm is None or self._alarm.loop is not loop:
+            self._alarm = Alarm(loop)        # one timer for the deadlines of all our requests
+        deadline = Deadline(loop, timeout.total, hint=TOTAL_HINT, alarm=self._alarm)
         req_id = next(_request_ids)
         if trace.enabled:
             trace.emit("client.request_start", req=req_id, method=method, url=str(url))
@@ -299,7 +302,8 @@ class ClientSession:
                             (self._connector.ssl if ssl is True else ssl) if is_ssl else True)
         may_retry = True
         while True:
-            with Deadline(loop, timeout.connect, ConnectionTimeoutError, CONNECT_HINT):
+            with Deadline(loop, timeout.connect, ConnectionTimeoutError, CONNECT_HINT,
+                          alarm=self._alarm):
                 conn = await self._connector.connect(
                     key, trace_req=req_id, sock_connect=timeout.sock_connect,
                     max_line_size=self._max_line_size, max_field_size=self._max_field_size,
@@ -420,6 +424,8 @@ class ClientSession:
         """Close the pool's connections (if the session owns its connector)."""
         if not self._closed:
             self._closed = True
+            if self._alarm is not None:
+                self._alarm.close()
             if self._connector_owner:
                 await self._connector.close()
 

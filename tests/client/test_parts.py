@@ -10,7 +10,7 @@ import pytest
 import aioteach
 from aioteach import BasicAuth, CookieJar, DummyCookieJar, FormData
 from aioteach.client.cookiejar import default_path, parse_cookie_date, path_match
-from aioteach.client.timeouts import Deadline
+from aioteach.client.timeouts import Alarm, Deadline
 from aioteach.url import URL
 from tests.support import require
 
@@ -204,6 +204,30 @@ async def test_deadline_lets_an_outside_cancellation_through():
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_deadlines_sharing_an_alarm_fire_on_time_and_only_their_own_task():
+    loop = asyncio.get_running_loop()
+    alarm = Alarm(loop)
+    started = asyncio.Event()
+
+    async def long_wait():                            # arms the alarm a minute ahead
+        with Deadline(loop, 60, alarm=alarm):
+            started.set()
+            await asyncio.Event().wait()
+
+    patient = asyncio.create_task(long_wait())
+    await started.wait()
+    with pytest.raises(asyncio.TimeoutError):         # earlier than the alarm: re-armed for it
+        with Deadline(loop, 0.01, alarm=alarm):
+            await asyncio.Event().wait()
+    with Deadline(loop, 0.01, alarm=alarm):           # left before its moment: never fires
+        pass
+    assert not patient.done()                         # the minute-long one still waits
+    patient.cancel()
+    with pytest.raises(asyncio.CancelledError):       # an outside cancel, not a timeout
+        await patient
+    alarm.close()
 
 
 async def test_a_deadline_outside_any_task_says_so_instead_of_never_firing():
