@@ -11,6 +11,7 @@ order a request travels::
     decoding     gzip / deflate, decoded as the body arrives
     cookiejar    CookieJar: RFC 6265's rules for sending cookies back
     formdata     FormData: urlencoded and multipart forms
+    multipartwriter  MultipartWriter: any multipart body, part by part
     auth         BasicAuth
     timeouts     ClientTimeout and the Deadline that enforces it
     websocket    ws_connect and ClientWebSocketResponse: the client's end of a WebSocket
@@ -29,6 +30,7 @@ from .timeouts import *  # noqa: F401,F403
 from .auth import *  # noqa: F401,F403
 from .cookiejar import *  # noqa: F401,F403
 from .formdata import *  # noqa: F401,F403
+from .multipartwriter import MultipartWriter  # noqa: F401
 from .response import *  # noqa: F401,F403
 from .connection import *  # noqa: F401,F403
 from .connector import *  # noqa: F401,F403
@@ -40,4 +42,5 @@ from .websocket import ClientWebSocketResponse  # noqa: F401
 
 __all__ = (errors.__all__ + timeouts.__all__ + auth.__all__ + cookiejar.__all__
            + formdata.__all__ + response.__all__ + connection.__all__ + connector.__all__
-           + request_module.__all__ + session.__all__ + ["ClientWebSocketResponse"])
+           + request_module.__all__ + session.__all__ + ["ClientWebSocketResponse",
+                                                           "MultipartWriter"])

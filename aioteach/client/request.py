@@ -10,6 +10,7 @@ pool, so that a request that cannot be sent (a header holding CR LF, both ``data
        data="text"                 UTF-8                        text/plain; charset=utf-8
        data={...} / [(k, v)...]    urlencoded form (formdata.py) application/x-www-form-urlencoded
        data=FormData(...)          urlencoded, or multipart with files
+       data=MultipartWriter(...)   its parts (multipartwriter.py) multipart/<subtype>; boundary=...
        data=open file              read in 64 KiB pieces        (Content-Length if its size is known)
        data=async iterable         each item as one chunk       Transfer-Encoding: chunked
        json=obj                    json_serialize(obj), UTF-8   application/json
@@ -41,6 +42,7 @@ from .auth import BasicAuth
 from .decoding import ACCEPT_ENCODING
 from .errors import InvalidHeaderError
 from .formdata import FormData
+from .multipartwriter import MultipartWriter
 
 __all__ = ["ClientRequest", "USER_AGENT", "normalize_headers"]
 
@@ -150,7 +152,7 @@ class ClientRequest:
             return "text/plain; charset=utf-8"
         if isinstance(data, (dict, list, tuple)) or hasattr(data, "getall"):
             data = FormData(data)
-        if isinstance(data, FormData):
+        if isinstance(data, (FormData, MultipartWriter)):
             content_type, self.body = data.encode()
             return content_type
         if isinstance(data, io.IOBase):
@@ -161,8 +163,8 @@ class ClientRequest:
             self.stream = data
             self._stream_size = None
             return "application/octet-stream"
-        raise TypeError(f"data= must be bytes, str, a dict, FormData, a file object or an async "
-                        f"iterable of bytes, not {type(data).__name__}")
+        raise TypeError(f"data= must be bytes, str, a dict, FormData, MultipartWriter, a file "
+                        f"object or an async iterable of bytes, not {type(data).__name__}")
 
     @staticmethod
     def _file_size(file: Any) -> Optional[int]:

@@ -388,7 +388,8 @@ class BaseRequest(MutableMapping[str, Any]):
         return MultipartReader(self.headers, self.content)
 
     async def post(self) -> MultiDictProxy:
-        """Form fields: urlencoded, or multipart (files become ``FileField``s)."""
+        """Form fields: urlencoded, or multipart (files become ``FileField``s; a part with a
+        non-text Content-Type and no filename stays a ``bytearray``, as in aiohttp)."""
         if self._post is not None:
             return self._post
         if self.method not in ("POST", "PUT", "PATCH", "TRACE", "DELETE"):
@@ -419,8 +420,10 @@ class BaseRequest(MutableMapping[str, Any]):
                 ctype = part.headers.get("Content-Type", "application/octet-stream")
                 form.add(part.name, FileField(part.name, part.filename, io.BytesIO(data), ctype,
                                               CIMultiDictProxy(CIMultiDict(part.headers))))
-            else:
+            elif part.headers.get("Content-Type", "text/").lower().startswith("text/"):
                 form.add(part.name, data.decode(part.get_charset(default="utf-8")))
+            else:                   # application/json...: only the handler knows (aiohttp too)
+                form.add(part.name, bytearray(data))
             part = await reader.next()
 
     async def release(self) -> None:
