@@ -5,6 +5,7 @@ aiohttp's, so that what you write here runs on aiohttp by changing one import::
 
     from aioteach import web                 # the server framework (aiohttp.web)
     import aioteach                          # ClientSession, ClientTimeout, WSMsgType ...
+    from aioteach import hdrs                # header names as constants: hdrs.CONTENT_TYPE
 
 Where to start reading: ``aioteach/http1/`` (bytes in, events out), then ``aioteach/web/``
 and ``aioteach/client/``.  ``python -m aioteach --help`` lists the command-line tools.
@@ -60,14 +61,21 @@ _LAZY = {
     "MultiDict": "aioteach.multidict",
     "CIMultiDict": "aioteach.multidict",
     "URL": "aioteach.url",
+    # multipart bodies and HTTP versions: aiohttp keeps these at the top level too
+    "MultipartReader": "aioteach.web.multipart",
+    "BodyPartReader": "aioteach.web.multipart",
+    "MultipartWriter": "aioteach.client.multipartwriter",
+    "HttpVersion": "aioteach.web.request",
+    "HttpVersion10": "aioteach.web.request",
+    "HttpVersion11": "aioteach.web.request",
     # gunicorn's worker class: gunicorn ... -k aioteach.GunicornWebWorker
     "GunicornWebWorker": "aioteach.web.worker",
 }
 _SUBMODULES = {"web", "client", "gen", "trace", "http1", "websocket", "testing", "toyloop",
                "notebook", "demo", "multidict", "url", "urlencoding", "multipart",
-               "streams"}
+               "streams", "hdrs"}
 
-__all__ = sorted(_LAZY) + ["web", "gen", "trace"]
+__all__ = sorted(_LAZY) + ["web", "gen", "trace", "hdrs"]
 
 
 def __getattr__(name: str) -> Any:

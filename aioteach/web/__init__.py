@@ -18,35 +18,65 @@ is the table of contents, read bottom-up the way a request travels::
     middleware    @middleware and the onion they are folded into
     app           Application: router + middlewares + state + lifecycle signals
     accesslog     the access log line, in aiohttp's format
-    runner        AppRunner, TCPSite, run_app: listening on a port and shutting down cleanly
+    runner        AppRunner, TCPSite, SockSite, run_app: listening, and shutting down cleanly
     websocket     WebSocketResponse: a handler's request upgraded to a WebSocket (RFC 6455)
 
-``GunicornWebWorker`` (``aioteach.web.worker``) is imported only by gunicorn itself.
+The public surface.  Every name in ``__all__`` below exists on ``aiohttp.web`` too, so
+``from aioteach import web`` and ``from aiohttp import web`` are interchangeable for any of
+them.  There are no aioteach extras here: what aioteach adds for learners stays in the module
+that explains it, one import away, e.g.::
+
+    aioteach.web.eager.start_eagerly          a handler's first step run without a Task
+    aioteach.web.middleware.fold_middlewares  the middleware onion, folded where you can read it
+    aioteach.web.response.http_date           the Date header, formatted once a second
+    aioteach.web.protocol.HttpProtocol        the per-connection protocol (aiohttp: RequestHandler)
+    aioteach.web.app.Signal, CleanupContext   the lifecycle signal lists
+    aioteach.web.resources.PrefixResource, SystemRoute, MatchInfoError
+    aioteach.web.accesslog.LOG_FORMAT         the default access log format
+    aioteach.web.runner.serve_command         ``python -m aioteach serve pkg.module:app``
+
+``MultipartReader``, ``BodyPartReader`` and ``HttpVersion`` live at the top, as in aiohttp
+(``aioteach.MultipartReader``); ``GunicornWebWorker`` (``aioteach.web.worker``) is imported
+only by gunicorn itself.  Not provided: ``NamedPipeSite`` (Windows named pipes),
+``PayloadAccessError`` and ``json_bytes_response``.
 """
-from . import (accesslog, app, exceptions, fileresponse, middleware, multipart, protocol,
-               request, resources, response, routedef, router, runner, staticfiles, views,
-               websocket)
+from .protocol import RequestHandler, Server
+from .request import BaseRequest, FileField, Request, RequestPayloadError
+from .response import ContentCoding, Response, StreamResponse, json_response
+from .exceptions import *  # noqa: F401,F403  (HTTPException and every HTTPxxx status)
+from .fileresponse import FileResponse
+from .resources import (AbstractResource, AbstractRoute, DynamicResource, PlainResource,
+                        PrefixedSubAppResource, Resource, ResourceRoute, UrlMappingMatchInfo)
+from .staticfiles import StaticResource
+from .router import UrlDispatcher
+from .routedef import (AbstractRouteDef, RouteDef, RouteTableDef, StaticDef, delete, get, head,
+                       options, patch, post, put, route, static, view)
+from .views import View
+from .middleware import middleware, normalize_path_middleware
+from .app import AppKey, Application, CleanupError, NotAppKeyWarning, RequestKey, ResponseKey
+from .accesslog import AbstractAccessLogger, AccessLogger, access_logger
+from .runner import (AppRunner, BaseRunner, BaseSite, GracefulExit, ServerRunner, SockSite,
+                     TCPSite, UnixSite, run_app)
+from .websocket import WebSocketReady, WebSocketResponse, WSMsgType
 
-# Listed before the star imports: ``from .middleware import *`` rebinds ``middleware`` to the
-# decorator (aiohttp's ``web.middleware``), so the module must be captured here.
-_MODULES = (protocol, request, response, exceptions, fileresponse, multipart, resources,
-            staticfiles, router, routedef, views, middleware, app, accesslog, runner, websocket)
-
-from .protocol import *  # noqa: F401,F403
-from .request import *  # noqa: F401,F403
-from .response import *  # noqa: F401,F403
-from .exceptions import *  # noqa: F401,F403
-from .fileresponse import *  # noqa: F401,F403
-from .multipart import *  # noqa: F401,F403
-from .resources import *  # noqa: F401,F403
-from .staticfiles import *  # noqa: F401,F403
-from .router import *  # noqa: F401,F403
-from .routedef import *  # noqa: F401,F403
-from .views import *  # noqa: F401,F403
-from .middleware import *  # noqa: F401,F403
-from .app import *  # noqa: F401,F403
-from .accesslog import *  # noqa: F401,F403
-from .runner import *  # noqa: F401,F403
-from .websocket import *  # noqa: F401,F403
-
-__all__ = sorted({name for module in _MODULES for name in module.__all__})
+__all__ = sorted([
+    # protocol, request, response
+    "Server", "RequestHandler",
+    "BaseRequest", "Request", "FileField", "RequestPayloadError",
+    "StreamResponse", "Response", "json_response", "ContentCoding", "FileResponse",
+    # routing
+    "UrlDispatcher", "UrlMappingMatchInfo", "AbstractResource", "Resource", "PlainResource",
+    "DynamicResource", "PrefixedSubAppResource", "StaticResource", "AbstractRoute",
+    "ResourceRoute", "AbstractRouteDef", "RouteDef", "StaticDef", "RouteTableDef", "route",
+    "head", "options", "get", "post", "put", "patch", "delete", "view", "static", "View",
+    # the application and its middlewares
+    "Application", "AppKey", "RequestKey", "ResponseKey", "NotAppKeyWarning", "CleanupError",
+    "middleware", "normalize_path_middleware",
+    # serving
+    "AbstractAccessLogger", "AccessLogger", "access_logger",
+    "BaseRunner", "AppRunner", "ServerRunner", "BaseSite", "TCPSite", "UnixSite", "SockSite",
+    "GracefulExit", "run_app",
+    # WebSockets
+    "WebSocketResponse", "WebSocketReady", "WSMsgType",
+    *exceptions.__all__,        # noqa: F405 (the submodule, bound by the import above)
+])

@@ -9,6 +9,10 @@ Theory of operation.  Three layers, as in aiohttp, each usable on its own::
     ...
     await runner.cleanup()               # the graceful shutdown below
 
+A site is one way of listening: ``TCPSite`` (host and port), ``UnixSite`` (a socket file) or
+``SockSite`` (a socket someone already bound: a notebook that reserved a port, a supervisor that
+hands one down); one runner may serve several sites at once.
+
 ``web.run_app(app)`` does all of that for a script: it owns the event loop, prints where it
 listens, and blocks until Ctrl+C (SIGINT) or SIGTERM.
 
@@ -28,6 +32,7 @@ import importlib
 import os
 import logging
 import signal
+import socket
 import sys
 from typing import Any, Awaitable, Callable, List, Optional, Set, Union
 
@@ -35,7 +40,7 @@ from .accesslog import LOG_FORMAT, AbstractAccessLogger, AccessLogger, access_lo
 from .protocol import Server
 
 __all__ = ["GracefulExit", "BaseRunner", "AppRunner", "ServerRunner", "BaseSite", "TCPSite",
-           "UnixSite", "run_app", "serve_command"]
+           "UnixSite", "SockSite", "run_app", "serve_command"]
 
 
 class GracefulExit(SystemExit):
@@ -255,6 +260,38 @@ class UnixSite(BaseSite):
             self._runner.server, self._path, ssl=self._ssl_context, backlog=self._backlog)
 
 
+class SockSite(BaseSite):
+    """Listen on a socket that is already bound (and maybe already listening).
+
+    The caller owns the choice of address: bind port 0 and read the port back before the
+    server starts, or inherit a socket from a supervisor.  ``listen()`` is called by the loop
+    with ``backlog``; the socket is closed when the site stops, as every site closes its own.
+    """
+
+    def __init__(self, runner: BaseRunner, sock: socket.socket, *,
+                 shutdown_timeout: float = 60.0, ssl_context: Any = None,
+                 backlog: int = 128) -> None:
+        super().__init__(runner, shutdown_timeout=shutdown_timeout, ssl_context=ssl_context,
+                         backlog=backlog)
+        self._sock = sock
+        scheme = "https" if ssl_context else "http"
+        if hasattr(socket, "AF_UNIX") and sock.family == socket.AF_UNIX:
+            self._name = f"{scheme}://unix:{sock.getsockname()}:"
+        else:
+            host, port = sock.getsockname()[:2]      # IPv6 adds flowinfo and scope id
+            self._name = f"{scheme}://{host}:{port}"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    async def start(self) -> None:
+        await super().start()
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            self._runner.server, sock=self._sock, ssl=self._ssl_context, backlog=self._backlog)
+
+
 # -- run_app: a script's whole server life --------------------------------------------------
 def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
     try:
@@ -287,7 +324,7 @@ def _run_app_in_running_loop(app: Any, *, host: Any = None, port: Optional[int] 
 
 
 async def _run_app(app: Any, *, host: Optional[Union[str, List[str]]], port: Optional[int],
-                   path: Optional[str], shutdown_timeout: float, ssl_context: Any,
+                   path: Optional[str], sock: Any, shutdown_timeout: float, ssl_context: Any,
                    print: Optional[Callable[..., None]], backlog: int,
                    reuse_address: Optional[bool], reuse_port: Optional[bool],
                    **runner_kwargs: Any) -> None:
@@ -300,7 +337,11 @@ async def _run_app(app: Any, *, host: Optional[Union[str, List[str]]], port: Opt
         if path is not None:
             sites.append(UnixSite(runner, path, shutdown_timeout=shutdown_timeout,
                                   ssl_context=ssl_context, backlog=backlog))
-        if path is None or host is not None or port is not None:
+        socks = [] if sock is None else sock if isinstance(sock, (list, tuple)) else [sock]
+        for one_sock in socks:
+            sites.append(SockSite(runner, one_sock, shutdown_timeout=shutdown_timeout,
+                                  ssl_context=ssl_context, backlog=backlog))
+        if (path is None and not socks) or host is not None or port is not None:
             hosts = host if isinstance(host, (list, tuple)) else [host]
             for one in hosts:
                 sites.append(TCPSite(runner, one, port, shutdown_timeout=shutdown_timeout,
@@ -319,7 +360,7 @@ async def _run_app(app: Any, *, host: Optional[Union[str, List[str]]], port: Opt
 
 
 def run_app(app: Any, *, host: Optional[Union[str, List[str]]] = None,
-            port: Optional[int] = None, path: Optional[str] = None,
+            port: Optional[int] = None, path: Optional[str] = None, sock: Any = None,
             shutdown_timeout: float = 60.0, keepalive_timeout: float = 75.0,
             ssl_context: Any = None, print: Optional[Callable[..., None]] = print,
             backlog: int = 128, access_log_class: type = AccessLogger,
@@ -332,7 +373,7 @@ def run_app(app: Any, *, host: Optional[Union[str, List[str]]] = None,
     Called while an event loop is already running (a notebook), it starts the server in the
     background instead and returns a handle: see ``_run_app_in_running_loop``.
     """
-    options = dict(host=host, port=port, path=path, shutdown_timeout=shutdown_timeout,
+    options = dict(host=host, port=port, path=path, sock=sock, shutdown_timeout=shutdown_timeout,
                    ssl_context=ssl_context, print=print, backlog=backlog,
                    reuse_address=reuse_address, reuse_port=reuse_port,
                    keepalive_timeout=keepalive_timeout, access_log_class=access_log_class,

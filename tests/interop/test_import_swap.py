@@ -64,6 +64,11 @@ Bugs these programs found, fixed in aioteach, and kept as regressions:
                             ConnectionResetError, which ``except ClientConnectionError`` missed
     websocket_close_reply.py  a peer's Close was answered with its own code (aiohttp: 1000),
                             so the closer's ``close_code`` read differently (fixed by ws-glue)
+    hdrs_constants.py, sock_site.py, request_payload.py, app_key_warning.py,
+    multipart_writer.py     ``hdrs``, ``web.SockSite``, ``web.RequestPayloadError``,
+                            ``web.NotAppKeyWarning`` and ``MultipartWriter`` were missing
+    multipart_writer.py     ``request.post()`` decoded a non-text part without a filename
+                            (application/json) to str; aiohttp keeps it a bytearray
 """
 from __future__ import annotations
 
@@ -301,24 +306,9 @@ AIOTEACH_ONLY = {
         "CIMultiDict": "aiohttp users import it from the multidict package",
         "URL": "aiohttp users import it from the yarl package",
     },
-    "aioteach.web": {
-        "BodyPartReader": "aiohttp.BodyPartReader, at the top level",
-        "MultipartReader": "aiohttp.MultipartReader, at the top level",
-        "HttpVersion": "aiohttp.HttpVersion, at the top level",
-        "HttpVersion10": "aiohttp.HttpVersion10, at the top level",
-        "HttpVersion11": "aiohttp.HttpVersion11, at the top level",
-        "CleanupContext": "aiohttp.web_app.CleanupContext",
-        "Signal": "aiosignal.Signal",
-        "HttpProtocol": "aiohttp.web_protocol.RequestHandler",
-        "LOG_FORMAT": "aiohttp.web_log.AccessLogger.LOG_FORMAT",
-        "MatchInfoError": "aiohttp.web_urldispatcher.MatchInfoError",
-        "PrefixResource": "aiohttp.web_urldispatcher.PrefixResource",
-        "SystemRoute": "aiohttp.web_urldispatcher.SystemRoute",
-        "fold_middlewares": "aioteach's middleware onion, folded where a learner can read it",
-        "http_date": "aioteach's cached Date header",
-        "serve_command": "python -m aioteach serve",
-        "start_eagerly": "aioteach's first-step-without-a-Task handler start",
-    },
+    # Empty on purpose: aioteach.web exports aiohttp.web's names only; its teaching extras
+    # (start_eagerly, fold_middlewares, http_date, serve_command...) stay in their modules.
+    "aioteach.web": {},
     "aioteach.testing": {},
 }
 PEERS = {"aioteach": "aiohttp", "aioteach.web": "aiohttp.web",

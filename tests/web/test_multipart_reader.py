@@ -11,7 +11,7 @@ from aioteach import web
 from aioteach.multidict import CIMultiDict
 from aioteach.multipart import encode_multipart
 from aioteach.streams import StreamReader
-from aioteach.web.multipart import read_form
+from aioteach.web.multipart import MultipartReader, read_form
 from tests.web.app_support import raw_exchange, serve
 
 BOUNDARY = "XyZ-boundary"
@@ -46,7 +46,7 @@ FORM = body_of(
 
 @pytest.mark.parametrize("piece", [1, 7, 4096, len(FORM)])
 async def test_parts_in_order_whatever_the_split(piece):
-    reader = web.MultipartReader(CIMultiDict(CTYPE), stream_of(FORM, piece))
+    reader = MultipartReader(CIMultiDict(CTYPE), stream_of(FORM, piece))
     seen = []
     async for part in reader:
         seen.append((part.name, part.filename, await part.read()))
@@ -57,7 +57,7 @@ async def test_parts_in_order_whatever_the_split(piece):
 
 
 async def test_read_chunk_streams_a_part_and_text_uses_its_charset():
-    reader = web.MultipartReader(CIMultiDict(CTYPE), stream_of(FORM, 1000))
+    reader = MultipartReader(CIMultiDict(CTYPE), stream_of(FORM, 1000))
     title = await reader.next()
     assert title.headers["Content-Disposition"] == 'form-data; name="title"'
     photo = await reader.next()                      # skipping ahead releases "title"
@@ -74,7 +74,7 @@ async def test_read_chunk_streams_a_part_and_text_uses_its_charset():
 
 
 async def test_unread_parts_are_skipped():
-    reader = web.MultipartReader(CIMultiDict(CTYPE), stream_of(FORM, 64))
+    reader = MultipartReader(CIMultiDict(CTYPE), stream_of(FORM, 64))
     names = [part.name async for part in reader]
     assert names == ["title", "photo", "note"]
 
@@ -93,7 +93,7 @@ async def test_json_form_and_decoding():
         (['Content-Disposition: form-data; name="gz"', "Content-Encoding: gzip"],
          gzip.compress(b"zipped")),
     )
-    reader = web.MultipartReader(CIMultiDict(CTYPE), stream_of(data, 100))
+    reader = MultipartReader(CIMultiDict(CTYPE), stream_of(data, 100))
     assert await (await reader.next()).json() == payload
     assert await (await reader.next()).form() == [("x", "1"), ("y", "two words"), ("x", "3")]
     b64 = await reader.next()
@@ -109,11 +109,11 @@ async def test_json_form_and_decoding():
                                           "multipart/form-data; boundary=" + "x" * 80])
 def test_a_body_without_a_usable_boundary_is_400(content_type):
     with pytest.raises(web.HTTPBadRequest):
-        web.MultipartReader(CIMultiDict({"Content-Type": content_type}), StreamReader())
+        MultipartReader(CIMultiDict({"Content-Type": content_type}), StreamReader())
 
 
 async def test_a_truncated_body_is_400():
-    reader = web.MultipartReader(CIMultiDict(CTYPE), stream_of(FORM[:-40], 50))
+    reader = MultipartReader(CIMultiDict(CTYPE), stream_of(FORM[:-40], 50))
     with pytest.raises(web.HTTPBadRequest) as caught:
         async for part in reader:
             await part.read()
@@ -127,7 +127,7 @@ class FormRequest:
         self.content = stream_of(data, 1024)
 
     async def multipart(self):
-        return web.MultipartReader(self.headers, self.content)
+        return MultipartReader(self.headers, self.content)
 
 
 async def test_read_form_gives_str_fields_and_file_fields():

@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+import aioteach
 from aioteach import web
 from aioteach.http1 import Request as RequestHead
 from aioteach.streams import EMPTY_STREAM, StreamReader
@@ -48,7 +49,7 @@ def make_request(method: str = "GET", target: str = "/", headers: tuple = (),
 def test_the_request_line_and_its_derived_forms():
     request = make_request("GET", "/caf%C3%A9/x?q=1&q=2&e=", (("Host", "example.org"),))
     assert request.method == "GET"
-    assert request.version == web.HttpVersion(1, 1) and request.version >= (1, 0)
+    assert request.version == aioteach.HttpVersion(1, 1) and request.version >= (1, 0)
     assert request.path == "/café/x"
     assert request.raw_path == "/caf%C3%A9/x?q=1&q=2&e="
     assert request.path_qs == request.raw_path
