@@ -30,6 +30,7 @@ _LAZY = {
     "ClientWebSocketResponse": "aioteach.client",
     "FormData": "aioteach.client",
     "BasicAuth": "aioteach.client",
+    "encode_basic_auth": "aioteach.client",
     "CookieJar": "aioteach.client",
     "DummyCookieJar": "aioteach.client",
     "RequestInfo": "aioteach.client",

@@ -8,6 +8,8 @@ on every request to the protected space.  The encoding is not encryption: anyone
 the request can decode it, so use it over https.  ``BasicAuth`` builds the header
 (``encode()``), reads one back (``decode()``) and takes credentials out of a URL
 (``http://user:pass@host/`` -> ``from_url``).  A login may not contain ":" (the separator).
+``encode_basic_auth(login, password)`` is the header value in one call (UTF-8 by default,
+RFC 7617 section 2.1's charset; ``BasicAuth`` keeps aiohttp's latin1 default).
 The session drops the header when a redirect leads to another origin (see session.py).
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ import base64
 import binascii
 from typing import Any, NamedTuple, Optional
 
-__all__ = ["BasicAuth"]
+__all__ = ["BasicAuth", "encode_basic_auth"]
 
 
 class BasicAuth(NamedTuple("BasicAuth", [("login", str), ("password", str), ("encoding", str)])):
@@ -63,3 +65,8 @@ class BasicAuth(NamedTuple("BasicAuth", [("login", str), ("password", str), ("en
 
     def __repr__(self) -> str:      # never print the password in a log or a notebook
         return f"BasicAuth(login={self.login!r}, password='***', encoding={self.encoding!r})"
+
+
+def encode_basic_auth(login: str, password: str = "", encoding: str = "utf-8") -> str:
+    """``"Basic <base64>"`` for an Authorization header: ``encode_basic_auth("u", "p")``."""
+    return BasicAuth(login, password, encoding).encode()

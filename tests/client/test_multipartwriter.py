@@ -117,3 +117,19 @@ async def test_the_same_bytes_as_aiohttps_writer():
     theirs = build_form(aiohttp.MultipartWriter)
     assert await theirs.as_bytes() == FORM_BODY
     assert theirs.headers["Content-Type"] == build_form().headers["Content-Type"]
+
+
+# -- the other small client name aiohttp learners reach for --------------------------------------
+@pytest.mark.parametrize("login, password, header", [
+    ("u", "p", "Basic dTpw"),
+    ("üser", "pä", "Basic w7xzZXI6cMOk"),          # UTF-8, RFC 7617 2.1
+    ("a", "", "Basic YTo="),
+])
+def test_encode_basic_auth(login, password, header):
+    assert aioteach.encode_basic_auth(login, password) == header
+    assert aioteach.BasicAuth.decode(header, encoding="utf-8") == (login, password, "utf-8")
+
+
+def test_encode_basic_auth_refuses_a_colon_in_the_login():
+    with pytest.raises(ValueError, match="RFC 7617"):
+        aioteach.encode_basic_auth("a:b", "c")
