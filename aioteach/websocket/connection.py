@@ -188,7 +188,7 @@ class WebSocketConnection:
         about half the time per message.
         """
         size = len(data)
-        if size < 2:
+        if size < 2 or type(data) is not bytes:   # bytes: what transports hand us, sliced free
             return None
         first, second = data[0], data[1]
         length = second & 0x7F
@@ -198,11 +198,11 @@ class WebSocketConnection:
         if self._is_client:
             if second & 0x80 or size != 2 + length:
                 return None
-            payload = bytes(data[2:])
+            payload = data[2:]
         else:
             if not second & 0x80 or size != 6 + length:
                 return None
-            payload = apply_mask(data[6:], bytes(data[2:6]))
+            payload = apply_mask(data[6:], data[2:6])
         if first == 0x82:
             return BytesMessage(payload)
         try:
