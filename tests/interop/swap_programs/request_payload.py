@@ -3,7 +3,8 @@ the body's framing is malformed; a client that hangs up mid-body is a ``Connecti
 
 The handler guards its read with both.  The client uploads one body whole (chunked, from an
 async generator), then starts a second one, waits for ``100 Continue`` (the server is reading)
-and hangs up half-way.
+and hangs up half-way.  (A body with broken framing is tested on aioteach alone, in
+tests/web/test_gaps.py: with its C parser, aiohttp leaves such a read waiting instead.)
 """
 import asyncio
 
