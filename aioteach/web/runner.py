@@ -314,6 +314,11 @@ def _run_app_in_running_loop(app: Any, *, host: Any = None, port: Optional[int] 
             "web.run_app() was called while an event loop is already running (a Jupyter cell?)."
             " Use 'runner = web.AppRunner(app); await runner.setup(); "
             "await web.TCPSite(runner, port=8080).start()' instead.") from exc
+    if ignored.get("sock") is not None:          # serve() picks its own socket by host/port
+        raise RuntimeError(
+            "web.run_app(app, sock=...) inside a running event loop: start it yourself with "
+            "'runner = web.AppRunner(app); await runner.setup(); "
+            "await web.SockSite(runner, sock).start()'")
     if isinstance(host, (list, tuple)):
         host = host[0] if host else None
     handle = serve(app, host=host or "127.0.0.1", port=8080 if port is None else port,

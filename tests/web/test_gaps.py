@@ -184,3 +184,12 @@ def test_the_names_that_moved_up_are_aiohttps_top_level_names():
     assert aioteach.MultipartReader is web.multipart.MultipartReader
     assert aioteach.BodyPartReader is web.multipart.BodyPartReader
     assert aioteach.HttpVersion11 == (1, 1) and aioteach.HttpVersion10 == (1, 0)
+
+
+async def test_run_app_with_a_socket_inside_a_running_loop_says_what_to_do_instead():
+    sock = bound_socket()
+    try:
+        with pytest.raises(RuntimeError, match="SockSite"):
+            web.run_app(hello_app(), sock=sock)
+    finally:
+        sock.close()
