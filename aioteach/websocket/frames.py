@@ -37,6 +37,13 @@ MAX_CONTROL_PAYLOAD = 125
 # values (0x3-0x7, 0xB-0xF) are simply missing and come back as None.
 _OPCODES = {op.value: op for op in Opcode}
 
+# The header of every short, final, unmasked frame (what a server sends most), made once:
+# 6 opcodes x 126 lengths of two bytes each, so build_frame's fast path is one lookup.
+_SHORT_HEADERS = {op: [bytes((0x80 | op, n)) for n in range(126)] for op in Opcode}
+
+# int.from_bytes looked up once: apply_mask calls it twice for every masked frame.
+_from_bytes = int.from_bytes
+
 
 class Frame(NamedTuple):
     """One parsed frame: what it is, its (unmasked) payload, and whether it ends a message."""
@@ -58,7 +65,7 @@ def apply_mask(payload: Buffer, key: bytes) -> bytes:
     if n == 0:
         return b""
     repeated_key = (key * (n // 4 + 1))[:n]
-    masked = int.from_bytes(payload, "little") ^ int.from_bytes(repeated_key, "little")
+    masked = _from_bytes(payload, "little") ^ _from_bytes(repeated_key, "little")
     return masked.to_bytes(n, "little")
 
 
@@ -160,11 +167,13 @@ def build_frame(opcode: int, payload: Buffer = b"", *, fin: bool = True,
     '818537fa213d7f9f4d5158'
     """
     length = len(payload)
+    if mask is None and length < 126 and fin:
+        # The fast path: a small final server frame (an echo server's every reply) is two
+        # header bytes, looked up, and the payload.
+        headers = _SHORT_HEADERS.get(opcode)
+        if headers is not None:                    # None: a reserved opcode (tests send them)
+            return headers[length] + payload
     first = (0x80 if fin else 0x00) | opcode
-    if mask is None and length < 126:
-        # The fast path: a small server frame (an echo server's every reply) is two header
-        # bytes and the payload.
-        return bytes((first, length)) + payload
 
     mask_bit = 0x00
     if mask is not None:
