@@ -125,8 +125,9 @@ class TCPConnector:
         if not self._slot_free(key):
             return True
         # A free slot, but someone queued earlier for this key goes first (FIFO).  Waiters of
-        # other keys are only held up by their own per-host limit, not by us.
-        return any(k == key for k, _ in self._waiters)
+        # other keys are only held up by their own per-host limit, not by us.  (The queue is
+        # usually empty: asking first spares building the generator.)
+        return bool(self._waiters) and any(k == key for k, _ in self._waiters)
 
     async def connect(self, key: ConnectionKey, *, trace_req: Any = None,
                       sock_connect: Optional[float] = None, max_line_size: int = 8190,

@@ -46,12 +46,21 @@ class HttpVersion(NamedTuple):
     minor: int
 
 
+# The versions a server answers with, built once: a NamedTuple costs a Python call per build.
+_VERSIONS = {"1.1": HttpVersion(1, 1), "1.0": HttpVersion(1, 0)}
+
+
 class ContentDisposition(NamedTuple):
     """``resp.content_disposition``: ``attachment; filename="a.txt"`` taken apart (RFC 6266)."""
 
     type: str
     parameters: Mapping[str, str]
     filename: Optional[str]           # filename*= (RFC 8187) decoded, if the server sent one
+
+
+def _parse_version(text: str) -> HttpVersion:
+    major, _, minor = text.partition(".")
+    return HttpVersion(int(major), int(minor or 0))
 
 
 def parse_content_type(value: str) -> Tuple[str, Dict[str, str]]:
@@ -98,8 +107,7 @@ class ClientResponse:
     # -- what the connection pushes in -----------------------------------------------------
     def _on_head(self, event: Any) -> None:
         self.status, self.reason, self._raw = event.status, event.reason, event.headers
-        major, _, minor = event.version.partition(".")
-        self.version = HttpVersion(int(major), int(minor or 0))
+        self.version = _VERSIONS.get(event.version) or _parse_version(event.version)
         self.head_received = True
         self._content_length = getattr(event, "content_length", None)
         if self.status == 101:
@@ -260,7 +268,9 @@ class ClientResponse:
     async def read(self) -> bytes:
         """The whole body (decoded if it was compressed).  Cached: read it as often as you like."""
         if self._body is None:
-            self._body = await self.content.read()
+            content = self.content
+            # Small bodies are complete by now: taking them needs no coroutine.
+            self._body = content.read_nowait() if content.is_eof() else await content.read()
         return self._body
 
     async def text(self, encoding: Optional[str] = None, errors: str = "strict") -> str:
