@@ -302,12 +302,16 @@ class ClientSession:
                             (self._connector.ssl if ssl is True else ssl) if is_ssl else True)
         may_retry = True
         while True:
-            with Deadline(loop, timeout.connect, ConnectionTimeoutError, CONNECT_HINT,
-                          alarm=self._alarm):
-                conn = await self._connector.connect(
-                    key, trace_req=req_id, sock_connect=timeout.sock_connect,
-                    max_line_size=self._max_line_size, max_field_size=self._max_field_size,
-                    loop=loop)
+            # An idle keep-alive connection is taken at once (no coroutine, no connect limit
+            # to watch); otherwise wait for a slot and maybe connect, within ``connect``.
+            conn = self._connector.reuse(key, loop, trace_req=req_id)
+            if conn is None:
+                with Deadline(loop, timeout.connect, ConnectionTimeoutError, CONNECT_HINT,
+                              alarm=self._alarm):
+                    conn = await self._connector.connect(
+                        key, trace_req=req_id, sock_connect=timeout.sock_connect,
+                        max_line_size=self._max_line_size, max_field_size=self._max_field_size,
+                        loop=loop)
             resp = ClientResponse(
                 req.method, url.with_fragment(None) if url.fragment else url, real_url=url,
                 request_headers=req.headers, connection=conn,
