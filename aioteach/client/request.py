@@ -100,7 +100,7 @@ class ClientRequest:
         self.chunked = False
         self._stream_size: Optional[int] = None
         names = {name.lower() for name, _ in headers}
-        if auth is None and url.user is not None:
+        if auth is None and url.raw_user is not None:
             auth = BasicAuth.from_url(url)
         if auth is not None and "authorization" in names:
             raise ValueError("Cannot combine an Authorization header with auth= or credentials "

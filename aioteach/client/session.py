@@ -313,7 +313,7 @@ class ClientSession:
                         max_line_size=self._max_line_size, max_field_size=self._max_field_size,
                         loop=loop)
             resp = ClientResponse(
-                req.method, url.with_fragment(None) if url.fragment else url, real_url=url,
+                req.method, url.with_fragment(None) if url.raw_fragment else url, real_url=url,
                 request_headers=req.headers, connection=conn,
                 auto_decompress=self._auto_decompress if auto_decompress is None
                 else auto_decompress, read_bufsize=read_bufsize or self._read_bufsize,
@@ -379,7 +379,7 @@ class ClientSession:
             raise InvalidUrlClientError(str_or_url, str(exc)) from None
         if url.scheme and url.scheme not in HTTP_SCHEMES:
             raise NonHttpUrlClientError(str_or_url, "this client speaks http(s) and ws(s) only")
-        if not url.scheme or not url.host:
+        if not url.scheme or not url.raw_host:     # raw: the same answer, no IDNA decoding
             raise InvalidUrlClientError(str_or_url, "expected an absolute http:// or https:// URL "
                                                     "(or give the session a base_url=)")
         if params:
