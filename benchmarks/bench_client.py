@@ -12,9 +12,9 @@ then makes ``--requests`` GETs, two ways:
 
 and we report requests per second of wall time and requests per CPU-second of the client
 process (``time.process_time``): the second is the fairer figure on a busy machine, since
-it counts only what the client itself spent.  Clients are interleaved round by round (aioteach,
-aiohttp, httpx, aioteach, ...) and the median of the rounds is printed, with ratios to
-aiohttp.  Benchmarks are not tests: nothing here asserts on time.
+it counts only what the client itself spent.  Clients are interleaved round by round, each
+round starting with the next one (aioteach, aiohttp, httpx; aiohttp, httpx, aioteach; ...),
+and the median of the rounds is printed, with ratios to aiohttp.  Benchmarks are not tests: nothing here asserts on time.
 """
 from __future__ import annotations
 
@@ -123,9 +123,12 @@ def main(argv: List[str] = None) -> None:
         results: Dict[Tuple[str, str], List[Tuple[float, float]]] = {}
         for name in names:                               # warm up: imports, first connections
             measure(CLIENTS[name], url, 200, True)
-        for _ in range(args.rounds):
+        for round_ in range(args.rounds):
+            # Each round starts with the next client, so that none always runs right after
+            # the same neighbour (whose garbage, caches and timers it would inherit).
+            order = names[round_ % len(names):] + names[:round_ % len(names)]
             for mode in ("sequential", "concurrent"):
-                for name in names:
+                for name in order:
                     results.setdefault((name, mode), []).append(
                         measure(CLIENTS[name], url, args.requests, mode == "concurrent"))
     finally:
