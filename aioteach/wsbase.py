@@ -166,23 +166,31 @@ class WebSocketBase:
     # -- bytes in: called by the transport's protocol, never awaited -------------------------
     def data_received(self, data: bytes) -> None:
         self._heard = True
-        for event in self._conn.receive_data(data):          # type: ignore[union-attr]
+        conn = self._conn
+        # The hot path first: exactly one small whole message comes back as its data, with
+        # no event made on the way (WebSocketConnection.receive_small_message says why).
+        data_or_none = conn.receive_small_message(data)       # type: ignore[union-attr]
+        if data_or_none is not None:
+            kind = TEXT if type(data_or_none) is str else BINARY
+            self._push_data(kind, data_or_none)
+            return
+        for event in conn.receive_data(data):               # type: ignore[union-attr]
             kind = _DATA_MESSAGE_TYPES.get(type(event))
             if kind is not None:
-                # tuple.__new__ builds the WSMessage without NamedTuple's Python-level
-                # __new__: this line runs once per message, so that call shows.
-                message = _new_tuple(WSMessage, (kind, event.data, None))
-                size = len(event.data)
-                # _push's work, inlined: one call less for every message.
-                self._messages.append((message, size))
-                waiter = self._waiter
-                if waiter is not None and not waiter.done():
-                    waiter.set_result(None)
-                self._queued += size
-                if self._queued > QUEUE_HIGH_WATER:
-                    self._pause_reading()
+                self._push_data(kind, event.data)
             else:
                 self._on_control(event)
+
+    def _push_data(self, kind: WSMsgType, data: Union[str, bytes]) -> None:
+        """``_push`` for a TEXT or BINARY message, written out: it runs for every message."""
+        # tuple.__new__ builds the WSMessage without NamedTuple's Python-level __new__.
+        self._messages.append((_new_tuple(WSMessage, (kind, data, None)), len(data)))
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        self._queued += len(data)
+        if self._queued > QUEUE_HIGH_WATER:
+            self._pause_reading()
 
     def _on_control(self, event: Union[Ping, Pong, CloseReceived]) -> None:
         kind = type(event)

@@ -145,14 +145,13 @@ class WebSocketConnection:
         """
         if self.state in _INPUT_DONE:
             return []
+        message = self.receive_small_message(data)
+        if message is not None:
+            return [TextMessage(message) if type(message) is str else BytesMessage(message)]
         buffer = self._buffer
         if buffer:
             buffer += data
             data = buffer
-        elif self._msg_opcode is None:
-            event = self._one_small_message(data)
-            if event is not None:
-                return [event]
         events: List[Event] = []
         pos, size = 0, len(data)
         expect_mask = not self._is_client
@@ -178,15 +177,30 @@ class WebSocketConnection:
             buffer += data[pos:]
         return events
 
-    def _one_small_message(self, data: Union[bytes, bytearray, memoryview]) -> Optional[Event]:
+    def receive_small_message(self, data: Union[bytes, bytearray, memoryview]
+                              ) -> Union[str, bytes, None]:
         """The hot path of an echo or chat server: ``data`` is exactly one small, whole message.
 
         That is one TEXT or BINARY frame with FIN set and no RSV bits (first byte 0x81 or
-        0x82), a 7-bit length, and the masking the role expects.  Anything else, or anything
-        doubtful (bad UTF-8, over ``max_msg_size``), returns None and takes the general path
-        in ``receive_data``, which knows every rule and words every error.  Same results,
-        about half the time per message.
+        0x82), a 7-bit length, and the masking the role expects, arriving while no other
+        message is in progress.  Returns the message's data, a str for text and bytes for
+        binary, with no event made on the way.  Anything else, or anything doubtful (bad
+        UTF-8, over ``max_msg_size``), returns None *and changes nothing*: pass the same bytes
+        to ``receive_data``, which knows every rule and words every error.
+
+        Discussion: ``receive_data`` starts with this very call, so its results never differ;
+        glue code that calls it first (``aioteach.wsbase`` does) saves making an event for
+        each message and turning it into its own message type, a third of the time spent on
+        a small message.
+
+        >>> client, server = WebSocketConnection("client"), WebSocketConnection("server")
+        >>> server.receive_small_message(client.send_text("hi"))
+        'hi'
+        >>> server.receive_small_message(client.send_ping(b"?")) is None     # not a message
+        True
         """
+        if self._buffer or self._msg_opcode is not None or self.state in _INPUT_DONE:
+            return None                 # in the middle of something: the general path
         size = len(data)
         if size < 2 or type(data) is not bytes:   # bytes: what transports hand us, sliced free
             return None
@@ -204,9 +218,9 @@ class WebSocketConnection:
                 return None
             payload = apply_mask(data[6:], data[2:6])
         if first == 0x82:
-            return BytesMessage(payload)
+            return payload
         try:
-            return TextMessage(payload.decode("utf-8"))
+            return payload.decode("utf-8")
         except UnicodeDecodeError:
             return None
 
