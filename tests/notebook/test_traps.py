@@ -139,9 +139,9 @@ def test_allow_nested_makes_asyncio_run_work_inside_a_loop():
 
 async def test_a_refused_connection_is_explained():
     import aioteach
-    from .test_run_app import free_port
+    from aioteach.testing import unused_port
     async with aioteach.ClientSession() as session:
         with pytest.raises(aioteach.ClientConnectorError) as info:
-            await session.get(f"http://127.0.0.1:{free_port()}/")
+            await session.get(f"http://127.0.0.1:{unused_port()}/")
     assert "list_servers()" in explain(info.value)
     assert "list_servers()" in explain(ConnectionRefusedError(111, "Connection refused"))
