@@ -7,9 +7,10 @@ opening handshake, then hand the same three things to ``WebSocketBase._start``: 
 ``write(bytes)`` function and an ``async drain()``.  Everything after that is here:
 
     bytes in     ``data_received`` (a transport callback, no Task): codec -> events ->
-                 WSMessage in a queue; Ping answered at once (``autoping``), a peer's Close
-                 answered at once with 1000 (``autoclose``), a protocol violation with the
-                 codec's Close frame and an ERROR message (RFC 6455 section 7.1.7)
+                 WSMessage in a queue (one small whole message skips the event:
+                 ``receive_small_message``); Ping answered at once (``autoping``), a
+                 peer's Close answered at once with 1000 (``autoclose``), a protocol
+                 violation with the codec's Close frame and an ERROR message (section 7.1.7)
     messages out ``await ws.receive()`` pops the queue, or waits on one future for the next
                  message; ``async for msg in ws`` stops at CLOSE, CLOSING or CLOSED
     bytes out    ``send_str``/``send_bytes``/``send_json``/``ping``/``pong``: one frame, one
