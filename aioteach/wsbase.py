@@ -170,28 +170,26 @@ class WebSocketBase:
         conn = self._conn
         # The hot path first: exactly one small whole message comes back as its data, with
         # no event made on the way (WebSocketConnection.receive_small_message says why).
-        data_or_none = conn.receive_small_message(data)       # type: ignore[union-attr]
-        if data_or_none is not None:
-            kind = TEXT if type(data_or_none) is str else BINARY
-            self._push_data(kind, data_or_none)
+        message = conn.receive_small_message(data)          # type: ignore[union-attr]
+        if message is not None:
+            # _push, written out (a call less per message); tuple.__new__ builds the
+            # WSMessage without NamedTuple's Python-level __new__.
+            size = len(message)
+            kind = TEXT if type(message) is str else BINARY
+            self._messages.append((_new_tuple(WSMessage, (kind, message, None)), size))
+            waiter = self._waiter
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+            self._queued += size
+            if self._queued > QUEUE_HIGH_WATER:
+                self._pause_reading()
             return
         for event in conn.receive_data(data):               # type: ignore[union-attr]
             kind = _DATA_MESSAGE_TYPES.get(type(event))
             if kind is not None:
-                self._push_data(kind, event.data)
+                self._push(_new_tuple(WSMessage, (kind, event.data, None)), len(event.data))
             else:
                 self._on_control(event)
-
-    def _push_data(self, kind: WSMsgType, data: Union[str, bytes]) -> None:
-        """``_push`` for a TEXT or BINARY message, written out: it runs for every message."""
-        # tuple.__new__ builds the WSMessage without NamedTuple's Python-level __new__.
-        self._messages.append((_new_tuple(WSMessage, (kind, data, None)), len(data)))
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-        self._queued += len(data)
-        if self._queued > QUEUE_HIGH_WATER:
-            self._pause_reading()
 
     def _on_control(self, event: Union[Ping, Pong, CloseReceived]) -> None:
         kind = type(event)

@@ -37,7 +37,7 @@ from typing import Callable, Dict, List, Optional, Union
 from .codes import NO_STATUS_RCVD, Opcode, WSCloseCode, is_sendable_close_code, is_valid_close_code
 from .errors import FrameError, LocalProtocolError
 from .events import BytesMessage, CloseReceived, Event, Ping, Pong, TextMessage
-from .frames import MAX_CONTROL_PAYLOAD, Frame, apply_mask, build_frame, parse_frame
+from .frames import MAX_CONTROL_PAYLOAD, Frame, build_frame, parse_frame
 
 __all__ = ["ConnectionState", "WebSocketConnection", "DEFAULT_MAX_MSG_SIZE"]
 
@@ -76,6 +76,9 @@ _OUTPUT_DONE = (CLOSING, CLOSED)
 
 # Known close codes print with their names in events; others stay plain ints.
 _CLOSE_CODES: Dict[int, int] = {int(code): code for code in WSCloseCode}
+
+# int.from_bytes looked up once, for the small-message path's unmasking.
+_from_bytes = int.from_bytes
 
 # Looking a member up on an Enum class costs more than a global; the hot paths use these.
 TEXT, BINARY, CONTINUATION = Opcode.TEXT, Opcode.BINARY, Opcode.CONTINUATION
@@ -216,7 +219,11 @@ class WebSocketConnection:
         else:
             if not second & 0x80 or size != 6 + length:
                 return None
-            payload = apply_mask(data[6:], data[2:6])
+            # apply_mask (frames.py) written out, a call less; 32 copies of the key cover the
+            # at most 125 bytes.
+            masked = _from_bytes(data[6:], "little") ^ _from_bytes(
+                (data[2:6] * 32)[:length], "little")
+            payload = masked.to_bytes(length, "little")
         if first == 0x82:
             return payload
         try:
