@@ -294,6 +294,14 @@ class RequestParser(MessageParser):
         elif len(hosts) > 1:
             raise RemoteProtocolError("request with more than one Host header (RFC 9112 3.2)")
 
+        if len(framing) == (hosts is not None):
+            # Host alone (or nothing, in 1.0) decides nothing below: no body, no Connection
+            # options, no upgrade, no expectation.  Most requests are like this, and skipping
+            # the rules they cannot trigger saves a fifth of the head's cost.
+            self._pause_after = method == "CONNECT"
+            return _new_tuple(Request, (method, target, headers, version, version == "1.1",
+                                        False, None, False, None)), None
+
         # RFC 9112 6.1-6.3: Transfer-Encoding, then Content-Length, else no body.
         chunked = False
         content_length = None
