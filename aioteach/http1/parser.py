@@ -296,8 +296,8 @@ class RequestParser(MessageParser):
 
         if len(framing) == (hosts is not None):
             # Host alone (or nothing, in 1.0) decides nothing below: no body, no Connection
-            # options, no upgrade, no expectation.  Most requests are like this, and skipping
-            # the rules they cannot trigger saves a fifth of the head's cost.
+            # options, no upgrade, no expectation.  Most requests are like this; skipping the
+            # rules they cannot trigger saves about 2% of a whole GET's work in the server.
             self._pause_after = method == "CONNECT"
             return _new_tuple(Request, (method, target, headers, version, version == "1.1",
                                         False, None, False, None)), None
