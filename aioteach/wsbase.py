@@ -176,10 +176,14 @@ class WebSocketBase:
             # WSMessage without NamedTuple's Python-level __new__.
             size = len(message)
             kind = TEXT if type(message) is str else BINARY
-            self._messages.append((_new_tuple(WSMessage, (kind, message, None)), size))
+            item = (_new_tuple(WSMessage, (kind, message, None)), size)
             waiter = self._waiter
             if waiter is not None and not waiter.done():
-                waiter.set_result(None)
+                # A receive() waits: hand the message over in its future, no queue on the
+                # way (speed: ~1.5k instructions); receive() requeues it if cancelled.
+                waiter.set_result(item)
+                return
+            self._messages.append(item)
             self._queued += size
             if self._queued > QUEUE_HIGH_WATER:
                 self._pause_reading()
@@ -290,11 +294,19 @@ class WebSocketBase:
             timeout = timeout or self._receive_timeout
             timer = self._loop.call_later(timeout, _time_out, waiter) if timeout else None
             try:
-                await waiter
+                handed = await waiter
+            except asyncio.CancelledError:
+                # Cancelled after data_received handed us a message: it goes back to the
+                # front of the queue, so the next receive() gets it (never lost).
+                if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                    self._requeue(waiter.result())
+                raise
             finally:
                 self._waiter = None
                 if timer is not None:
                     timer.cancel()
+            if handed is not None:                    # data_received handed it over directly
+                return handed[0]
             if not messages:                          # woken by the end of the connection
                 return self._closed_message() if self._closed else WS_CLOSING_MESSAGE
         message, size = messages.popleft()
@@ -304,6 +316,15 @@ class WebSocketBase:
                 self._reading_paused = False
                 self._transport.resume_reading()
         return message
+
+    def _requeue(self, item: Optional[Tuple[WSMessage, int]]) -> None:
+        """Put a message handed to a cancelled receive() back at the front of the queue."""
+        if item is None:
+            return
+        self._messages.appendleft(item)
+        self._queued += item[1]
+        if self._queued > QUEUE_HIGH_WATER:
+            self._pause_reading()
 
     def _closed_message(self) -> WSMessage:
         self._closed_receives += 1
