@@ -35,6 +35,7 @@ import collections
 import json
 from typing import Any, Awaitable, Callable, Deque, Optional, Tuple, Union
 
+from . import trace
 from .websocket import (BytesMessage, CloseReceived, ConnectionState, FrameError, Ping, Pong,
                         TextMessage, WebSocketConnection, WSCloseCode, WSMessage, WSMsgType)
 
@@ -107,6 +108,9 @@ class WebSocketBase:
         self._heard = False                        # bytes arrived since the last heartbeat Ping
         self._ping_timer: Optional[asyncio.TimerHandle] = None
         self._pong_timer: Optional[asyncio.TimerHandle] = None
+        # The server's connection id once the transport calls data_received directly
+        # (web/websocket.py's DirectRoute): then the "server.bytes_in" trace is emitted here.
+        self._trace_conn: Optional[int] = None
 
     @staticmethod
     def _not_started(*args: Any) -> Any:
@@ -166,6 +170,8 @@ class WebSocketBase:
 
     # -- bytes in: called by the transport's protocol, never awaited -------------------------
     def data_received(self, data: bytes) -> None:
+        if trace.enabled and self._trace_conn is not None:
+            trace.emit("server.bytes_in", conn=self._trace_conn, n=len(data))
         self._heard = True
         conn = self._conn
         # The hot path first: exactly one small whole message comes back as its data, with
