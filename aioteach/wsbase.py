@@ -109,7 +109,8 @@ class WebSocketBase:
         self._ping_timer: Optional[asyncio.TimerHandle] = None
         self._pong_timer: Optional[asyncio.TimerHandle] = None
         # The server's connection id once the transport calls data_received directly
-        # (web/websocket.py's DirectRoute): then the "server.bytes_in" trace is emitted here.
+        # (web/websocket.py's DirectRoute): then the "server.bytes_in" trace is emitted here,
+        # and send_str, untraced, writes to the transport itself.
         self._trace_conn: Optional[int] = None
 
     @staticmethod
@@ -380,7 +381,11 @@ class WebSocketBase:
             raise TypeError(f"data argument must be str ({type(data)!r})")
         if self._closed or self._lost or self._conn is None:
             self._check_open()                        # raises; tested inline to save a call
-        self._write(self._conn.send_text(data))
+        frame = self._conn.send_text(data)
+        if self._trace_conn is not None and not trace.enabled:
+            self._transport.write(frame)              # speed: the server's write hop skipped
+        else:
+            self._write(frame)
         if self._transport.get_write_buffer_size():   # all sent at once: nothing to wait for
             await self._drain()
 

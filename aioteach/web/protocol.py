@@ -531,6 +531,9 @@ class HttpProtocol(asyncio.Protocol):
         """
         self._takeover = receiver
         self.closing = True
+        self._flush_collected()          # the 101 head goes first; from now on every write
+        self._out = None                 # goes out at once, so the receiver may also write
+                                         # to the transport itself without reordering bytes
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None

@@ -82,3 +82,30 @@ async def test_a_vanished_client_still_reaches_the_handler_through_the_direct_ro
         await asyncio.wait_for(seen["ended"], TIMEOUT)
         assert isinstance(seen["protocol"], DirectRoute)
         assert seen["close_code"] == 1006
+
+
+async def test_a_message_sent_in_the_handlers_first_step_follows_the_101_head():
+    # inline_first_step: prepare() runs while the server still collects the batch's writes,
+    # so the 101 head is not on the wire yet when send_str writes to the transport itself.
+    async def greet(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str("first")
+        async for msg in ws:
+            await ws.send_str(msg.data)
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ws", greet)
+    async with serve(app, inline_first_step=True) as (port, _runner):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(handshake())
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), TIMEOUT)
+            assert head.startswith(b"HTTP/1.1 101 ")
+            frame = await asyncio.wait_for(reader.readexactly(2 + 5), TIMEOUT)
+            assert frame == b"\x81\x05first"
+            writer.write(build_frame(Opcode.CLOSE, b"\x03\xe8", mask=os.urandom(4)))
+            await asyncio.wait_for(reader.read(), TIMEOUT)
+        finally:
+            writer.close()
