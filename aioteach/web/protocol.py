@@ -524,6 +524,9 @@ class HttpProtocol(asyncio.Protocol):
           the client sent right after the upgrade request (given at once, here);
         * ``protocol.write(data)`` and ``await protocol.drain()`` send, with flow control;
         * ``receiver.connection_lost(exc)`` is called when the connection goes;
+        * the receiver may go further and have the transport call its ``data_received``
+          directly (``transport.set_protocol``), as WebSocketResponse does to save a hop per
+          message (wsbase.DirectRoute); it then emits the ``server.bytes_in`` trace itself;
         * on shutdown, ``await receiver.close_for_shutdown()`` (if defined) runs before the
           handlers are cancelled: the place to send close code 1001 (going away).
 
