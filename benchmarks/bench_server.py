@@ -25,15 +25,14 @@ This is a benchmark, not a test: nothing here asserts on speed.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import resource
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from typing import Dict, List, Tuple
+
+from common import cpu_seconds, peak_memory_kib, start_server, stop_servers
 
 __all__ = ["main"]
 
@@ -148,42 +147,6 @@ def raise_nofile() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime + stime
-
-
-def peak_memory_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-
-
-def start_server(name: str) -> Tuple[subprocess.Popen, int]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", name, "--port", str(port)])
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return proc, port
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the {name} server exited with {proc.returncode}")
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"the {name} server did not start listening on port {port}")
-
-
 def run_wrk(port: int, path: str, seconds: float, connections: int) -> Dict[str, float]:
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", f"http://127.0.0.1:{port}{path}"],
@@ -220,7 +183,7 @@ def main() -> None:
     rounds = args.rounds or (1 if args.quick else 2)
     seconds = args.seconds or (2 if args.quick else 3)
     names = args.servers.split(",")
-    procs = {name: start_server(name) for name in names}
+    procs = {name: start_server(__file__, name) for name in names}
     requests: Dict[Tuple[str, str], float] = {}
     cpu: Dict[Tuple[str, str], float] = {}
     rps: Dict[Tuple[str, str], List[float]] = {}
@@ -243,12 +206,13 @@ def main() -> None:
               f"{'vs aiohttp':>10} {'vs tornado':>10}")
         for path in ENDPOINTS:
             per_cpu = {n: requests[(n, path)] / max(cpu[(n, path)], 1e-9) for n in names}
+            def ratio(name: str, peer: str) -> str:     # "-" when the peer is not in this run
+                return f"{per_cpu[name] / per_cpu[peer]:>9.2f}x" if per_cpu.get(peer) else f"{'-':>10}"
+
             for name in names:
-                ratio_a = per_cpu[name] / per_cpu["aiohttp"] if per_cpu.get("aiohttp") else 0
-                ratio_t = per_cpu[name] / per_cpu["tornado"] if per_cpu.get("tornado") else 0
                 mean_rps = sum(rps[(name, path)]) / len(rps[(name, path)])
                 print(f"{path:<10} {name:<15} {mean_rps:>9.0f} {per_cpu[name]:>10.0f} "
-                      f"{ratio_a:>9.2f}x {ratio_t:>9.2f}x")
+                      f"{ratio(name, 'aiohttp')} {ratio(name, 'tornado')}")
         print("\npeak memory (VmHWM) after the runs:")
         for name in names:
             print(f"  {name:<12} {peak_memory_kib(procs[name][0].pid) / 1024:7.1f} MiB")
@@ -260,13 +224,7 @@ def main() -> None:
                   f"{result['socket_errors']:.0f}  non-2xx {result['non2xx']:.0f}  "
                   f"peak {peak_memory_kib(proc.pid) / 1024:.1f} MiB")
     finally:
-        for proc, _ in procs.values():
-            proc.terminate()
-        for proc, _ in procs.values():
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_servers(proc for proc, _ in procs.values())
 
 
 if __name__ == "__main__":
