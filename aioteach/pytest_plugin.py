@@ -29,14 +29,12 @@ __all__ = ["aioteach_client", "aioteach_server", "aioteach_raw_server", "unused_
            "aioteach_unused_port"]
 
 
-@async_fixture
-async def aioteach_server() -> AsyncIterator[Callable[..., Any]]:
-    """``server = await aioteach_server(app, host=..., port=...)``: a started TestServer."""
-    from .testing import TestServer
+async def _serving(server_class: Any) -> AsyncIterator[Callable[..., Any]]:
+    """Yield ``start(target, **kwargs)`` for ``server_class``; close what it started, newest first."""
     servers: List[Any] = []
 
-    async def start(app: Any, **kwargs: Any) -> Any:
-        server = TestServer(app, **kwargs)
+    async def start(target: Any, **kwargs: Any) -> Any:
+        server = server_class(target, **kwargs)
         await server.start_server()
         servers.append(server)
         return server
@@ -44,23 +42,22 @@ async def aioteach_server() -> AsyncIterator[Callable[..., Any]]:
     yield start
     for server in reversed(servers):
         await server.close()
+
+
+@async_fixture
+async def aioteach_server() -> AsyncIterator[Callable[..., Any]]:
+    """``server = await aioteach_server(app, host=..., port=...)``: a started TestServer."""
+    from .testing import TestServer
+    async for start in _serving(TestServer):    # runs _serving's cleanup after the test
+        yield start
 
 
 @async_fixture
 async def aioteach_raw_server() -> AsyncIterator[Callable[..., Any]]:
     """``server = await aioteach_raw_server(handler)``: a bare handler on a free port."""
     from .testing import RawTestServer
-    servers: List[Any] = []
-
-    async def start(handler: Any, **kwargs: Any) -> Any:
-        server = RawTestServer(handler, **kwargs)
-        await server.start_server()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in reversed(servers):
-        await server.close()
+    async for start in _serving(RawTestServer):
+        yield start
 
 
 @async_fixture
