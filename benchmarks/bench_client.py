@@ -15,11 +15,19 @@ process (``time.process_time``): the second is the fairer figure on a busy machi
 it counts only what the client itself spent.  Clients are interleaved round by round, each
 round starting with the next one (aioteach, aiohttp, httpx; aiohttp, httpx, aioteach; ...),
 and the median of the rounds is printed, with ratios to aiohttp.  Benchmarks are not tests: nothing here asserts on time.
+
+    python benchmarks/bench_client.py --instructions [--clients aioteach,aiohttp]
+
+counts instead: user-space instructions per GET under ``valgrind --tool=callgrind``, the
+difference between a run of 1200 GETs and one of 200 divided by 1000 (start-up and imports
+cancel out).  The count is steady on a busy machine, where CPU-seconds are not: use it to
+decide whether a change to the hot path pays.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import subprocess
 import sys
@@ -109,14 +117,49 @@ def measure(client: Callable, url: str, n: int, concurrent: bool) -> Tuple[float
     return n / wall, n / cpu
 
 
+def instructions(name: str, url: str, n: int, concurrent: bool) -> int:
+    """User-space instructions of a child process making ``n`` GETs, counted by callgrind."""
+    mode = "concurrent" if concurrent else "sequential"
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+         __file__, "--one", f"{name},{mode},{n},{url}"], capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if found is None:
+        raise RuntimeError(f"valgrind gave no count: {out.stderr[-500:]}")
+    return int(found.group(1))
+
+
+def count_instructions(names: List[str], url: str) -> None:
+    print("user-space instructions per GET (callgrind; (1200 GETs - 200 GETs) / 1000)")
+    print(f"{'client':10} {'sequential':>11} {'concurrent':>11}")
+    for name in names:
+        per = [(instructions(name, url, 1200, c) - instructions(name, url, 200, c)) / 1000
+               for c in (False, True)]
+        print(f"{name:10} {per[0] / 1000:10.1f}k {per[1] / 1000:10.1f}k")
+
+
 def main(argv: List[str] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--clients", default=",".join(CLIENTS))
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions per GET with valgrind instead of timing")
+    parser.add_argument("--one", help=argparse.SUPPRESS)   # name,mode,n,url: one run, no output
     args = parser.parse_args(argv)
+    if args.one:
+        name, mode, n, url = args.one.split(",", 3)
+        asyncio.run(CLIENTS[name](url, int(n), mode == "concurrent"))
+        return
     names = [name for name in args.clients.split(",") if name]
     server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True)
+    if args.instructions:
+        try:
+            count_instructions(names, f"http://127.0.0.1:{int(server.stdout.readline())}/")
+        finally:
+            server.terminate()
+            server.wait()
+        return
     try:
         port = int(server.stdout.readline())          # type: ignore[union-attr]
         url = f"http://127.0.0.1:{port}/"
