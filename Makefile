@@ -43,8 +43,17 @@ lab: $(VENV)/.stamp-notebook
 test: $(VENV)/.stamp-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Every check runs (so one run lists every problem) and the target fails if any of them did:
+# ruff (rules in pyproject.toml), mypy (--strict's flags on L0/L1, mypy's defaults above them),
+# the shared layering check, and the size/layer/lazy-import limits of tests/test_architecture.py.
+CHECK_PATHS := aioteach tests benchmarks examples
 check: $(VENV)/.stamp-dev
-	$(BIN)/python ../shared/tools/check_layers.py || true
+	@status=0; \
+	echo "== ruff";   $(BIN)/ruff check --output-format concise $(CHECK_PATHS) || status=1; \
+	echo "== mypy";   $(BIN)/mypy || status=1; \
+	echo "== layers"; $(BIN)/python ../shared/tools/check_layers.py || status=1; \
+	echo "== limits"; $(BIN)/python tests/test_architecture.py || status=1; \
+	exit $$status
 
 bench: bench-server bench-client bench-ws bench-gen
 

@@ -7,11 +7,44 @@ aiohttp's, so that what you write here runs on aiohttp by changing one import::
     import aioteach                          # ClientSession, ClientTimeout, WSMsgType ...
     from aioteach import hdrs                # header names as constants: hdrs.CONTENT_TYPE
 
+The layer map.  Every module and package of aioteach, bottom-up.  A module imports only from its
+own layer and the layers below it (``tests/test_architecture.py`` reads this table and holds the
+tree to it), so you can start reading at L0 and never meet a name that has not been explained::
+
+    L0  multidict.py     MultiDict, CIMultiDict: headers, query strings and forms
+    L0  urlencoding.py   percent-encoding and query strings (RFC 3986 2.1, WHATWG forms)
+    L0  urlparts.py      the parts of a URL: split, check, normalise (RFC 3986 section 3)
+    L0  url.py           URL: the immutable value, its properties, joins and with_*()
+    L0  hdrs.py          header and method names as constants (aiohttp.hdrs)
+    L1  http1/           sans-I/O HTTP/1.1 (RFC 9112): bytes in, events out
+    L1  websocket/       sans-I/O WebSocket (RFC 6455): frames, handshake, close codes
+    L1  multipart.py     sans-I/O multipart/form-data (RFC 7578), both ways
+    L2  streams.py       StreamReader: a body read by a coroutine at its own pace
+    L2  payload.py       Payload: a body that knows its size and type, written by either side
+    L2  abc.py           the abstract classes both sides implement (aiohttp.abc)
+    L2  wsbase.py        the asyncio half of a WebSocket, shared by server and client
+    L2  trace.py         tracing hooks and a recorder (no-op unless switched on)
+    L2  gen.py           tornado-style generator coroutines on the asyncio loop
+    L2  toyloop.py       a steppable event loop for lessons
+    L3  web/             the server framework (aiohttp.web)
+    L3  client/          the HTTP and WebSocket client (aiohttp's client names)
+    L3  testing.py       TestServer, TestClient: an app on a real port inside a test
+    L3  pytest_plugin.py the pytest fixtures on top of testing.py
+    L3  demo.py          the offline lesson app
+    L4  notebook/        Jupyter: in-kernel servers, widgets, timelines
+    L4  __main__.py      the command line: serve, get, demo, lessons
+
+Two rules go beyond the order: ``web`` and ``client`` never import each other (they share
+L0-L2), and L0/L1 never import asyncio, sockets or a clock.  This package root only
+re-exports; ``hdrs`` sits here, not in ``http1/``, because aiohttp's users import it as
+``aioteach.hdrs`` and both sides use it.
+
 Where to start reading: ``aioteach/http1/`` (bytes in, events out), then ``aioteach/web/``
 and ``aioteach/client/``.  ``python -m aioteach --help`` lists the command-line tools.
 
-The client's names are imported on first use (PEP 562), so ``import aioteach`` stays cheap and
-``from aioteach import web`` never loads the client.
+The names below are imported on first use (PEP 562), so ``import aioteach`` stays cheap and
+``from aioteach import web`` never loads the client: ``__getattr__`` is this package's one
+plug-in point for lazy imports.
 """
 from __future__ import annotations
 
@@ -73,10 +106,10 @@ _LAZY = {
     "GunicornWebWorker": "aioteach.web.worker",
 }
 _SUBMODULES = {"web", "client", "gen", "trace", "http1", "websocket", "testing", "toyloop",
-               "notebook", "demo", "multidict", "url", "urlencoding", "multipart",
+               "notebook", "demo", "multidict", "url", "urlparts", "urlencoding", "multipart",
                "streams", "hdrs"}
 
-__all__ = sorted(_LAZY) + ["web", "gen", "trace", "hdrs"]
+__all__ = sorted(_LAZY) + ["web", "gen", "trace", "hdrs"]  # noqa: PLE0605 (computed)
 
 
 def __getattr__(name: str) -> Any:
@@ -90,5 +123,5 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def __dir__() -> list:
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)

@@ -201,4 +201,4 @@ X_REQUEST_ID = "X-Request-ID"
 X_REQUESTED_WITH = "X-Requested-With"
 
 # Every upper-case name above; computed, so a new constant cannot be left out of it.
-__all__ = sorted(name for name in dict(globals()) if name.isupper())
+__all__ = sorted(name for name in dict(globals()) if name.isupper())  # noqa: PLE0605

@@ -37,7 +37,7 @@ from __future__ import annotations
 import types
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping
 from collections.abc import ValuesView
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 __all__ = ["MultiMapping", "MultiDict", "CIMultiDict", "MultiDictProxy", "CIMultiDictProxy"]
 
@@ -46,17 +46,20 @@ _ABSENT: Any = object()         # "no such key", used inside this module as a de
 
 _KEY_HINT = "MultiDict keys must be str (header and field names are text)"
 
+_V = TypeVar("_V")               # the type of the values: MultiDict[str] for headers
+Entry = tuple[str, str, Any]     # (identity, key, value): one pair as the list keeps it
 
-class MultiMapping(Mapping):
+
+class MultiMapping(Mapping[str, _V]):
     """The read-only half shared by the multidicts and their proxies.
 
     Subclasses set ``_identity``: the function that turns a key into what lookups compare.
     """
 
     __slots__ = ("_items",)
-    _items: list
+    _items: list[Entry]
     _identity: Callable[[str], str] = staticmethod(str.__str__)  # exact str, even of a subclass
-    __class_getitem__ = classmethod(types.GenericAlias)          # MultiDict[str] in annotations
+    __class_getitem__: Any = classmethod(types.GenericAlias)     # MultiDict[str] at run time
 
     # -- lookups: one scan of the entry list -------------------------------------------------
 
@@ -88,8 +91,9 @@ class MultiMapping(Mapping):
                 return entry[2]
         return default
 
-    def __getitem__(self, key: str) -> Any:
-        return self.getone(key)
+    def __getitem__(self, key: str) -> _V:
+        value: _V = self.getone(key)
+        return value
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
@@ -108,22 +112,22 @@ class MultiMapping(Mapping):
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys())
 
-    def keys(self) -> KeysView:
+    def keys(self) -> KeysView[str]:
         """Each distinct key once, as first spelled, in order of first appearance."""
         return _KeysView(self)
 
-    def items(self) -> ItemsView:
+    def items(self) -> ItemsView[str, _V]:
         """Every ``(key, value)`` pair, in order."""
         return _ItemsView(self)
 
-    def values(self) -> ValuesView:
+    def values(self) -> ValuesView[_V]:
         """Every value, in order."""
         return _ValuesView(self)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, list[_V]]:
         """A plain dict of lists: ``{key: [value, ...]}``, keys as first spelled."""
-        first_spelling: dict = {}
-        result: dict = {}
+        first_spelling: dict[str, str] = {}
+        result: dict[str, list[_V]] = {}
         for identity, key, value in self._items:
             key = first_spelling.setdefault(identity, key)
             result.setdefault(key, []).append(value)
@@ -162,7 +166,7 @@ class MultiMapping(Mapping):
         return f"<{type(self).__name__}({body})>"
 
 
-class MultiDict(MultiMapping, MutableMapping):
+class MultiDict(MultiMapping[_V], MutableMapping[str, _V]):
     """A mutable multidict with exact (case-sensitive) keys.
 
     >>> d = MultiDict([("tag", "a"), ("page", "2")], tag="b")
@@ -184,10 +188,10 @@ class MultiDict(MultiMapping, MutableMapping):
         self._items = []
         self._items.extend(self._entries(arg, kwargs, "MultiDict"))
 
-    def _entries(self, arg: Any, kwargs: Mapping, method: str) -> list:
+    def _entries(self, arg: Any, kwargs: Mapping[str, Any], method: str) -> list[Entry]:
         """Turn the arguments of ``__init__``/``extend``/``update`` into entries, checking types."""
         if isinstance(arg, MultiMapping):
-            pairs: Iterable = [(key, value) for _, key, value in arg._items]
+            pairs: Iterable[Any] = [(key, value) for _, key, value in arg._items]
         elif isinstance(arg, Mapping):
             pairs = arg.items()                    # for a multidict package object: every pair
         else:
@@ -242,7 +246,7 @@ class MultiDict(MultiMapping, MutableMapping):
         """Replace every value of ``key`` by one, at the position of the first."""
         self._replace([(self._checked_identity(key), key, value)])
 
-    def update(self, arg: Any = (), /, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, arg: Any = (), /, **kwargs: Any) -> None:
         """Replace by key, keeping positions: the n-th new value of a key takes the place of
         its n-th old value; surplus new values are appended and surplus old ones removed.
         Keys not mentioned are untouched.
@@ -253,12 +257,12 @@ class MultiDict(MultiMapping, MutableMapping):
         """
         self._replace(self._entries(arg, kwargs, "update"))
 
-    def _replace(self, new_entries: list) -> None:
+    def _replace(self, new_entries: list[Entry]) -> None:
         items = self._items
-        positions: dict = {}                        # identity -> indexes of its old entries
+        positions: dict[str, list[int]] = {}    # identity -> indexes of its old entries
         for index, entry in enumerate(items):
             positions.setdefault(entry[0], []).append(index)
-        taken: dict = {}                            # identity -> old slots reused so far
+        taken: dict[str, int] = {}               # identity -> old slots reused so far
         appended = []
         for entry in new_entries:
             identity = entry[0]
@@ -294,7 +298,7 @@ class MultiDict(MultiMapping, MutableMapping):
             raise KeyError(key)
         return default
 
-    pop = popone  # type: ignore[assignment]   # like the multidict package: pop() is popone()
+    pop = popone                        # like the multidict package: pop() is popone()
 
     def popall(self, key: str, default: Any = _MISSING) -> Any:
         """Remove and return every value for ``key`` as a list (or ``default``, or KeyError)."""
@@ -306,7 +310,7 @@ class MultiDict(MultiMapping, MutableMapping):
         del self[key]
         return values
 
-    def popitem(self) -> tuple:
+    def popitem(self) -> tuple[str, _V]:
         """Remove and return the last ``(key, value)`` pair."""
         if not self._items:
             raise KeyError("popitem(): the multidict is empty")
@@ -316,7 +320,7 @@ class MultiDict(MultiMapping, MutableMapping):
     def clear(self) -> None:
         self._items.clear()
 
-    def copy(self) -> MultiDict:
+    def copy(self) -> MultiDict[_V]:
         """A new, independent multidict of the same class with the same pairs."""
         clone = type(self).__new__(type(self))
         clone._items = list(self._items)
@@ -325,7 +329,7 @@ class MultiDict(MultiMapping, MutableMapping):
     __copy__ = copy
 
 
-class CIMultiDict(MultiDict):
+class CIMultiDict(MultiDict[_V]):
     """A multidict whose keys compare case-insensitively: header fields (RFC 9110 5.1).
 
     >>> h = CIMultiDict([("Content-Type", "text/plain")])
@@ -340,7 +344,7 @@ class CIMultiDict(MultiDict):
     # (``h.keys() - {"content-type"}``); ours inherit Python's ordinary, exact set operations.
 
 
-class MultiDictProxy(MultiMapping):
+class MultiDictProxy(MultiMapping[_V]):
     """A read-only view of a live MultiDict: it sees later changes but cannot make any.
 
     The web layer hands ``request.query`` out this way, so a handler cannot edit what the
@@ -348,10 +352,10 @@ class MultiDictProxy(MultiMapping):
     """
 
     __slots__ = ("_md", "_identity")           # the identity rule comes from the wrapped dict
-    _accepts: tuple = (MultiDict, )
-    _copy_class: type = MultiDict
+    _accepts: tuple[type, ...] = (MultiDict, )
+    _copy_class: type[MultiDict[Any]] = MultiDict
 
-    def __init__(self, arg: MultiMapping) -> None:
+    def __init__(self, arg: MultiMapping[_V]) -> None:
         if not isinstance(arg, self._accepts + (type(self), )):
             wanted = " or ".join(c.__name__ for c in self._accepts)
             raise TypeError(f"{type(self).__name__}() wraps a {wanted} (or a proxy of one), "
@@ -360,14 +364,14 @@ class MultiDictProxy(MultiMapping):
         self._identity = arg._identity
         self._items = arg._items                  # the very same list: changes show through
 
-    def copy(self) -> MultiDict:
+    def copy(self) -> MultiDict[_V]:
         """A mutable copy (a MultiDict, or a CIMultiDict for the CI proxy)."""
         clone = self._copy_class.__new__(self._copy_class)
         clone._items = list(self._items)
         return clone
 
 
-class CIMultiDictProxy(MultiDictProxy):
+class CIMultiDictProxy(MultiDictProxy[_V]):
     """A read-only view of a live CIMultiDict: ``request.headers``."""
 
     __slots__ = ()
@@ -379,9 +383,9 @@ class CIMultiDictProxy(MultiDictProxy):
 # The abc base classes give set operations and ``==`` for free; we supply iteration, size and
 # membership that understand repeated keys and the identity rule.
 
-class _KeysView(KeysView):
+class _KeysView(KeysView[str]):
     __slots__ = ()
-    _mapping: MultiMapping
+    _mapping: MultiMapping[Any]
 
     def __iter__(self) -> Iterator[str]:
         seen = set()
@@ -400,11 +404,11 @@ class _KeysView(KeysView):
         return f"<_KeysView({', '.join(map(repr, self))})>"
 
 
-class _ItemsView(ItemsView):
+class _ItemsView(ItemsView[str, Any]):
     __slots__ = ()
-    _mapping: MultiMapping
+    _mapping: MultiMapping[Any]
 
-    def __iter__(self) -> Iterator[tuple]:
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
         for _, key, value in self._mapping._items:
             yield key, value
 
@@ -422,9 +426,9 @@ class _ItemsView(ItemsView):
         return f"<_ItemsView({body})>"
 
 
-class _ValuesView(ValuesView):
+class _ValuesView(ValuesView[Any]):
     __slots__ = ()
-    _mapping: MultiMapping
+    _mapping: MultiMapping[Any]
 
     def __iter__(self) -> Iterator[Any]:
         for entry in self._mapping._items:

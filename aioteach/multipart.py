@@ -94,7 +94,7 @@ _PARAMETER = re.compile(r';\s*([^\s=;"]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^;]*))?')
 _ESCAPED = re.compile(r'\\([\\"])')
 
 
-def parse_options_header(value: str) -> Tuple[str, dict]:
+def parse_options_header(value: str) -> Tuple[str, dict[str, str]]:
     """Split ``'multipart/form-data; boundary="x"'`` into ``('multipart/form-data',
     {'boundary': 'x'})``.  The main value and parameter names are lower-cased.
 
@@ -102,8 +102,8 @@ def parse_options_header(value: str) -> Tuple[str, dict]:
     plain parameter of the same name.
     """
     main, _, rest = value.partition(";")
-    params: dict = {}
-    extended: dict = {}
+    params: dict[str, str] = {}
+    extended: dict[str, str] = {}
     for match in _PARAMETER.finditer(";" + rest):
         name, raw = match.group(1).lower(), (match.group(2) or "").strip()
         if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
@@ -123,7 +123,7 @@ def parse_options_header(value: str) -> Tuple[str, dict]:
     return main.strip().lower(), params
 
 
-def parse_content_disposition(value: str) -> Tuple[str, dict]:
+def parse_content_disposition(value: str) -> Tuple[str, dict[str, str]]:
     """``'form-data; name="a"; filename="b.txt"'`` -> ``('form-data', {'name': 'a', ...})``."""
     return parse_options_header(value)
 
@@ -285,7 +285,7 @@ def _part_headers(block: bytes) -> PartHeaders:
             disposition = value
         elif lower == "content-type" and content_type is None:
             content_type = value
-    params: dict = {}
+    params: dict[str, str] = {}
     if disposition is not None:
         kind, params = parse_content_disposition(disposition)
         if kind != "form-data":

@@ -1,22 +1,16 @@
-"""URLs: parse, normalise, join and build them, and encode query strings.
+"""URLs: the immutable ``URL`` value, with yarl's API (the URL type aiohttp hands out).
 
-A URL (RFC 3986 section 3) is five parts, each with its own set of allowed characters::
-
-    http://user:pw@example.com:8080/over/there?name=ferret#nose
-    \\__/   \\______________________/\\_________/ \\_________/ \\__/
-   scheme          authority           path       query    fragment
-
-``URL`` is an immutable value with yarl's API (the URL type aiohttp hands out).  It keeps each
-part *percent-encoded* ("raw_path") and decodes on request ("path"), because decoding loses
-information: ``/a%2Fb`` (one segment) and ``/a/b`` (two) decode to the same text.
+``URL`` keeps each part of a URL (RFC 3986 section 3) *percent-encoded* ("raw_path") and
+decodes on request ("path"), because decoding loses information: ``/a%2Fb`` (one segment) and
+``/a/b`` (two) decode to the same text.  ``aioteach.urlparts`` splits a string into those parts
+and checks each one; this module is the value built from them: its properties, comparison, and
+the new URLs made from it (``join``, ``/``, ``with_*``, ``*_query``).
 
 Rules it follows:
-- Parsing splits with the regular expression of RFC 3986 Appendix B, then checks each part.
 - Normalising (RFC 3986 section 6.2.2, RFC 9110 section 4.2.3): scheme and host lower-cased,
   hex digits of escapes upper-cased, escaped unreserved characters decoded (``%7E`` -> ``~``),
   characters a part may not hold escaped (``/a b`` -> ``/a%20b``), dot segments removed from
   absolute URLs, the default port (80/443, RFC 9110 sections 4.2.1-4.2.2) left out of ``str()``.
-- Hosts: IDNA for non-ASCII names (the stdlib ``idna`` codec), IPv6 literals in brackets.
 - ``join`` is RFC 3986 section 5.2, checked against the examples of section 5.4.
 - Percent-encoding and query strings follow the rules of ``aioteach.urlencoding``, whose
   ``quote``, ``unquote``, ``encode_query`` and ``parse_query`` this module re-exports.
@@ -27,102 +21,16 @@ demand, so that path has a fast lane; the client builds absolute URLs and joins 
 from __future__ import annotations
 
 import functools
-import ipaddress
-import re
 from typing import Any, Optional, Union
 
 from .multidict import MultiDictProxy
 from .urlencoding import (PATH_SAFE, QUERY_SAFE, USERINFO_SAFE, InvalidURLError, encode_query,
                           parse_query, query_pairs, quote, requote, unquote)
+from .urlparts import (DEFAULT_PORTS, SCHEME, build_parts, decode_host, encode_host,
+                       format_authority, remove_dot_segments, split_url)
 
 __all__ = ["URL", "InvalidURLError", "quote", "unquote", "encode_query", "parse_query",
            "DEFAULT_PORTS"]
-
-# Ports a scheme implies when the URL names none (RFC 9110 4.2, RFC 6455 3).
-DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
-
-# RFC 3986 Appendix B: the one regular expression that splits any URI reference.
-_SPLIT = re.compile(r"(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?", re.S)
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*\Z")         # section 3.1
-_REG_NAME = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=]*\Z")    # section 3.2.2, unescaped
-
-
-# -- hosts, ports and paths ------------------------------------------------------------------
-
-def encode_host(host: str) -> str:
-    """The ASCII, lower-case form of a host: IDNA for names, compressed form for IPv6."""
-    if ":" in host:                                    # only an IPv6 literal holds ":"
-        try:
-            return str(ipaddress.IPv6Address(host))
-        except ValueError:
-            raise InvalidURLError(f"invalid IPv6 address {host!r} "
-                                  "(write it in brackets inside a URL: http://[::1]/)") from None
-    if not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")  # Simplification: IDNA 2003 (stdlib)
-        except UnicodeError as exc:
-            raise InvalidURLError(f"host {host!r} cannot be IDNA-encoded: {exc}") from None
-    if not _REG_NAME.match(host):
-        raise InvalidURLError(f"host {host!r} holds characters a host name may not have "
-                              "(letters, digits, '-', '.', and few others)")
-    return host.lower()
-
-
-def decode_host(raw_host: str) -> str:
-    """The readable form of an ASCII host: ``xn--`` labels decoded back to Unicode."""
-    if "xn--" not in raw_host:
-        return raw_host
-    try:
-        return raw_host.encode("ascii").decode("idna")
-    except UnicodeError:
-        return raw_host                               # not valid IDNA: show it as it is
-
-
-def parse_port(text: str) -> Optional[int]:
-    if not text:
-        return None                                   # "http://h:/" -- an empty port is allowed
-    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
-        raise InvalidURLError(f"port {text!r} is not a number from 0 to 65535")
-    return int(text)
-
-
-def remove_dot_segments(path: str) -> str:
-    """RFC 3986 section 5.2.4, step by step: ``/a/b/../c/./d`` -> ``/a/c/d``.
-
-    The letters are the RFC's steps.  An index walks the input instead of slicing it, so a
-    long path of ``/./`` costs linear time.
-    """
-    if "." not in path:
-        return path
-    output: list = []
-    i, end = 0, len(path)
-    while i < end:
-        if path.startswith("../", i):                       # A: a leading "../" or "./"
-            i += 3
-        elif path.startswith("./", i):
-            i += 2
-        elif path.startswith("/./", i):                     # B: "/./" -> "/"
-            i += 2
-        elif path.startswith("/.", i) and i + 2 == end:     # B: a final "/." -> "/"
-            output.append("/")
-            i = end
-        elif path.startswith("/../", i):                    # C: "/../" -> "/", drop a segment
-            i += 3
-            if output:
-                output.pop()
-        elif path.startswith("/..", i) and i + 3 == end:    # C: a final "/.." likewise
-            if output:
-                output.pop()
-            output.append("/")
-            i = end
-        elif path[i:] in (".", ".."):                       # D: nothing but dots is left
-            i = end
-        else:                                               # E: move one segment across
-            stop = path.find("/", i + 1)
-            stop = end if stop == -1 else stop
-            output.append(path[i:stop])
-            i = stop
-    return "".join(output)
 
 
 # -- the URL value ---------------------------------------------------------------------------
@@ -140,9 +48,18 @@ class URL:
     __slots__ = ("_scheme", "_user", "_password", "_host", "_port", "_path", "_query",
                  "_fragment", "_str", "_query_proxy")
 
-    # The parts are kept raw: percent-encoded and normalised.  ``_host`` is None for a URL
-    # without an authority ("/path", "mailto:x"), and "" for "file:///x"; ``_port`` is the
-    # explicit port or None; ``_query`` and ``_fragment`` are "" when absent.
+    # The parts are kept raw: percent-encoded and normalised (urlparts.Parts says which may be
+    # None).  ``_str`` and ``_query_proxy`` are caches, filled on first use.
+    _scheme: str
+    _user: Optional[str]
+    _password: Optional[str]
+    _host: Optional[str]
+    _port: Optional[int]
+    _path: str
+    _query: str
+    _fragment: str
+    _str: Optional[str]
+    _query_proxy: Optional[MultiDictProxy[str]]
 
     def __new__(cls, val: Union[str, URL] = "", *, encoded: bool = False) -> URL:
         if type(val) is str and not encoded and len(val) <= _CACHED_LENGTH:
@@ -154,58 +71,7 @@ class URL:
         if not isinstance(val, str):
             raise TypeError(f"URL() takes a str, not {type(val).__name__}; "
                             "for parts use URL.build(scheme=..., host=..., path=...)")
-        return cls._parse(val, encoded)
-
-    @classmethod
-    def _parse(cls, val: str, encoded: bool) -> URL:
-        if val[:1] == "/" and val[1:2] != "/":
-            # Fast lane for an origin-form request-target (RFC 9112 3.2.1): "/path?query".
-            path, _, fragment = val.partition("#")
-            path, _, query = path.partition("?")
-            scheme = netloc = None
-        else:
-            match = _SPLIT.match(val)
-            if match is None:                          # cannot happen: Appendix B matches all
-                raise InvalidURLError(f"{val!r} does not split into URL parts")
-            scheme, netloc, path, query, fragment = match.groups()
-            if scheme is not None and not _SCHEME.match(scheme):
-                raise InvalidURLError(f"{val!r}: scheme {scheme!r} must start with a letter and "
-                                      "hold only letters, digits, '+', '-' and '.'")
-        user = password = host = port = None
-        if netloc is not None:
-            user, password, host, port = cls._split_authority(netloc, encoded, val)
-            if not encoded:
-                path = remove_dot_segments(path)
-        if not encoded:
-            path = requote(path, PATH_SAFE)
-            query = requote(query, QUERY_SAFE, plus=True) if query else ""
-            fragment = requote(fragment, QUERY_SAFE) if fragment else ""
-        return cls._make((scheme or "").lower(), user, password, host, port, path,
-                         query or "", fragment or "")
-
-    @staticmethod
-    def _split_authority(netloc: str, encoded: bool, val: str) -> tuple:
-        """``user:password@host:port`` -> its four parts (section 3.2)."""
-        userinfo, at, hostport = netloc.rpartition("@")
-        user = password = None
-        if at:
-            user, colon, pw = userinfo.partition(":")
-            password = pw if colon else None
-            if not encoded:
-                user = requote(user, USERINFO_SAFE)
-                password = None if password is None else requote(password, USERINFO_SAFE)
-        if hostport.startswith("["):                  # an IP literal: [v6 address]:port
-            host, bracket, rest = hostport[1:].partition("]")
-            if not bracket or (rest and not rest.startswith(":")):
-                raise InvalidURLError(f"{val!r}: an IPv6 host needs its closing ']' "
-                                      "before the port")
-            if ":" not in host:
-                raise InvalidURLError(f"{val!r}: brackets hold an IPv6 address, not {host!r}")
-            port_text, host = rest[1:], encode_host(host)
-        else:
-            host, _, port_text = hostport.partition(":")
-            host = encode_host(unquote(host) if "%" in host else host)
-        return user, password, host, parse_port(port_text)
+        return cls._make(*split_url(val, encoded))
 
     @classmethod
     def _make(cls, scheme: str, user: Optional[str], password: Optional[str],
@@ -234,43 +100,45 @@ class URL:
         >>> str(URL.build(scheme="http", host="h", port=8080, path="/a b", query={"q": "x"}))
         'http://h:8080/a%20b?q=x'
         """
-        if query is not None and query_string:
-            raise ValueError("give query or query_string, not both")
-        if host is None and (user is not None or password is not None or port is not None):
-            raise ValueError("user, password and port belong to an authority: give a host too")
-        if host is not None and path and not path.startswith("/"):
-            raise ValueError(f"path {path!r} must start with '/' in a URL with a host")
-        if port is not None and not (isinstance(port, int) and 0 <= port <= 65535):
-            raise InvalidURLError(f"port {port!r} is not a number from 0 to 65535")
-        if scheme and not _SCHEME.match(scheme):
-            raise InvalidURLError(f"scheme {scheme!r} must start with a letter")
-        if query is not None:
-            query_string, encoded_query = encode_query(query), True
-        else:
-            encoded_query = encoded
-        if not encoded:
-            user = None if user is None else quote(user, USERINFO_SAFE)
-            password = None if password is None else quote(password, USERINFO_SAFE)
-            host = None if host is None else encode_host(host)
-            path = quote(path, PATH_SAFE)
-            fragment = quote(fragment, QUERY_SAFE)
-        if host is not None:
-            path = remove_dot_segments(path)
-        if not encoded_query:
-            query_string = requote(query_string, QUERY_SAFE, plus=True)
-        return cls._make(scheme.lower(), user, password, host, port, path, query_string,
-                         fragment)
+        return cls._make(*build_parts(scheme, user, password, host, port, path, query,
+                                      query_string, fragment, encoded))
 
     # -- the parts, raw and decoded --------------------------------------------------------
 
-    scheme = property(lambda self: self._scheme, doc="'http', or '' for a relative URL")
-    raw_user = property(lambda self: self._user)
-    raw_password = property(lambda self: self._password)
-    raw_host = property(lambda self: self._host or None, doc="ASCII; IPv6 without brackets")
-    explicit_port = property(lambda self: self._port, doc="the port written in the URL, or None")
-    raw_path = property(lambda self: self._path if self._path or self._host is None else "/")
-    raw_query_string = property(lambda self: self._query)
-    raw_fragment = property(lambda self: self._fragment)
+    @property
+    def scheme(self) -> str:
+        """'http', or '' for a relative URL."""
+        return self._scheme
+
+    @property
+    def raw_user(self) -> Optional[str]:
+        return self._user
+
+    @property
+    def raw_password(self) -> Optional[str]:
+        return self._password
+
+    @property
+    def raw_host(self) -> Optional[str]:
+        """ASCII; IPv6 without brackets."""
+        return self._host or None
+
+    @property
+    def explicit_port(self) -> Optional[int]:
+        """The port written in the URL, or None."""
+        return self._port
+
+    @property
+    def raw_path(self) -> str:
+        return self._path if self._path or self._host is None else "/"
+
+    @property
+    def raw_query_string(self) -> str:
+        return self._query
+
+    @property
+    def raw_fragment(self) -> str:
+        return self._fragment
 
     @property
     def user(self) -> Optional[str]:
@@ -300,7 +168,7 @@ class URL:
         return unquote(self._query, plus=True, keep="&=+#")
 
     @property
-    def query(self) -> MultiDictProxy:
+    def query(self) -> MultiDictProxy[str]:
         """The decoded query pairs, as a read-only MultiDict (parsed once, then cached)."""
         if self._query_proxy is None:
             self._query_proxy = MultiDictProxy(parse_query(self._query))
@@ -321,7 +189,7 @@ class URL:
     @property
     def raw_authority(self) -> str:
         """``user:password@host:port`` as written (escaped, the port only if explicit)."""
-        return self._authority(self._user, self._password, self._host, self._port)
+        return format_authority(self._user, self._password, self._host, self._port)
 
     @property
     def authority(self) -> str:
@@ -329,20 +197,8 @@ class URL:
         host = self.host
         if host is None:
             return ""
-        userinfo = self._authority(self.user, self.password, "", None)
+        userinfo = format_authority(self.user, self.password, "", None)
         return f"{userinfo}{host}:{self.port}" if self.port is not None else userinfo + host
-
-    @staticmethod
-    def _authority(user: Optional[str], password: Optional[str], host: Optional[str],
-                   port: Optional[int]) -> str:
-        if host is None:
-            return ""
-        text = f"[{host}]" if ":" in host else host
-        if port is not None:
-            text += f":{port}"
-        if user is not None:
-            text = (user if password is None else f"{user}:{password}") + "@" + text
-        return text
 
     @property
     def raw_name(self) -> str:
@@ -421,7 +277,7 @@ class URL:
         return self._replace(path=path, query="", fragment="")
 
     def with_scheme(self, scheme: str) -> URL:
-        if not _SCHEME.match(scheme):
+        if not SCHEME.match(scheme):
             raise InvalidURLError(f"scheme {scheme!r} must start with a letter")
         return self._replace(scheme=scheme.lower())
 
@@ -499,7 +355,7 @@ class URL:
         return self._replace(query=query)
 
     @staticmethod
-    def _query_text(args: tuple, kwargs: dict) -> str:
+    def _query_text(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
         if kwargs:
             if args:
                 raise ValueError("give the query as one argument or as keywords, not both")
@@ -520,7 +376,7 @@ class URL:
             text = self._scheme + ":" if self._scheme else ""
             if self._host is not None:                 # a default port goes unwritten
                 port = None if self.is_default_port() else self._port
-                text += "//" + self._authority(self._user, self._password, self._host, port)
+                text += "//" + format_authority(self._user, self._password, self._host, port)
             text += self._path or ("/" if self._host is not None and (self._query or self._fragment)
                                    else "")
             if self._query:
@@ -534,7 +390,7 @@ class URL:
         """The URL decoded for people to read (not for sending: it may be ambiguous)."""
         text = self._scheme + ":" if self._scheme else ""
         if self._host is not None:
-            text += "//" + self._authority(self._user, self._password, self.host, self._port)
+            text += "//" + format_authority(self._user, self._password, self.host, self._port)
         text += self.path
         if self._query:
             text += "?" + self.query_string
@@ -545,7 +401,7 @@ class URL:
     def __repr__(self) -> str:
         return f"URL({str(self)!r})"
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[Any, ...]:
         # "http://h" and "http://h/" are the same resource (RFC 9110 4.2.3), and so are
         # "http://h:80/" and "http://h/".
         port = None if self.is_default_port() else self._port
@@ -560,7 +416,7 @@ class URL:
     def __hash__(self) -> int:
         return hash(self._key())
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return (URL, (str(self),), None)
 
 
@@ -570,4 +426,4 @@ class URL:
 # does the same).  Strings longer than 512 characters are parsed afresh, which bounds what a
 # peer sending unique targets can make the cache hold: 1024 entries of at most 512 characters.
 _CACHED_LENGTH = 512
-_parse_cached = functools.lru_cache(maxsize=1024)(lambda val: URL._parse(val, False))
+_parse_cached = functools.lru_cache(maxsize=1024)(lambda val: URL._make(*split_url(val)))

@@ -79,7 +79,7 @@ def unquote(text: str, *, plus: bool = False, encoding: str = "utf-8", keep: str
     if "%" not in text:
         return text
 
-    def decode_run(match: re.Match) -> str:
+    def decode_run(match: re.Match[str]) -> str:
         decoded = bytes.fromhex(match.group().replace("%", "")).decode(encoding, "surrogateescape")
         decoded = _STRAY_BYTE.sub(lambda m: "%%%02X" % (ord(m.group()) - 0xDC00), decoded)
         for char in keep:
@@ -133,11 +133,11 @@ def _query_value(value: Any) -> str:
                     f"{value!r}; convert it yourself (e.g. str(value).lower() for a bool)")
 
 
-def query_pairs(query: Any) -> list:
+def query_pairs(query: Any) -> list[tuple[str, str]]:
     """Flatten a dict, MultiDict or list of pairs into ``(name, str value)`` pairs; a list or
     tuple value repeats the name: ``{"tag": ["a", "b"]}`` -> ``tag=a&tag=b``."""
     items = query.items() if isinstance(query, Mapping) else query
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for name, value in items:
         if not isinstance(name, str):
             raise TypeError(f"query names must be str, not {type(name).__name__} {name!r}")
@@ -160,7 +160,7 @@ def encode_query(query: Any) -> str:
 
 
 def parse_query(text: Union[str, bytes], encoding: str = "utf-8", *,
-                max_fields: Optional[int] = None) -> MultiDict:
+                max_fields: Optional[int] = None) -> MultiDict[str]:
     """Decode ``a=1&b=x+y&b`` into ``MultiDict([('a','1'), ('b','x y'), ('b','')])``.
 
     Empty pieces (``&&``) are skipped.  ``max_fields`` bounds the pairs accepted from a peer
@@ -168,7 +168,7 @@ def parse_query(text: Union[str, bytes], encoding: str = "utf-8", *,
     """
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode(encoding, "replace")
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for piece in text.split("&"):
         if not piece:
             continue

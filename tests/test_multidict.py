@@ -223,7 +223,7 @@ def apply(d, op):
             return args[0] in d
         else:
             return getattr(d, name)(*args)
-    except KeyError as exc:
+    except KeyError:
         return KeyError
     return None
 

@@ -43,7 +43,8 @@ only by gunicorn itself.  Not provided: ``NamedPipeSite`` (Windows named pipes),
 from .protocol import RequestHandler, Server
 from .request import BaseRequest, FileField, Request, RequestPayloadError
 from .response import ContentCoding, Response, StreamResponse, json_response
-from .exceptions import *  # noqa: F401,F403  (HTTPException and every HTTPxxx status)
+from . import exceptions
+from .exceptions import *  # noqa: F403  (HTTPException and every HTTPxxx status)
 from .fileresponse import FileResponse
 from .resources import (AbstractResource, AbstractRoute, DynamicResource, PlainResource,
                         PrefixedSubAppResource, Resource, ResourceRoute, UrlMappingMatchInfo)
@@ -59,7 +60,7 @@ from .runner import (AppRunner, BaseRunner, BaseSite, GracefulExit, ServerRunner
                      TCPSite, UnixSite, run_app)
 from .websocket import WebSocketReady, WebSocketResponse, WSMsgType
 
-__all__ = sorted([
+__all__ = [
     # protocol, request, response
     "Server", "RequestHandler",
     "BaseRequest", "Request", "FileField", "RequestPayloadError",
@@ -78,5 +79,5 @@ __all__ = sorted([
     "GracefulExit", "run_app",
     # WebSockets
     "WebSocketResponse", "WebSocketReady", "WSMsgType",
-    *exceptions.__all__,        # noqa: F405 (the submodule, bound by the import above)
-])
+]
+__all__ += exceptions.__all__    # HTTPException and every HTTPxxx status

@@ -91,7 +91,7 @@ def test_conditional_and_range_fields():
     assert make_request(headers=(("Range", "bytes=7-"),)).http_range == slice(7, None, 1)
     assert make_request().http_range == slice(None, None, 1)
     with pytest.raises(ValueError):
-        make_request(headers=(("Range", "bytes=0-1,4-5"),)).http_range
+        _ = make_request(headers=(("Range", "bytes=0-1,4-5"),)).http_range
 
 
 def test_state_match_info_app_and_clone():
