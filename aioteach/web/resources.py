@@ -92,6 +92,10 @@ class UrlMappingMatchInfo(Dict[str, str]):
     def current_app(self) -> Any:
         return self._current_app
 
+    @current_app.setter
+    def current_app(self, app: Any) -> None:    # the app whose middlewares run now (aiohttp)
+        self._current_app = app
+
     def add_app(self, app: Any) -> None:
         """Record that the request passed through ``app`` (called innermost first)."""
         if self._frozen:
