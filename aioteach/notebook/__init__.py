@@ -6,9 +6,15 @@ Theory of operation.  A Jupyter kernel already runs an asyncio loop.  That is a 
 server all fail, or hang).  This package turns the gift into lessons and the traps into
 explanations:
 
-    servers    serve(app) -> ServerHandle; a registry so re-running a cell never collides
-    traps      explain(exc), install_traps(), allow_nested(), check(): the classic mistakes
-    callbacks  on_click / on_change: async widget callbacks, scheduled and never lost
+    servers    serve(app) -> ServerHandle on a free port; a registry so re-running a cell never
+               leaves a second server; list_servers(), stop_all(); servers stop with the kernel
+    handle     ServerHandle: url, stop(), restart(), the request log, a card
+    traps      explain(exc), install_traps(), uninstall_traps(), allow_nested(), check(): the
+               classic mistakes, explained (on by default inside IPython)
+    callbacks  on_click / on_change: async widget callbacks, scheduled and never lost;
+               click_and_wait(button), settled(widget)
+    failures   Failure: a failed widget action as one sentence, the traceback folded
+    bothways   both_ways(code): the same code on aioteach and on aiohttp, side by side
     wire       one raw HTTP/1.1 exchange, keeping the bytes that went each way
     panels     RequestPanel, ServerLog, MiddlewareTrace: widgets around one server
     lab        ConcurrencyLab: sequential vs gather vs Semaphore vs a connector limit
@@ -20,7 +26,8 @@ explanations:
 
 Rules: IPython, ipywidgets, nest_asyncio and matplotlib are imported inside functions, so
 ``import aioteach.notebook`` works in a plain Python without them.  The names below are loaded
-on first use (PEP 562), so importing the package does not import the widgets.
+on first use (PEP 562), so importing the package does not import the widgets.  Imported inside
+IPython, the package switches the traps on (``uninstall_traps()`` switches them off).
 """
 from __future__ import annotations
 
@@ -33,7 +40,9 @@ _LAZY = {
     "ServerHandle": "servers", "RequestRecord": "servers",
     "explain": "traps", "install_traps": "traps", "uninstall_traps": "traps",
     "allow_nested": "traps", "check": "traps", "BlockingCallError": "traps",
-    "on_click": "callbacks", "on_change": "callbacks",
+    "on_click": "callbacks", "on_change": "callbacks", "click_and_wait": "callbacks",
+    "settled": "callbacks", "Failure": "failures", "both_ways": "bothways",
+    "BothWays": "bothways",
     "RequestPanel": "panels", "ServerLog": "panels", "MiddlewareTrace": "panels",
     "ConcurrencyLab": "lab", "ChatPanel": "chat",
     "Timeline": "timeline", "show_timeline": "timeline",
@@ -54,3 +63,21 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> List[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+def _switch_traps_on() -> None:
+    """Inside IPython (a kernel), the traps are on from the import: see ``traps``' doc."""
+    import sys
+    if "IPython" not in sys.modules:
+        return
+    try:
+        from IPython import get_ipython
+        if get_ipython() is None:
+            return
+    except ImportError:
+        return
+    from .traps import install_default_traps
+    install_default_traps()
+
+
+_switch_traps_on()

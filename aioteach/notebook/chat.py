@@ -41,7 +41,8 @@ class ChatPanel:
         self.box = w.HTML("<i>not connected</i>")
         self.output = w.Output()
         self.widget = w.VBox([self.box, w.HBox([self.text, self.send_button]), self.output])
-        self.handler = on_click(self.send_button, self._clicked, output=self.output)
+        self.handler = on_click(self.send_button, self._clicked, output=self.output,
+                                url=self.url)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -49,8 +50,13 @@ class ChatPanel:
     async def connect(self) -> "ChatPanel":
         import aioteach
         if self.ws is None:
-            self.session = aioteach.ClientSession()
-            self.ws = await self.session.ws_connect(self.url)
+            session = aioteach.ClientSession()
+            try:
+                self.ws = await session.ws_connect(self.url)
+            except BaseException:
+                await session.close()       # a refused connection leaves nothing open
+                raise
+            self.session = session
             self.receiver = asyncio.ensure_future(self._receive())
             self._show(f"(connected to {self.url})")
         return self

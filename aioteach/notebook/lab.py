@@ -69,7 +69,7 @@ class ConcurrencyLab:
             self.widget = w.VBox([w.HBox([self.run_button, self.progress]), self.summary,
                                   self.image, self.output])
             self.handler = on_click(self.run_button, self._clicked, disable_while_running=True,
-                                    output=self.output)
+                                    output=self.output, url=self.url)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         if self.widget is None:

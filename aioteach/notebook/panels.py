@@ -13,8 +13,8 @@ not hidden in the widgets:
 
 Every button goes through ``callbacks.on_click``, so an ``async`` send is scheduled on the
 kernel's loop, runs while the learner keeps working, and its errors land in the panel's output
-area.  From code: ``panel.send_button.click()`` then ``await panel.handler.wait()``, or simply
-``await panel.send(...)``.
+area as one sentence with the fix (the traceback folded behind a toggle: see ``failures``).
+From code: ``await click_and_wait(panel.send_button)``, or simply ``await panel.send(...)``.
 
 Rules: ipywidgets is imported when a panel is built, not when this module is imported.
 """
@@ -87,10 +87,15 @@ class RequestPanel(Panel):
         self.widget = w.VBox([w.HBox([self.method, self.path, self.send_button]),
                               self.headers, self.body, self.status, self.tabs, self.output])
         self.handler = on_click(self.send_button, self._clicked, disable_while_running=True,
-                                output=self.output)
+                                output=self.output, url=lambda: self.url)
+        self.handler.on_error.append(self._failed)
 
     async def _clicked(self, _button: Any) -> None:
         await self.send()
+
+    def _failed(self, failure: Any) -> None:
+        self.status.value = (f'<b style="color:#c62828">no answer</b>: '
+                             f'{html.escape(failure.sentence)}')
 
     async def send(self, method: Optional[str] = None, path: Optional[str] = None,
                    headers: Any = None, body: Optional[str] = None) -> WireResponse:
@@ -182,7 +187,7 @@ class MiddlewareTrace(Panel):
         self.output = w.Output()
         self.widget = w.VBox([w.HBox([self.path, self.trace_button]), self.view, self.output])
         self.handler = on_click(self.trace_button, self._clicked, disable_while_running=True,
-                                output=self.output)
+                                output=self.output, url=lambda: self.url)
 
     async def _clicked(self, _button: Any) -> None:
         await self.run()

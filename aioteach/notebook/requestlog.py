@@ -35,14 +35,18 @@ class RequestRecord:
         return f"{clock} {self.method} {self.path} -> {self.status} ({self.duration * 1000:.1f} ms)"
 
 
-def request_log_middleware(app: Any) -> Optional[Any]:
-    """The app's logging middleware, added once per app (re-serving the same app reuses it)."""
+def request_log_middleware(app: Any, web: Any = None) -> Optional[Any]:
+    """The app's logging middleware, added once per app (re-serving the same app reuses it).
+
+    ``web`` is the app's own ``web`` module (``aioteach.web`` by default, ``aiohttp.web`` for an
+    aiohttp app), so a raised ``HTTPException`` of either package is logged with its status.
+    """
     for mw in getattr(app, "middlewares", ()):
         if getattr(mw, "aioteach_handles", None) is not None:
             return mw
-    from aioteach import web        # L3 from L4: imported when a server starts
+    if web is None:
+        from aioteach import web    # L3 from L4: imported when a server starts
 
-    @web.middleware
     async def request_log(request: Any, handler: Callable[..., Any]) -> Any:
         started, wall, status = time.perf_counter(), time.time(), 500
         try:
@@ -59,6 +63,7 @@ def request_log_middleware(app: Any) -> Optional[Any]:
                                           time.perf_counter() - started, wall, started))
 
     request_log.aioteach_handles = []          # type: ignore[attr-defined]
+    request_log.__middleware_version__ = 1     # type: ignore[attr-defined]  # new-style, both
     try:
         app.middlewares.insert(0, request_log)     # outermost: it times everything inside
     except (RuntimeError, TypeError, AttributeError):

@@ -3,399 +3,185 @@
 Theory of operation.  A Jupyter kernel already runs an asyncio loop, so the script pattern
 (``web.run_app(app)``, which runs a loop of its own until Ctrl-C) cannot work in a cell.  Instead
 ``serve(app)`` binds the listening socket *synchronously*, before the cell returns, and lets the
-server run in the background:
+server run in the background (``handle.py`` has the details of the two modes, "kernel" and
+"thread").  ``web.run_app(app)`` in a cell hands over to ``serve()``, so it follows the same
+rules.
 
-* ``mode="kernel"`` (the default) serves on the kernel's own loop, as a background task: the
-  learner's cells and the server's coroutines interleave on one loop, which is the lesson.
-* ``mode="thread"`` serves on a private loop in a daemon thread: for terminal IPython, scripts
-  and kernels without a running loop.  With no running loop, "kernel" falls back to "thread".
+Ports.  ``port=None`` (the default) takes a free port on 127.0.0.1 from the operating system,
+so thirty learners on one JupyterHub, or two kernels running the same lesson, never collide.
+Cells name the server by ``handle.url``, never by a number.  An explicit ``port=8701`` still
+works; a port another program holds fails at once with the fix.
 
-Both modes return the same ``ServerHandle``: ``url``, ``port``, ``requests`` (a log the handle
-keeps through a small middleware it adds to the app), ``stop()``, ``restart()`` and a card for
-the notebook (``_repr_html_``).
+The registry: why re-running a cell never leaves a second server.  Every server is filed under
+a *key*; serving under a key that is in use stops the server filed there first.  The key is,
+in this order:
 
-Rules:
-* Binding first means the port (even ``port=0``) is known and the kernel already queues
-  connections when ``serve()`` returns; a client in the same cell cannot race the start-up.
-* A module-level registry keyed by (host, port) stops the previous server when a cell is re-run,
-  so a learner never sees "address already in use" from their own earlier run.  The registry
-  lives in the module's globals and survives ``importlib.reload``.
-* ``stop()`` closes the listening socket at once (synchronously: the port is free when it
-  returns) and finishes the rest (open connections, ``on_cleanup``) in the background; the
-  object it returns can be awaited to wait for that rest.
+1. ``name="..."`` when given: the same name is the same server, wherever it is served from;
+2. the cell: JupyterLab sends each cell's id with its code, so re-running the cell (edited or
+   not) replaces what it served.  The n-th ``serve()`` of one run of a cell is ("cell", id, n),
+   so a cell that serves two apps keeps both;
+3. elsewhere (nbclient, terminal IPython): the caller's source location (file, line), again
+   with the n-th call of the current run.  An unchanged cell that is re-run has the same file
+   name in ipykernel (it is a hash of the cell's code).  Outside IPython (a script, a test)
+   nothing is ever re-run, so every call gets a key of its own.
+
+Independently of the key, an explicit port held by a server of this process stops that server
+first (the old rule).  One app may run on two ports under two keys.  ``stop()``, ``stop_all()`` and ``restart()`` work as before.
+
+Kernel shutdown.  ``atexit`` closes every listening socket and runs the apps' cleanup hooks
+where a loop can still run them, so a lesson's last cell does not need ``stop_all()``: it can
+show ``list_servers()`` (a list that displays as "what runs, and how to stop it").
+
+Rules: the registry lives in the module's globals and survives ``importlib.reload``.
 """
 from __future__ import annotations
 
-import asyncio
-import errno
+import atexit
+import contextvars
 import html
-import socket
+import os
 import sys
-import threading
-from typing import Any, Callable, Dict, Generator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-from ..trace import Span
-from .requestlog import RequestRecord, request_log_middleware
+from .handle import (THREAD_TIMEOUT, ServerHandle, Stopping, background_loop, bind,
+                     running_loop, web_for)
+from .requestlog import RequestRecord
 
-__all__ = ["serve", "stop_all", "list_servers", "ServerHandle", "RequestRecord", "Stopping",
-           "background_loop"]
+__all__ = ["serve", "stop_all", "list_servers", "ServerList", "ServerHandle", "RequestRecord",
+           "Stopping", "background_loop", "registry_key", "REGISTRY", "web_for", "bind",
+           "THREAD_TIMEOUT", "QUIET"]
 
-# (host, port) -> the handle serving there.  ``globals().get`` keeps the same dict across
+# key -> the handle filed under it.  ``globals().get`` keeps the same dict across
 # ``importlib.reload(servers)``, so a reload does not orphan running servers.
-REGISTRY: Dict[Tuple[str, int], "ServerHandle"] = globals().get("REGISTRY", {})
-
-#: Seconds a thread-mode start or stop may take before we give up waiting for it.
-THREAD_TIMEOUT = 10.0
-#: Requests a handle remembers; older ones are dropped (a long lab would otherwise grow forever).
-REQUEST_LOG_LIMIT = 1000
-
-
-def _web() -> Any:
-    from aioteach import web        # L3 from L4: imported when a server starts, not on import
-    return web
+REGISTRY: Dict[Any, ServerHandle] = globals().get("REGISTRY", {})
+# the part of a key before "n-th call" -> (the run it was counted in, calls so far)
+_CALLS: Dict[Any, Tuple[Any, int]] = globals().get("_CALLS", {})
+#: True while ``both_ways`` runs code: serve() then prints nothing (its output is the code's).
+QUIET: "contextvars.ContextVar[bool]" = globals().get(
+    "QUIET", contextvars.ContextVar("aioteach_quiet_serve", default=False))
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # aioteach/
 
 
-class Stopping:
-    """What ``stop()`` returns: already done in thread mode, a background task in kernel mode.
-
-    Calling ``handle.stop()`` in a cell is enough (the port is free when it returns);
-    ``await handle.stop()`` also waits until open connections and cleanup hooks are finished.
-    """
-
-    def __init__(self, task: Optional["asyncio.Future[None]"] = None) -> None:
-        self.task = task
-
-    @property
-    def done(self) -> bool:
-        return self.task is None or self.task.done()
-
-    def __await__(self) -> Generator[Any, None, None]:
-        if self.task is not None:
-            yield from self.task.__await__()
-
-    def __repr__(self) -> str:
-        return f"<Stopping {'done' if self.done else 'finishing in the background'}>"
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    """A listening, non-blocking socket, bound now (so ``port=0`` resolves before we return)."""
-    candidates = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
-                                    flags=socket.AI_PASSIVE)
-    # IPv4 first: "localhost" may list ::1 first, and most lesson clients try 127.0.0.1.
-    candidates.sort(key=lambda info: info[0] != socket.AF_INET)
-    family, _, _, _, address = candidates[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
+def _kernel_parent() -> Dict[str, Any]:
+    """The message the kernel is answering now (an execute_request), or {} outside a kernel."""
+    if "IPython" not in sys.modules:
+        return {}
+    from IPython import get_ipython
+    kernel = getattr(get_ipython(), "kernel", None)
     try:
-        # SO_REUSEADDR: rebinding right after a stop must not wait out TIME_WAIT (like asyncio).
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(128)            # backlog 128: Linux's long-time default somaxconn
-        sock.setblocking(False)
-    except OSError as exc:
-        sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise OSError(exc.errno, f"port {port} on {host} is taken by another program (a "
-                          f"server started by this kernel would have been stopped first). "
-                          f"Fix: pick another port, or port=0 for any free one.") from exc
-        raise
-    return sock
+        parent = kernel.get_parent() if kernel is not None else None
+    except Exception:                 # an ipykernel without get_parent(): no cell ids
+        return {}
+    return parent if isinstance(parent, dict) else {}
 
 
-# -- a private loop in a daemon thread, shared by thread-mode servers and widget callbacks ----
-_BACKGROUND: Dict[str, Any] = globals().get("_BACKGROUND", {"lock": threading.Lock()})
+def _caller() -> Tuple[str, int]:
+    """(file, line) of the first frame outside the aioteach package: the cell or the script."""
+    frame = sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame = frame.f_back
+    if frame is None:
+        return ("?", 0)
+    return (frame.f_code.co_filename, frame.f_lineno)
 
 
-def background_loop() -> asyncio.AbstractEventLoop:
-    """A loop running forever in a daemon thread (created on first use, shared)."""
-    with _BACKGROUND["lock"]:          # two threads asking at once must get the same loop
-        loop = _BACKGROUND.get("loop")
-        if loop is not None and not loop.is_closed() and _BACKGROUND["thread"].is_alive():
-            return loop
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="aioteach-server-loop",
-                                  daemon=True)
-        thread.start()
-        _BACKGROUND.update(loop=loop, thread=thread)
-        return loop
+def registry_key(name: Optional[str] = None) -> Any:
+    """The key ``serve()`` files a server under when called from here (see the module doc)."""
+    if name is not None:
+        return ("name", name)
+    parent = _kernel_parent()
+    cell = (parent.get("metadata") or {}).get("cellId")
+    base: Tuple[Any, ...] = ("cell", cell) if cell else ("at",) + _caller()
+    run = (parent.get("header") or {}).get("msg_id")
+    if run is None and "IPython" in sys.modules:
+        from IPython import get_ipython
+        run = getattr(get_ipython(), "execution_count", None)
+    last_run, count = _CALLS.get(base, (None, -1))
+    # a new run of the cell counts from 0 again; with no runs to tell apart (a script, which
+    # never re-runs a line) every call is a server of its own
+    count = count + 1 if run is None or run == last_run else 0
+    _CALLS[base] = (run, count)
+    return base + (count,)
 
 
-def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
+def _previous(key: Any, host: str, port: Optional[int]) -> List[ServerHandle]:
+    """The servers a new one replaces: the one under the same key, and one on the same port."""
+    found = [REGISTRY[key]] if key in REGISTRY else []
+    for handle in list(REGISTRY.values()):
+        if handle not in found and port and handle.host == host and handle.port == port:
+            found.append(handle)
+    return found
 
 
-class _Run:
-    """One start-to-stop of a server: its socket, runner, asyncio server and start-up task.
+def serve(app: Any, host: str = "127.0.0.1", port: Optional[int] = None, mode: str = "kernel",
+          *, name: Optional[str] = None, quiet: bool = False) -> ServerHandle:
+    """Serve ``app`` in the background and return its ``ServerHandle`` (``handle.url``).
 
-    A restart makes a new run while the old one may still be cleaning up in the background.
-    """
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.runner: Any = None
-        self.server: Optional[asyncio.AbstractServer] = None
-        self.starting: Any = None        # asyncio.Task (kernel) or concurrent Future (thread)
-        self.after: Optional["asyncio.Future[None]"] = None   # a cleanup to let finish first
-
-    def close_listener(self) -> None:
-        if isinstance(self.starting, asyncio.Task) and not self.starting.done():
-            self.starting.cancel()
-        try:
-            if self.server is not None:
-                self.server.close()            # stops accepting and closes the socket
-            else:
-                self.sock.close()              # asyncio never saw it: ours to close
-        except Exception:                      # a loop that has gone away: close directly
-            self.sock.close()
-
-    async def shutdown(self) -> None:
-        if isinstance(self.starting, asyncio.Task) and not self.starting.done():
-            await asyncio.wait([self.starting])     # its cancellation has been requested
-        if self.runner is not None:
-            await self.runner.cleanup()             # closes connections, runs on_cleanup
-        if self.server is not None:
-            try:
-                await asyncio.wait_for(self.server.wait_closed(), 5.0)
-            except asyncio.TimeoutError:
-                pass         # a client holding a connection open must not hang the stop
-
-    async def stop(self) -> None:
-        self.close_listener()
-        await self.shutdown()
-
-
-class ServerHandle:
-    """A server running in the background.  Made by ``serve()``; display it to see a card."""
-
-    def __init__(self, app: Any, host: str, port: int, mode: str) -> None:
-        self.app = app
-        self.host = host
-        self.requested_port = port
-        self.port = port
-        self.address = ""                    # the IP address bound, once started
-        self.mode = mode
-        self.requests: List[RequestRecord] = []
-        self.error: Optional[BaseException] = None
-        self.listeners: List[Callable[[RequestRecord], None]] = []
-        self.loop: Optional[asyncio.AbstractEventLoop] = None
-        self._run: Optional[_Run] = None
-        self._stopping: Optional[Stopping] = None
-
-    # -- what a learner reads ----------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        """``http://address:port``: the address actually bound, so a name cannot mislead."""
-        host = self.address or self.host
-        host = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
-        host = f"[{host}]" if ":" in host else host          # an IPv6 literal needs brackets
-        return f"http://{host}:{self.port}"
-
-    @property
-    def running(self) -> bool:
-        return self._run is not None and self._stopping is None and self.error is None
-
-    def routes(self) -> List[Tuple[str, str, str]]:
-        """(method, path, handler name) for each route, in the router's order."""
-        table = []
-        for route in self.app.router.routes():
-            resource = getattr(route, "resource", None)
-            path = getattr(resource, "canonical", None) or str(resource or "")
-            handler = getattr(route, "handler", None)
-            name = getattr(handler, "__qualname__", None) or type(handler).__name__
-            table.append((route.method, path, name))
-        return table
-
-    # -- starting ---------------------------------------------------------------------------
-    def _start(self, after: Optional[Stopping] = None) -> None:
-        run = self._run = _Run(_bind(self.host, self.requested_port))
-        if after is not None and self.mode == "kernel":
-            run.after = after.task
-        self.address, self.port = run.sock.getsockname()[:2]
-        self._stopping, self.error = None, None
-        middleware = request_log_middleware(self.app)
-        if middleware is not None and self not in middleware.aioteach_handles:
-            middleware.aioteach_handles.append(self)
-        if self.mode == "kernel":
-            self.loop = asyncio.get_running_loop()
-            run.starting = self.loop.create_task(self._serve(run))
-            run.starting.add_done_callback(self._start_failed)
-        else:
-            self.loop = background_loop()
-            run.starting = asyncio.run_coroutine_threadsafe(self._serve(run), self.loop)
-            try:
-                run.starting.result(THREAD_TIMEOUT)
-            except BaseException:
-                self.stop()
-                raise
-
-    async def _serve(self, run: "_Run") -> None:
-        web = _web()
-        if run.after is not None and run.after.get_loop() is asyncio.get_running_loop():
-            # Discussion: re-serving the same app (a re-run cell, restart()).  The old run's
-            # on_cleanup hooks must not run *after* our on_startup hooks, or they would tear
-            # down the state we just built (a session in app[...]).  The port is already
-            # ours, so connections wait in the backlog meanwhile.
-            await asyncio.wait([run.after])
-        run.runner = web.AppRunner(self.app)
-        await run.runner.setup()                    # runs the app's on_startup hooks
-        loop = asyncio.get_running_loop()
-        # start_serving=False, then start_serving(): the server object is ours before the one
-        # await inside, so a stop() arriving at that moment can still close it.
-        run.server = await loop.create_server(run.runner.server, sock=run.sock,
-                                              start_serving=False)
-        await run.server.start_serving()
-
-    def _start_failed(self, task: "asyncio.Task[None]") -> None:
-        if task.cancelled() or task.exception() is None:
-            return
-        self.error = task.exception()
-        print(f"aioteach: the server on {self.url} failed to start: {self.error!r}",
-              file=sys.stderr)
-        self.stop()
-
-    def __await__(self) -> Generator[Any, None, "ServerHandle"]:
-        """``await handle`` (or ``await serve(app)``) waits until the server is serving."""
-        starting = self._run.starting if self._run is not None else None
-        if isinstance(starting, asyncio.Task):
-            yield from asyncio.shield(starting).__await__()
-        return self
-
-    # -- stopping ---------------------------------------------------------------------------
-    def stop(self) -> Stopping:
-        """Stop listening now; finish open connections in the background (await to wait)."""
-        if self._stopping is not None:
-            return self._stopping
-        if REGISTRY.get((self.host, self.port)) is self:
-            del REGISTRY[(self.host, self.port)]
-        run, loop = self._run, self.loop
-        if run is None or loop is None or loop.is_closed():   # never started, or loop ended
-            if run is not None:
-                run.close_listener()
-            self._stopping = Stopping()
-        elif _running_loop() is loop:      # on the server's own loop: blocking would deadlock
-            run.close_listener()                   # synchronous: the port is free right now
-            self._stopping = Stopping(loop.create_task(run.shutdown()))
-        else:                                      # thread mode, or a call from another thread
-            future = asyncio.run_coroutine_threadsafe(run.stop(), loop)
-            self._stopping = Stopping()
-            try:
-                future.result(THREAD_TIMEOUT)
-            except Exception as exc:       # keep stopping; a stuck cleanup must not hang a cell
-                print(f"aioteach: stopping {self.url} did not finish cleanly: {exc!r}",
-                      file=sys.stderr)
-        middleware = request_log_middleware(self.app)
-        if middleware is not None and self in middleware.aioteach_handles:
-            middleware.aioteach_handles.remove(self)
-        return self._stopping
-
-    def restart(self) -> "ServerHandle":
-        """Stop, then serve the same app on the same port again.  Returns the handle.
-
-        The old run's cleanup may still be finishing in the background (kernel mode); the
-        new run has a listener of its own, so the two do not meet.
-        """
-        stopping = self.stop()
-        self.requested_port = self.port
-        self._start(after=stopping)
-        REGISTRY[(self.host, self.port)] = self
-        return self
-
-    # -- the request log ---------------------------------------------------------------------
-    def spans(self, last: int = 50) -> List[Span]:
-        """The last requests as timeline spans, one row each: ``Timeline(handle.spans())``."""
-        return [Span(f"{r.method} {r.path} #{i}", r.path, r.started, r.started + r.duration)
-                for i, r in enumerate(self.requests[-last:])]
-
-    def _log(self, record: RequestRecord) -> None:
-        self.requests.append(record)
-        if len(self.requests) > REQUEST_LOG_LIMIT:
-            del self.requests[: len(self.requests) - REQUEST_LOG_LIMIT]
-        for listener in list(self.listeners):
-            try:
-                listener(record)
-            except Exception as exc:     # a broken widget must not break the server
-                print(f"aioteach: a request-log listener failed: {exc!r}", file=sys.stderr)
-
-    # -- how it looks ------------------------------------------------------------------------
-    @property
-    def status(self) -> str:
-        if self.error is not None:
-            return f"failed: {self.error!r}"
-        return "running" if self.running else "stopped"
-
-    def __repr__(self) -> str:
-        return (f"<ServerHandle {self.url} {self.status} mode={self.mode} "
-                f"routes={len(self.routes())} requests={len(self.requests)}>")
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        lines = [repr(self)]
-        lines += [f"  {methods:9} {path:30} {name}"
-                  for methods, path, name in self.route_summary()]
-        lines += [f"  {record}" for record in self.requests[-10:]]
-        printer.text("\n".join(lines))
-
-    def route_summary(self) -> List[Tuple[str, str, str]]:
-        """``routes()`` with the methods of one path and handler merged: ("GET, HEAD", ...)."""
-        merged: Dict[Tuple[str, str], List[str]] = {}
-        for method, path, name in self.routes():
-            merged.setdefault((path, name), []).append(method)
-        return [(", ".join(sorted(methods)), path, name)
-                for (path, name), methods in merged.items()]
-
-    def _repr_html_(self) -> str:
-        esc = html.escape
-        colour = "#2e7d32" if self.running else "#9e9e9e"
-        cell = 'style="text-align:left;padding:1px 8px"'
-        routes = "".join(f"<tr><td {cell}>{esc(m)}</td><td {cell}><code>{esc(p)}</code></td>"
-                         f"<td {cell}>{esc(n)}</td></tr>" for m, p, n in self.route_summary())
-        log = "".join(f"<tr><td {cell}><code>{esc(str(r))}</code></td></tr>"
-                      for r in self.requests[-10:]) \
-            or f"<tr><td {cell}><i>no requests yet</i></td></tr>"
-        return (f'<div style="border:1px solid #ccc;border-radius:6px;padding:8px;'
-                f'font-family:sans-serif">'
-                f'<b>aioteach server</b> <a href="{esc(self.url)}" target="_blank">{esc(self.url)}'
-                f'</a> <span style="color:{colour}">&#9679; {esc(self.status)}</span> '
-                f'<small>mode={esc(self.mode)}</small>'
-                f'<table><tr><th {cell}>methods</th><th {cell}>path</th><th {cell}>handler</th>'
-                f'</tr>{routes}</table>'
-                f'<details open><summary>last requests ({len(self.requests)} in all)</summary>'
-                f'<table>{log}</table></details></div>')
-
-
-def serve(app: Any, host: str = "127.0.0.1", port: int = 8080, mode: str = "kernel",
-          *, quiet: bool = False) -> ServerHandle:
-    """Serve ``app`` in the background and return its ``ServerHandle``.
-
-    ``port=0`` picks a free port (read it from ``handle.port``).  A server that this kernel
-    already runs on the same host and port is stopped first, so re-running a cell just works.
-    ``mode="kernel"`` serves on the running loop; ``mode="thread"`` on a private loop in a
-    daemon thread.  In an async cell, ``handle = await serve(app)`` also waits for the app's
-    start-up hooks.
+    ``port=None`` (or 0) takes a free port; an explicit port works too.  Re-running the cell
+    replaces the server it started before (``name=`` files it under a name of your choice
+    instead: see the module doc).  ``mode="kernel"`` serves on the running loop; ``"thread"``
+    on a private loop in a daemon thread.  ``handle = await serve(app)`` also waits for the
+    app's start-up hooks.  Serving installs the notebook traps (``uninstall_traps()``).
     """
     if mode not in ("kernel", "thread"):
         raise ValueError(f"mode must be 'kernel' or 'thread', not {mode!r}")
+    from .traps import install_default_traps
+    install_default_traps()
     note = ""
-    if mode == "kernel" and _running_loop() is None:
+    if mode == "kernel" and running_loop() is None:
         mode, note = "thread", " (no event loop is running here, so on a private thread)"
-    previous = REGISTRY.get((host, port)) if port else None
+    key = registry_key(name)
     stopping = None
-    if previous is not None:
+    for previous in _previous(key, host, port):
         stopping = previous.stop()
-        note += f"; stopped the previous server on port {port} first"
-    handle = ServerHandle(app, host, port, mode)
+        note += f"; stopped the previous server on {previous.url} first"
+    handle = ServerHandle(app, host, port or 0, mode, key=key, registry=REGISTRY)
     handle._start(after=stopping)
-    REGISTRY[(host, handle.port)] = handle
-    if not quiet:
+    REGISTRY[key] = handle
+    if not (quiet or QUIET.get()):
         where = "the running event loop" if mode == "kernel" else "a background thread"
-        print(f"aioteach: serving {handle.url} on {where}{note}; handle.stop() stops it")
+        print(f"aioteach: serving {handle.url} on {where}{note}; it stops with the kernel, "
+              f"or now with handle.stop()")
     return handle
 
 
-def list_servers() -> List[ServerHandle]:
-    """The servers this process runs now, in the order they were started."""
-    return list(REGISTRY.values())
+class ServerList(List[ServerHandle]):
+    """What ``list_servers()`` returns: a list of handles that says how to stop them."""
+
+    def lines(self) -> List[str]:
+        if not self:
+            return ["no aioteach servers run in this kernel"]
+        head = (f"{len(self)} aioteach server{'s' * (len(self) != 1)} run in this kernel; "
+                f"they stop when the kernel shuts down (Kernel > Shut Down), or now with "
+                f"handle.stop() or aioteach.notebook.stop_all():")
+        return [head] + [f"  {h.url}  {h.status}, mode={h.mode}, {len(h.requests)} requests, "
+                         f"{_describe_key(h.key)}" for h in self]
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines())
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+    def _repr_html_(self) -> str:
+        first, *rest = self.lines()
+        items = "".join(f"<li><code>{html.escape(line.strip())}</code></li>" for line in rest)
+        return f"<div>{html.escape(first)}<ul>{items}</ul></div>"
+
+
+def _describe_key(key: Any) -> str:
+    if isinstance(key, tuple) and key and key[0] == "name":
+        return f"name={key[1]!r}"
+    if isinstance(key, tuple) and key and key[0] == "cell":
+        return "served by a cell"
+    if isinstance(key, tuple) and len(key) >= 3 and key[0] == "at":
+        return f"served from {os.path.basename(str(key[1]))}:{key[2]}"
+    return f"key={key!r}"
+
+
+def list_servers() -> ServerList:
+    """The servers this process runs now, in the order they were started (displays readably)."""
+    return ServerList(REGISTRY.values())
 
 
 def stop_all() -> int:
@@ -404,3 +190,17 @@ def stop_all() -> int:
     for handle in handles:
         handle.stop()
     return len(handles)
+
+
+def stop_at_exit() -> None:
+    """Registered with ``atexit``: close every listener; run cleanup where a loop still can."""
+    for handle in list_servers():
+        try:
+            handle.stop_at_exit()
+        except Exception:                # exiting: nothing useful to do with the error
+            pass
+
+
+if not globals().get("_ATEXIT_REGISTERED"):
+    atexit.register(stop_at_exit)
+    _ATEXIT_REGISTERED = True

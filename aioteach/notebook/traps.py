@@ -1,34 +1,50 @@
 """The classic traps of asyncio in a notebook, each turned into an explanation with a fix.
 
-Theory of operation.  A Jupyter kernel runs an asyncio loop and runs your cells *on* it.  Four
+Theory of operation.  A Jupyter kernel runs an asyncio loop and runs your cells *on* it.  These
 mistakes follow from that, and each fails in a way that does not name its cause:
 
     asyncio.run(main())             RuntimeError: cannot be called from a running event loop
     loop.run_until_complete(c)      RuntimeError: This event loop is already running
     urllib.request.urlopen(own)     hangs: the loop that should answer is blocked by the call
+    on_click(button, fetch())       a coroutine object where a function belongs
+    with session.get(url) as r      TypeError: an *asynchronous* context manager needs async with
     button.on_click(async_fn)       nothing happens: the coroutine is created, never awaited
 
 ``explain(exc)`` names the cause and the fix for a caught exception (``explain()`` alone looks
-at the last error of the session).  ``install_traps()`` turns the hang into an immediate,
-explained ``BlockingCallError`` (it patches ``http.client``, which both ``urllib`` and
-``requests`` use underneath) and, inside IPython, prints the explanation under a traceback.
-``uninstall_traps()`` undoes both.  ``allow_nested()`` applies ``nest_asyncio`` when a lesson
-asks for it, to show what the classic workaround does; ``check()`` reports what this kernel is
-running.
+at the last error of the session).
 
-Rules: nothing is patched on import; every patch is explicit, reversible and documented here.
+The traps are ON by default: ``import aioteach.notebook`` inside IPython, or any ``serve()`` /
+``web.run_app()`` in a cell, calls ``install_default_traps()``.  They are:
+
+* ``http.client``: a blocking call (``urllib``, ``requests``: both use ``http.client``) from
+  the kernel's loop thread to a server on that same loop is refused at once with a
+  ``BlockingCallError`` that explains itself, instead of hanging until a timeout;
+* IPython: when a cell fails with one of the mistakes above, one sentence naming the cause and
+  the fix is shown *above* Python's traceback (and a coroutine that the failed ``asyncio.run``
+  never started is closed, so no "never awaited" warning follows);
+* warnings: a "coroutine ... was never awaited" warning gets the same kind of sentence.
+
+They never change what correct code does: each acts only where the code would fail or hang.
+``uninstall_traps()`` switches them off for the rest of the session (a later ``serve()`` does
+not switch them on again); ``install_traps()`` switches them on explicitly.
+
+``allow_nested()`` applies nest-asyncio when a lesson asks for it; ``check()`` reports what this
+kernel is running.
 """
 from __future__ import annotations
 
 import asyncio
 import errno
+import html
 import http.client
+import inspect
 import sys
 import threading
+import warnings
 from typing import Any, Dict, List, Optional, Tuple
 
-__all__ = ["explain", "install_traps", "uninstall_traps", "allow_nested", "check",
-           "BlockingCallError", "HINTS"]
+__all__ = ["explain", "install_traps", "uninstall_traps", "install_default_traps",
+           "allow_nested", "check", "BlockingCallError", "HINTS", "traps_installed"]
 
 
 class BlockingCallError(RuntimeError):
@@ -38,6 +54,12 @@ class BlockingCallError(RuntimeError):
 RUN_HINT = ("this kernel already runs an event loop, and your cell runs on it, so a second "
             "loop cannot start here. Fix: use `await coro` directly in the cell instead "
             "(a notebook cell may await at top level).")
+
+ASYNC_WITH_HINT = ("ClientSession() and session.get(...) are asynchronous context managers: "
+                   "opening and closing them waits on the network, so plain `with` cannot "
+                   "use them. Fix: write `async with` (inside `async def`, or directly in a "
+                   "cell): `async with aioteach.ClientSession() as session:` and "
+                   "`async with session.get(url) as response:`.")
 
 NOTHING_LISTENS = ("nothing listens on that port: did the cell that starts the server run, or "
                    "was it stopped? aioteach.notebook.list_servers() lists the servers this "
@@ -51,8 +73,11 @@ HINTS: List[Tuple[type, str, str]] = [
      "loop.run_until_complete() needs a loop that is not running, but " + RUN_HINT),
     (RuntimeError, "cannot run the event loop while another loop is running",
      "a second loop cannot run in this thread: " + RUN_HINT),
-    (BlockingCallError, "", "see the message above: use `await` with aioteach.ClientSession "
-     "in the cell, or serve(app, mode='thread') if the call must block."),
+    (BlockingCallError, "",
+     "a blocking call (urllib, requests) to a server on this kernel's own loop can never be "
+     "answered: the loop that would answer is busy waiting for the call. Fix: `async with "
+     "aioteach.ClientSession() as s:` and `await s.get(url)` in the cell, or serve the app "
+     "with serve(app, mode='thread') if the call must block."),
     (OSError, "address already in use",
      "another server holds this port, often one started by an earlier run of this cell with "
      "web.run_app or AppRunner. Fix: start servers with aioteach.notebook.serve(app, port=...) "
@@ -60,6 +85,13 @@ HINTS: List[Tuple[type, str, str]] = [
      "use port=0."),
     (ConnectionRefusedError, "", NOTHING_LISTENS),
     (OSError, "cannot connect to host", NOTHING_LISTENS),      # the client's wrapper of it
+    (TypeError, "got a coroutine object",
+     "a coroutine object was passed where a function belongs: `fetch()` with parentheses "
+     "already called the function, and the widget needs the function itself to call on every "
+     "click. Fix: drop the parentheses, e.g. `on_click(button, fetch)`."),
+    (TypeError, "asynchronous context manager", ASYNC_WITH_HINT),
+    (TypeError, "does not support the context manager protocol", ASYNC_WITH_HINT),
+    (AttributeError, "__enter__", ASYNC_WITH_HINT),           # Python 3.10's wording
     (TypeError, "can't be used in 'await' expression",
      "you awaited something that is not awaitable, often the *result* of a plain function. "
      "Fix: await coroutines (calls of `async def` functions), tasks and futures only."),
@@ -78,11 +110,19 @@ def explain(exc: Optional[BaseException] = None) -> Optional[str]:
             return None
     message = str(exc).lower()
     for kind, words, hint in HINTS:
-        if isinstance(exc, kind) and words in message:
+        if isinstance(exc, kind) and words.lower() in message:
+            if hint is ASYNC_WITH_HINT and not _about_async_with(message):
+                continue
             return hint
     if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
         return explain(OSError("address already in use"))
     return None
+
+
+def _about_async_with(message: str) -> bool:
+    """A ``with`` error about one of the client's asynchronous context managers."""
+    return any(word in message for word in ("async with", "session", "requestcontextmanager",
+                                            "__enter__", "websocket"))
 
 
 # -- the blocking-call trap: http.client is where urllib and requests meet -----------------------
@@ -119,36 +159,98 @@ def _guarded_putrequest(self: http.client.HTTPConnection, method: str, url: str,
     return _ORIGINAL["putrequest"](self, method, url, *args, **kwargs)
 
 
+def _close_unstarted_coroutines(tb: Any) -> None:
+    """Close the coroutine a failed ``asyncio.run(main())`` never started (no warning later)."""
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_globals.get("__name__", "").startswith("asyncio."):
+            for value in list(frame.f_locals.values()):
+                if inspect.iscoroutine(value) and \
+                        inspect.getcoroutinestate(value) == inspect.CORO_CREATED:
+                    value.close()
+        tb = tb.tb_next
+
+
+def show_hint(hint: str) -> None:
+    """Show ``aioteach explains: <hint>`` as its own output (not pink stderr) in IPython."""
+    text = f"aioteach explains: {hint}"
+    try:
+        from IPython.display import display
+    except ImportError:
+        print(text)
+        return
+    box = ('<div style="border-left:4px solid #f9a825;background:#fffde7;padding:4px 8px;'
+           'font-family:sans-serif">')
+    display({"text/plain": text,
+             "text/html": f"{box}<b>aioteach explains:</b> {html.escape(hint)}</div>"},
+            raw=True)
+
+
 def _ipython_hook(shell: Any, etype: type, value: BaseException, tb: Any,
                   tb_offset: Optional[int] = None) -> Any:
-    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
     hint = explain(value)
     if hint:
-        print(f"\naioteach explains: {hint}", file=sys.stderr)
+        _close_unstarted_coroutines(tb)
+        show_hint(hint)          # above the traceback: the sentence is what to read first
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
+def _showwarning(message: Any, category: type, filename: str, lineno: int, file: Any = None,
+                 line: Optional[str] = None) -> None:
+    _ORIGINAL["showwarning"](message, category, filename, lineno, file, line)
+    if issubclass(category, RuntimeWarning) and "was never awaited" in str(message):
+        hint = explain(RuntimeWarning(str(message)))
+        if hint:
+            print(f"aioteach explains: {hint}", file=file or sys.stderr)
+
+
+_STATE: Dict[str, bool] = globals().get("_STATE", {"off": False})
+
+
+def traps_installed() -> bool:
+    """Whether the traps are on now."""
+    return "putrequest" in _ORIGINAL
+
+
+def install_default_traps() -> None:
+    """Switch the traps on unless the learner switched them off (``uninstall_traps()``)."""
+    if not _STATE["off"] and not traps_installed():
+        install_traps()
 
 
 def install_traps() -> List[str]:
     """Switch on the traps; returns what was installed.  Idempotent; ``uninstall_traps()``."""
+    _STATE["off"] = False
     installed = []
     if "putrequest" not in _ORIGINAL:
         _ORIGINAL["putrequest"] = http.client.HTTPConnection.putrequest
         http.client.HTTPConnection.putrequest = _guarded_putrequest   # type: ignore[assignment]
     installed.append("http.client: blocking calls to this kernel's own servers fail at once")
+    if "showwarning" not in _ORIGINAL:
+        _ORIGINAL["showwarning"] = warnings.showwarning
+        warnings.showwarning = _showwarning
+    installed.append("warnings: 'coroutine ... was never awaited' is explained")
     shell = _shell()
     if shell is not None:
-        shell.set_custom_exc((RuntimeError, OSError, TypeError), _ipython_hook)
-        installed.append("IPython: tracebacks of the classic traps end with an explanation")
+        shell.set_custom_exc((RuntimeError, OSError, TypeError, AttributeError), _ipython_hook)
+        _STATE["hooked"] = True
+        installed.append("IPython: the classic mistakes are explained above the traceback")
     return installed
 
 
 def uninstall_traps() -> None:
-    """Undo ``install_traps()``."""
+    """Switch the traps off for this session: a later ``serve()`` leaves them off."""
+    _STATE["off"] = True
     original = _ORIGINAL.pop("putrequest", None)
     if original is not None:
         http.client.HTTPConnection.putrequest = original            # type: ignore[assignment]
+    showwarning = _ORIGINAL.pop("showwarning", None)
+    if showwarning is not None and warnings.showwarning is _showwarning:
+        warnings.showwarning = showwarning
     shell = _shell()
-    if shell is not None:
+    if shell is not None and _STATE.get("hooked"):
         shell.set_custom_exc((), None)
+        _STATE["hooked"] = False
 
 
 def _shell() -> Any:

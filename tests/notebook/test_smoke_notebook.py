@@ -28,7 +28,9 @@ def test_smoke_notebook_runs_with_its_assertions(tmp_path):
     card = code[1].outputs[-1]["data"]["text/html"]
     assert "aioteach server" in card and "/delay/{ms}" in card
     assert "application/vnd.jupyter.widget-view+json" in code[3].outputs[-1]["data"]
-    trap = code[-2].outputs
-    assert any(o.get("ename") == "RuntimeError" for o in trap)
-    assert any("aioteach explains" in o.get("text", "") and "await coro" in o.get("text", "")
-               for o in trap)
+    trap = code[-2].outputs          # the traps are on without install_traps()
+    kinds = [o["output_type"] for o in trap]
+    assert kinds == ["display_data", "error"], kinds      # the sentence first, no warning
+    assert trap[1]["ename"] == "RuntimeError"
+    hint = trap[0]["data"]["text/plain"]
+    assert hint.startswith("aioteach explains: asyncio.run()") and "await coro" in hint

@@ -53,8 +53,12 @@ async def test_errors_are_shown_in_the_output_area_not_lost():
     button.click()
     await h.wait()
     assert [type(e) for e in h.errors] == [ValueError]
-    assert output.outputs[0]["name"] == "stderr"
-    assert "bad gateway in lesson 3" in output.outputs[0]["text"]
+    (shown,) = output.outputs                    # one display: no pink stderr traceback
+    assert shown["output_type"] == "display_data"
+    assert shown["data"]["text/plain"] == "broken failed with ValueError: bad gateway in lesson 3."
+    page = shown["data"]["text/html"]
+    assert "<details>" in page and "Traceback (most recent call last)" in page
+    assert page.index("bad gateway") < page.index("<details>")   # the sentence comes first
 
 
 async def test_a_plain_function_returning_a_coroutine_is_scheduled():
