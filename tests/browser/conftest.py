@@ -8,12 +8,15 @@ under ``CI=true`` they fail instead (``tests.support``).
 * ``browser_context``: a fresh persistent Chromium context (its own temporary profile).
 * ``jupyterlab``: a JupyterLab server on 127.0.0.1 with a random token and throw-away config,
   data, runtime and settings folders, serving a temporary root folder; shut down in order.
+* ``chromium_context(folder)`` and ``running_jupyterlab(folder)``: the same two as context
+  managers, for a module-scoped fixture that serves many tests with one JupyterLab.
 
 Browser tests are synchronous (Playwright's sync API owns its own event loop); servers they talk
 to run in threads or subprocesses.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -38,19 +41,26 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def browser_context(tmp_path: Path) -> Iterator[object]:
+@contextlib.contextmanager
+def chromium_context(profile: Path) -> Iterator[object]:
+    """A fresh persistent Chromium context in ``profile``; closed on the way out."""
     chromium = require_exe("chromium")
     sync_api = require("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=chromium, args=CHROMIUM_ARGS,
+            str(profile), executable_path=chromium, args=CHROMIUM_ARGS,
             viewport={"width": 1280, "height": 900})
         context.set_default_timeout(30_000)
         try:
             yield context
         finally:
             context.close()
+
+
+@pytest.fixture
+def browser_context(tmp_path: Path) -> Iterator[object]:
+    with chromium_context(tmp_path / "profile") as context:
+        yield context
 
 
 @dataclass
@@ -77,21 +87,29 @@ def _wait_until_up(url: str, process: subprocess.Popen, deadline: float) -> None
     raise RuntimeError("JupyterLab did not answer within 90 seconds")
 
 
-@pytest.fixture
-def jupyterlab(tmp_path: Path) -> Iterator[JupyterLab]:
+#: JupyterLab user settings for tests: no news pop-up (it would cover the page and try to
+#: reach the internet), and every cell kept in the page (no windowing), so a test sees them all.
+LAB_SETTINGS = {
+    ("apputils-extension", "notification"): {"fetchNews": "false", "checkForUpdates": False},
+    ("notebook-extension", "tracker"): {"windowingMode": "none"},
+}
+
+
+@contextlib.contextmanager
+def running_jupyterlab(folder: Path) -> Iterator[JupyterLab]:
+    """JupyterLab on 127.0.0.1 with throw-away config, data, runtime and settings in ``folder``."""
     require("jupyterlab")
-    root, home = tmp_path / "root", tmp_path / "jupyter"
+    root, home = folder / "root", folder / "jupyter"
     root.mkdir()
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    # The "Jupyter news" pop-up would cover the page and try to reach the internet.
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    for (extension, name), values in LAB_SETTINGS.items():
+        settings = home / "settings" / "@jupyterlab" / extension
+        settings.mkdir(parents=True, exist_ok=True)
+        (settings / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
     token, port = secrets.token_hex(16), free_port()
     env = dict(os.environ,
                JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_PLATFORM_DIRS="1")
-    log = open(tmp_path / "jupyterlab.log", "wb")
+    log = open(folder / "jupyterlab.log", "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
          f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
@@ -114,6 +132,12 @@ def jupyterlab(tmp_path: Path) -> Iterator[JupyterLab]:
             process.kill()
             process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture
+def jupyterlab(tmp_path: Path) -> Iterator[JupyterLab]:
+    with running_jupyterlab(tmp_path) as lab:
+        yield lab
 
 
 def open_notebook(page, lab: "JupyterLab", path: str) -> None:
@@ -143,4 +167,5 @@ def keep_screenshot(page, name: str) -> Path:
 
 
 __all__ = ["browser_context", "jupyterlab", "keep_screenshot", "free_port", "JupyterLab",
-           "open_notebook", "run_all_cells", "output_with_text"]
+           "open_notebook", "run_all_cells", "output_with_text", "chromium_context",
+           "running_jupyterlab"]
