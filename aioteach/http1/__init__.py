@@ -13,7 +13,9 @@ Read it in this order:
     bodies.py      Content-Length, chunked and until-close body readers
     parser.py      RequestParser, ResponseParser
     writer.py      serialize_response_head, serialize_request_head, encode_chunk ...
-    connection.py  an h11-style state machine over both, as printable tables
+    states.py      whose turn it is: the state tables and ConnectionState
+    rules.py       the sender's framing and keep-alive rules (RFC 9112 6 and 9.3)
+    connection.py  an h11-style connection object: parser + writer + states
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from .events import (
     Request, Response,
 )
 from .parser import Event, RequestParser, ResponseParser
+from .states import ConnectionState
 from .status import STATUS_REASONS, reason_phrase
 from .writer import (
     LAST_CHUNK, encode_chunk, serialize_request_head, serialize_response_head,
@@ -37,5 +40,5 @@ __all__ = [
     "Event", "RequestParser", "ResponseParser",
     "serialize_response_head", "serialize_request_head", "validate_field", "encode_chunk",
     "LAST_CHUNK", "serialize_trailers", "STATUS_REASONS", "reason_phrase",
-    "Connection", "TRANSITIONS", "NEED_DATA", "PAUSED",
+    "Connection", "TRANSITIONS", "NEED_DATA", "PAUSED", "ConnectionState",
 ]

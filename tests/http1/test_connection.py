@@ -150,3 +150,51 @@ def test_peer_errors_put_their_side_in_error():
 def test_transitions_table_is_printable_data():
     assert TRANSITIONS[("client", "IDLE", "Request")] == "SEND_BODY"
     assert all(isinstance(part, str) for key in TRANSITIONS for part in key)
+
+
+def test_states_and_rules_docstring_examples_run():
+    import doctest
+
+    from aioteach.http1 import rules, states
+    for module in (states, rules):
+        failed, attempted = doctest.testmod(module)
+        assert failed == 0 and attempted > 0
+
+
+def test_connection_state_is_the_tables_bookkeeper():
+    from aioteach.http1.states import ConnectionState
+    state = ConnectionState(SERVER)
+    with pytest.raises(RemoteProtocolError, match="TRANSITIONS"):
+        state.process_event(CLIENT, "EndOfMessage")          # the peer, out of turn
+    state = ConnectionState(SERVER)
+    with pytest.raises(LocalProtocolError):
+        state.process_event(SERVER, "Response")              # we, before any request
+    state = ConnectionState(SERVER)
+    state.process_event(CLIENT, "Request")
+    state.process_event(CLIENT, "EndOfMessage")
+    state.process_keep_alive_disabled()
+    assert state.states == {CLIENT: MUST_CLOSE, SERVER: SEND_RESPONSE}
+    state.process_event(SERVER, "Response")
+    state.process_event(SERVER, "EndOfMessage")
+    assert state.states == {CLIENT: MUST_CLOSE, SERVER: MUST_CLOSE}
+    assert not state.cycle_done
+
+
+def test_rules_framing_table():
+    from aioteach.http1.rules import (
+        CHUNKED, LENGTH, NO_BODY, UNTIL_CLOSE, request_framing, response_framing,
+        response_keeps_alive,
+    )
+    assert response_framing("GET", 200, "1.1", 5, False) == LENGTH
+    assert response_framing("GET", 200, "1.1", None, False) == CHUNKED
+    assert response_framing("GET", 200, "1.1", 5, True) == CHUNKED
+    assert response_framing("GET", 200, "1.0", None, False) == UNTIL_CLOSE
+    for method, status in (("HEAD", 200), ("GET", 204), ("GET", 304), ("GET", 101),
+                           ("CONNECT", 200)):
+        assert response_framing(method, status, "1.1", 5, False) == NO_BODY
+    assert request_framing("GET", 0, False) == NO_BODY
+    assert request_framing("POST", 0, False) == LENGTH
+    assert request_framing("PUT", None, False) == CHUNKED
+    assert response_keeps_alive(True, UNTIL_CLOSE, False) is False
+    assert response_keeps_alive(True, LENGTH, True) is False
+    assert response_keeps_alive(True, LENGTH, False) is True
