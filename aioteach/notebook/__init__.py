@@ -15,12 +15,14 @@ explanations:
                click_and_wait(button), settled(widget)
     failures   Failure: a failed widget action as one sentence, the traceback folded
     bothways   both_ways(code): the same code on aioteach and on aiohttp, side by side
+    toypanel   ToyLoopPanel: step aioteach.toyloop by hand and watch its queues (lesson 06)
+    bench      ServerProcess, benchmark(), count_tasks(): lesson 08's measuring kit
     wire       one raw HTTP/1.1 exchange, keeping the bytes that went each way
     panels     RequestPanel, ServerLog, MiddlewareTrace: widgets around one server
     lab        ConcurrencyLab: sequential vs gather vs Semaphore vs a connector limit
     chat       ChatPanel: a WebSocket chat box
     timeline   Timeline / show_timeline: Gantt charts of what the coroutines did
-    lessons    ``python -m aioteach lessons DIR``: copy the packaged notebooks
+    lessons    ``python -m aioteach lessons DIR [--html]``: copy (and render) the notebooks
     requestlog the middleware that gives a ServerHandle its request log
     exercises  the lessons' exercise checkers (a package of its own)
 
@@ -42,7 +44,8 @@ _LAZY = {
     "allow_nested": "traps", "check": "traps", "BlockingCallError": "traps",
     "on_click": "callbacks", "on_change": "callbacks", "click_and_wait": "callbacks",
     "settled": "callbacks", "Failure": "failures", "both_ways": "bothways",
-    "BothWays": "bothways",
+    "BothWays": "bothways", "ToyLoopPanel": "toypanel", "benchmark": "bench",
+    "count_tasks": "bench", "task_probe": "bench", "ServerProcess": "bench",
     "RequestPanel": "panels", "ServerLog": "panels", "MiddlewareTrace": "panels",
     "ConcurrencyLab": "lab", "ChatPanel": "chat",
     "Timeline": "timeline", "show_timeline": "timeline",

@@ -102,6 +102,7 @@ class AsyncHandler:
         self.pass_argument = _takes_an_argument(fn)
         self.tasks: List["asyncio.Future[Any]"] = []     # every task started, for code/tests
         self.errors: List[BaseException] = []
+        self.last_result: Any = None      # what a plain (not async) function returned last
 
     def __call__(self, *args: Any) -> None:
         if self.disable_while_running and any(not t.done() for t in self.tasks):
@@ -116,6 +117,7 @@ class AsyncHandler:
             self._enable()
             return
         if not inspect.isawaitable(result):
+            self.last_result = result
             self._enable()
             return
         task = schedule(result)
@@ -242,6 +244,8 @@ async def click_and_wait(button: Any, timeout: Optional[float] = 60.0) -> Any:
                         f"register it with on_click(button, fn), or click it with .click().")
     widget = button if hasattr(button, "click") else handlers[0].widget
     started = {id(h): (len(h.tasks), len(h.errors)) for h in handlers}
+    for h in handlers:
+        h.last_result = None
     widget.click()
     new = [t for h in handlers for t in h.tasks[started[id(h)][0]:]]
     for h in handlers:               # a plain function that raised during the click itself
@@ -249,8 +253,8 @@ async def click_and_wait(button: Any, timeout: Optional[float] = 60.0) -> Any:
             raise h.errors[-1]
     if not new:                      # ignored while busy: wait for the running one
         new = [t for h in handlers for t in h.tasks if not t.done()][-1:]
-    if not new:
-        return None                  # a plain function: it has already run
+    if not new:                      # a plain function: it has already run
+        return next((h.last_result for h in handlers if h.last_result is not None), None)
     futures = [_as_asyncio(t) for t in new]
     await asyncio.wait_for(asyncio.wait(futures), timeout)
     for future in futures:

@@ -260,22 +260,31 @@ def _shell() -> Any:
     return get_ipython()
 
 
-def allow_nested() -> None:
-    """Apply ``nest_asyncio``: make ``asyncio.run`` and ``run_until_complete`` work in a cell.
+def allow_nested() -> str:
+    """Make ``asyncio.run`` and ``run_until_complete`` work in a cell; returns the module used.
 
-    What it patches: the running loop's ``run_until_complete``/``run_forever`` become
-    re-entrant (a nested call runs the loop's ready callbacks itself until its future is
-    done), ``asyncio.run`` is replaced, and ``asyncio.Task``/``Future`` are swapped for the
-    pure-Python implementations, because the C ones cannot be re-entered.
+    It applies ``nest_asyncio2`` when installed, else ``nest_asyncio``.  What they patch: the
+    running loop's ``run_until_complete``/``run_forever`` become re-entrant (a nested call runs
+    the loop's ready callbacks itself until its future is done), and ``asyncio.run`` is
+    replaced by one that reuses the running loop.
 
-    Why the project uses it nowhere else: nest_asyncio is archived (no longer maintained); the
-    swap affects the whole process (every task becomes slower, and libraries that check for
-    the C Task notice); it is reported to break on Python 3.12 and later.
-    Nesting also hides the real lesson: in a notebook, ``await`` is the answer.  Use this in
-    the lesson that shows the failure, on request only.
+    Why nest_asyncio2 first: nest-asyncio is archived (no longer maintained).  It breaks where
+    asyncio moved on: on Python 3.12+ its ``asyncio.run`` does not take ``loop_factory``, and on
+    3.14 its swap to the pure-Python Task breaks ``asyncio.current_task()`` (and so
+    ``asyncio.timeout``, ``all_tasks()`` and every library relying on them).  nest-asyncio2 is
+    its maintained fork, the one ipykernel 7.3+ itself depends on; it keeps ``loop_factory``
+    and leaves the C Task alone on 3.14.
+
+    Why the project uses it nowhere else: the patch affects the whole process, for good, and it
+    hides the real lesson: in a notebook, ``await`` is the answer.  Use this in the lesson that
+    shows the failure, on request only.
     """
-    import nest_asyncio
-    nest_asyncio.apply()
+    try:
+        import nest_asyncio2 as nest
+    except ImportError:
+        import nest_asyncio as nest      # type: ignore[no-redef]
+    nest.apply()
+    return nest.__name__
 
 
 def check() -> Dict[str, Any]:

@@ -185,3 +185,85 @@ async def test_the_served_requests_as_timeline_spans():
     slow = next(s for s in spans if s.label == "/slow")
     assert slow.duration >= 0.045     # it includes the handler's asyncio.sleep(0.05)
     handle.stop()
+
+
+# -- free ports, the registry's keys, many kernels ----------------------------------------------
+async def test_the_default_is_a_free_port_and_two_serves_in_a_script_both_run():
+    first = serve(hello_app("one"), quiet=True)
+    second = serve(hello_app("two"), quiet=True)       # another line: another server
+    assert first.port != second.port and first.running and second.running
+    assert await fetch_text(first.url + "/") == (200, "one")
+    for app in (hello_app("a"), hello_app("b")):       # one line, twice, outside IPython
+        serve(app, quiet=True)
+    assert len(servers.list_servers()) == 4
+
+
+async def test_a_name_is_the_same_server_wherever_it_is_served():
+    old = serve(hello_app("old"), name="lesson", quiet=True)
+    new = serve(hello_app("new"), name="lesson", quiet=True)
+    assert not old.running and new.running and new.key == ("name", "lesson")
+    assert list(servers.list_servers()) == [new]
+
+
+async def test_a_cell_id_replaces_on_a_new_run_and_keeps_two_serves_of_one_run(monkeypatch):
+    parent = {"metadata": {"cellId": "cell-7"}, "header": {"msg_id": "run-1"}}
+    monkeypatch.setattr(servers, "_kernel_parent", lambda: parent)
+    a, b = serve(hello_app("a"), quiet=True), serve(hello_app("b"), quiet=True)
+    assert a.running and b.running and (a.key, b.key) == (("cell", "cell-7", 0),
+                                                          ("cell", "cell-7", 1))
+    parent["header"] = {"msg_id": "run-2"}             # the learner runs the cell again
+    a2 = serve(hello_app("a2"), quiet=True)
+    assert not a.running and b.running and a2.key == a.key
+    b2 = serve(hello_app("b2"), quiet=True)
+    assert not b.running and a2.running and b2.running
+
+
+async def test_list_servers_says_what_runs_and_how_to_stop_it():
+    assert repr(servers.list_servers()) == "no aioteach servers run in this kernel"
+    handle = serve(hello_app(), name="shop", quiet=True)
+    text = repr(servers.list_servers())
+    assert text.splitlines()[0].startswith("1 aioteach server run in this kernel; they stop "
+                                           "when the kernel shuts down")
+    assert "stop_all()" in text and handle.url in text and "name='shop'" in text
+    assert "<li>" in servers.list_servers()._repr_html_()
+
+
+def test_two_processes_serve_the_same_lesson_at_once(tmp_path):
+    """Two kernels on one host (here two Pythons) running the same lesson cells."""
+    import subprocess
+    import sys
+    import textwrap
+    script = textwrap.dedent("""
+        import asyncio, aioteach
+        from aioteach.demo import make_app
+        from aioteach.notebook import serve
+
+        async def lesson():
+            server = serve(make_app(), quiet=True)        # the lesson's cell, as written
+            async with aioteach.ClientSession() as session:
+                async with session.get(server.url + "/delay/300") as res:
+                    print(res.status, server.port, flush=True)
+        asyncio.run(lesson())
+    """)
+    children = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [child.communicate(timeout=60) for child in children]
+    assert [child.returncode for child in children] == [0, 0], outs
+    ports = [out.split()[1] for out, _ in outs]
+    assert [out.split()[0] for out, _ in outs] == ["200", "200"] and ports[0] != ports[1]
+
+
+@pytest.mark.notebook
+def test_servers_stop_and_clean_up_when_the_kernel_shuts_down(tmp_path):
+    from .kernel import Kernel
+    marker = tmp_path / "cleanup-ran"
+    kernel = Kernel()
+    try:
+        kernel.run("from aioteach.demo import make_app\nfrom aioteach.notebook import serve\n"
+                   "app = make_app()\n"
+                   f"async def bye(app):\n    open({str(marker)!r}, 'w').write('yes')\n"
+                   "app.on_cleanup.append(bye)\nserver = await serve(app, quiet=True)")
+        port = int(kernel.run("print(server.port)")[0]["text"])
+    finally:
+        kernel.close()                                 # a shutdown_request, as Jupyter sends
+    assert port_is_free(port) and marker.read_text() == "yes"

@@ -106,3 +106,15 @@ def test_the_traps_can_be_switched_off_and_stay_off(kernel):
     kernel.run("c.close()\nnb.install_traps()")
     outputs = kernel.run("asyncio.get_running_loop().run_until_complete(asyncio.sleep(0))")
     assert hints(outputs)
+
+
+def test_run_app_in_a_cell_switches_the_traps_on_too():
+    fresh = Kernel()                       # nothing imports aioteach.notebook by hand here
+    try:
+        outputs = fresh.run("import asyncio\nfrom aioteach import web\n"
+                            "from aioteach.demo import make_app\nhandle = web.run_app(make_app())")
+        assert "web.run_app" in text_of(outputs) and "http://127.0.0.1:" in text_of(outputs)
+        hint = sentence_then_error(fresh.run("asyncio.run(asyncio.sleep(0))"), "RuntimeError")
+        assert "await coro" in hint
+    finally:
+        fresh.close()
