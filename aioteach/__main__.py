@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--requests", type=int, default=5)
     lessons = sub.add_parser("lessons", help=COMMANDS["lessons"][2])
     lessons.add_argument("dir")
+    lessons.add_argument("--html", action="store_true", help="also write executed HTML copies")
     return parser
 
 
