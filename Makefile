@@ -47,6 +47,11 @@ test: $(VENV)/.stamp-dev
 # ruff (rules in pyproject.toml), mypy (--strict's flags on L0/L1, mypy's defaults above them),
 # the shared layering check, and the size/layer/lazy-import limits of tests/test_architecture.py.
 CHECK_PATHS := aioteach tests benchmarks examples
+# aiohttp's own tests (a pinned sdist from PyPI) against aioteach through an import shim, and
+# against aiohttp itself as calibration: tools/aiohttp_suite/run.py, docs/aiohttp-tests.md.
+aiohttp-tests: $(VENV)/.stamp-dev
+	$(BIN)/python tools/aiohttp_suite/run.py $(AIOHTTP_SUITE_ARGS)
+
 check: $(VENV)/.stamp-dev
 	@status=0; \
 	echo "== ruff";   $(BIN)/ruff check --output-format concise $(CHECK_PATHS) || status=1; \
