@@ -41,7 +41,8 @@ only by gunicorn itself.  Not provided: ``NamedPipeSite`` (Windows named pipes),
 ``PayloadAccessError`` and ``json_bytes_response``.
 """
 from .protocol import RequestHandler, Server
-from .request import BaseRequest, FileField, Request, RequestPayloadError
+from .request import BaseRequest, Request, RequestPayloadError
+from .multipart import FileField
 from .response import ContentCoding, Response, StreamResponse, json_response
 from . import exceptions
 from .exceptions import *  # noqa: F403  (HTTPException and every HTTPxxx status)

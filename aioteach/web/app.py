@@ -22,6 +22,15 @@ middlewares (run inside the parent's) and state; their signals run with the pare
 Per request the server calls ``await app._handle(request)``: resolve the route, attach the match
 info to the request, run the onion, return the response.  An ``HTTPException`` or any other
 error propagates to the protocol, which sends it or answers 500.
+
+The onion is folded by ``web.middleware.fold_middlewares``, the one fold, around the route's own
+handler: so the innermost middleware is handed the very function you registered, and every
+layer looks like it (``functools.update_wrapper``), which is how a middleware reads an attribute
+a decorator set on the handler (``handler.login_required``), as in aiohttp.  An onion is built
+the first time its route is requested, for the apps on its path and the tracing switch of the
+moment, and then reused (``_onions``): per request the cost is one dict lookup.  Through
+sub-applications, each app's layers start with one that sets ``request.app`` to that app while
+its middlewares and everything inside them run.
 """
 from __future__ import annotations
 
@@ -32,7 +41,7 @@ from typing import (Any, AsyncIterator, Awaitable, Callable, Dict, Generic, Iter
                     MutableMapping, Optional, Sequence, Type, TypeVar, overload)
 
 from .. import trace
-from .middleware import fold_middlewares
+from .middleware import Handler, current_app_layer, fold_middlewares
 from .resources import PrefixedSubAppResource
 from .router import UrlDispatcher
 
@@ -203,7 +212,6 @@ class Application(MutableMapping[Any, Any]):
         self.logger = logger
         self._subapps: List["Application"] = []
         self._parent: Optional["Application"] = None
-        self._depth = 0                                # 0 for the root, 1 for its sub-apps...
         self._frozen = False
         self._locked = False            # router and lists frozen (at freeze or add_subapp)
         self._lifecycle = False         # inside startup/shutdown/cleanup: state may change
@@ -218,8 +226,7 @@ class Application(MutableMapping[Any, Any]):
         self._on_startup.append(self._cleanup_ctx.enter)
         self._on_cleanup.append(self._cleanup_ctx.exit)
         self._run_middlewares = False
-        self._middleware_handler: Callable[[Any], Awaitable[Any]] = self._dispatch_inward
-        self._traced_handler: Callable[[Any], Awaitable[Any]] = self._dispatch_inward
+        self._onions: Dict[Any, Handler] = {}    # (route, tracing) -> the folded onion
 
     # -- the parts ------------------------------------------------------------------------------
     router = property(lambda self: self._router, doc="The ``UrlDispatcher``.")
@@ -230,6 +237,8 @@ class Application(MutableMapping[Any, Any]):
     on_cleanup = property(lambda self: self._on_cleanup)
     cleanup_ctx = property(lambda self: self._cleanup_ctx)
     frozen = property(lambda self: self._frozen)
+    client_max_size = property(lambda self: self._client_max_size,
+                               doc="The largest body request.read()/post() accept (bytes).")
 
     def add_routes(self, routes: Any) -> List[Any]:
         return self._router.add_routes(routes)
@@ -312,11 +321,7 @@ class Application(MutableMapping[Any, Any]):
         self._lock()
         self._frozen = True
         for subapp in self._subapps:
-            subapp._depth = self._depth + 1
             subapp.freeze()
-        self._middleware_handler = fold_middlewares(self._middlewares, self._dispatch_inward)
-        self._traced_handler = fold_middlewares(self._middlewares, self._dispatch_inward,
-                                                traced=True)
         self._run_middlewares = self._has_middlewares()
 
     def _has_middlewares(self) -> bool:
@@ -365,56 +370,39 @@ class Application(MutableMapping[Any, Any]):
         """Route ``request``, run the middlewares and the handler; return the response."""
         # Discussion: this runs for every request, so it does only what it must.  Resolving
         # calls the router's synchronous ``_resolve_path`` (``await router.resolve()`` would
-        # build one more coroutine per request for nothing).  The onion was folded at freeze
-        # time, and an app tree without middlewares skips it and calls the handler directly.
-        # A route's own ``expect_handler`` runs only when one was given: by default the
-        # request sends ``100 Continue`` itself when the handler first reads the body.
+        # build one more coroutine per request for nothing).  The onion is looked up, not
+        # folded, and an app tree without middlewares skips it and calls the handler directly.
+        # A route's ``expect_handler`` runs only for ``Expect: 100-continue`` (any other
+        # expectation is the server's to refuse, with 417): by default it does nothing, and
+        # the request sends ``100 Continue`` itself when the handler first reads the body.
         if not self._frozen:
             self.freeze()                # a test that calls _handle without a runner
         match_info = self._router._resolve_path(request.path, request.method)
         match_info.add_app(self)
         match_info.freeze()
-        request._match_info = match_info
-        if match_info._route._expect_handler is not None and "Expect" in request.headers:
+        request._match_info = match_info      # the one slot the app writes (request.py)
+        if request.continue_pending:
             response = await match_info.expect_handler(request)
             if response is not None:
                 return response
-        if self._run_middlewares:
-            if len(match_info._apps) > 1:
-                # Through sub-apps, ``request.app`` is the app whose onion the request is in
-                # (see _dispatch_inward): here the root's.  Afterwards, the route's app again.
-                innermost, match_info._current_app = match_info._current_app, self
-                try:
-                    if trace.enabled:
-                        return await self._traced_handler(request)
-                    return await self._middleware_handler(request)
-                finally:
-                    match_info._current_app = innermost
-            if trace.enabled:
-                return await self._traced_handler(request)
-            return await self._middleware_handler(request)
-        return await match_info.handler(request)
+        if not self._run_middlewares:
+            return await match_info.handler(request)
+        key = (match_info.route, trace.enabled)
+        onion = self._onions.get(key)
+        if onion is None:
+            onion = self._fold(match_info.apps, match_info.handler)
+            if match_info.http_exception is None:      # a 404/405's route is made per request
+                self._onions[key] = onion
+        return await onion(request)
 
-    async def _dispatch_inward(self, request: Any) -> Any:
-        """The centre of this app's onion: the matched sub-app's onion, or the handler.
-
-        Each app folds only its own middlewares, once.  A request for ``/api/x`` runs the root's
-        onion, whose centre is this method: it finds the next app on the request's path
-        (``match_info.apps[depth + 1]``, the ``api`` sub-app) and enters *its* onion, whose
-        centre finds the handler.  So parents' middlewares wrap their sub-apps', as in aiohttp.
-        """
-        match_info = request._match_info
-        apps = match_info._apps                         # outermost first: [root, sub, subsub]
-        if len(apps) > self._depth + 1:
-            inner = apps[self._depth + 1]
-            match_info._current_app = inner        # its middlewares see request.app == inner
-            try:
-                if trace.enabled:
-                    return await inner._traced_handler(request)
-                return await inner._middleware_handler(request)
-            finally:
-                match_info._current_app = self     # back in this app's onion, as in aiohttp
-        return await match_info.handler(request)
+    def _fold(self, apps: Sequence["Application"], handler: Handler) -> Handler:
+        """The onion for a route reached through ``apps`` (outermost first)."""
+        layers: List[Any] = []
+        for app in apps:
+            if len(apps) > 1:
+                layers.append(current_app_layer(app))   # request.app is this app inside
+            layers.extend(app._middlewares)
+        return fold_middlewares(layers, handler, traced=trace.enabled)
 
     def __repr__(self) -> str:
         return f"<Application 0x{id(self):x}>"

@@ -5,14 +5,16 @@ request, call ``await handler(request)`` (the next layer in), look at or replace
 and catch what the inner layers raise.  ``@web.middleware`` marks such a function, as in
 aiohttp (it changes nothing else).
 
-``Application`` folds its middlewares around the handler *once*, when it is frozen, with
-``fold_middlewares`` below: a handful of lines a reader can hold in their head.  Per request
-the cost is one call per layer, no list walking and no closures built.
+``fold_middlewares`` below is the one fold: a handful of lines a reader can hold in their head.
+``Application`` calls it once per route, around the route's handler, and keeps the result, so
+per request the cost is one call per layer, no list walking and no closures built.  Each layer
+is made to look like the handler it wraps (``functools.update_wrapper``: name, docstring and
+attributes), so every middleware can read what a decorator set on the handler, as in aiohttp.
 
 Tracing: when ``aioteach.trace`` is recording, each layer emits ``server.middleware_enter`` and
-``server.middleware_exit`` (fields ``req`` and ``name``) so a timeline shows the onion.  The
-application builds a second, traced fold for that and picks one per request with a single
-``trace.enabled`` check, so the untraced path pays nothing per layer.
+``server.middleware_exit`` (fields ``req`` and ``name``) so a timeline shows the onion.  That is
+the ``traced`` switch of the same fold; the application keys its onions by the switch, so the
+untraced path pays nothing per layer.
 
 ``normalize_path_middleware`` redirects ``/about`` to ``/about/`` (or the other way round, and
 ``//a//b`` to ``/a/b``) when only the normalized path has a route: a 308 by default, which
@@ -27,10 +29,10 @@ from typing import Any, Awaitable, Callable, Sequence, Type
 from .. import trace
 from .exceptions import HTTPMove, HTTPPermanentRedirect
 
-__all__ = ["middleware", "fold_middlewares", "normalize_path_middleware"]
+__all__ = ["middleware", "fold_middlewares", "current_app_layer", "normalize_path_middleware"]
 
 Handler = Callable[[Any], Awaitable[Any]]
-Middleware = Callable[[Any, Handler], Awaitable[Any]]
+Middleware = Callable[..., Awaitable[Any]]        # async def mw(request, handler)
 
 
 def middleware(func: Middleware) -> Middleware:
@@ -52,9 +54,23 @@ def fold_middlewares(middlewares: Sequence[Middleware], handler: Handler, *,
     # (enter a, enter b, enter c, the handler, leave c, leave b, leave a).  That is why we
     # loop over the list *reversed*: the last middleware must be wrapped first.
     for mw in reversed(middlewares):
-        layer = _traced_layer(mw) if traced else mw
-        handler = functools.partial(layer, handler=handler)
+        layer = _traced_layer(mw) if traced and not getattr(mw, "untraced", False) else mw
+        handler = functools.update_wrapper(functools.partial(layer, handler=handler), handler)
     return handler
+
+
+def current_app_layer(app: Any) -> Middleware:
+    """The layer that starts a sub-application's part of the onion: inside it, ``request.app``
+    (the match info's ``current_app``) is ``app``; on the way out, the outer app again."""
+    async def enter_app(request: Any, handler: Handler) -> Any:
+        match_info = request.match_info
+        outer, match_info.current_app = match_info.current_app, app
+        try:
+            return await handler(request)
+        finally:
+            match_info.current_app = outer
+    enter_app.untraced = True        # type: ignore[attr-defined]   # not one of the user's
+    return enter_app
 
 
 def _traced_layer(mw: Middleware) -> Middleware:

@@ -16,9 +16,17 @@ name="avatar"; filename="me.png"``) and its own bytes.  The cutting is done by t
 
 The reader pulls body bytes from the request's stream only when a part asks for more, so an
 upload never needs to fit in memory.  Moving to the next part skips whatever the previous part
-left unread.  ``read_form(request, max_size)`` reads a whole form into a ``MultiDictProxy``
-(fields as ``str``, files as ``FileField``s in temporary files) and stops with 413 past
-``max_size`` bytes; ``request.post()`` can use it.
+left unread.  ``read_form(request, max_size)`` is the one form reader: ``request.post()`` calls
+it.  It reads a whole form into a ``MultiDictProxy`` (aiohttp's rules: a file part becomes a
+``FileField`` whose file is spooled, in memory up to 1 MiB and then on disk; a part without a
+Content-Type or with a ``text/`` one becomes ``str``; any other part stays a ``bytearray``) and
+stops with 413 as soon as the body read passes ``max_size`` bytes, boundaries and part heads
+included, so an oversized upload is refused without being stored.  ``part.read()`` alone stops
+at ``client_max_size`` too; ``read_chunk()`` never does, so a handler may stream an upload of
+any size.
+
+Charsets (RFC 7578 section 4.6): a field named ``_charset_`` sets the charset of the text
+parts that follow without their own ``charset=`` (its part is consumed, as in aiohttp).
 
 Simplification: a part that is itself ``multipart/mixed`` is handed out as one opaque part
 (aiohttp would give a nested reader); RFC 7578 section 4.3 deprecates that form anyway.
@@ -32,24 +40,34 @@ import quopri
 import tempfile
 import zlib
 from collections import deque
-from typing import Any, AsyncIterator, Deque, Optional
+from typing import Any, AsyncIterator, Deque, NamedTuple, Optional, Union
 from urllib.parse import parse_qsl
 
 from ..multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 from ..multipart import (End, MultipartError, MultipartParser, PartData, PartEnd, PartHeaders,
                          parse_options_header)
 from .exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
-from .request import FileField
 
-__all__ = ["MultipartReader", "BodyPartReader"]      # read_form is the seam for request.post()
+__all__ = ["MultipartReader", "BodyPartReader", "FileField", "read_form"]
 
 _CHUNK = 8 * 1024          # read_chunk()'s default, like aiohttp
+_SPOOL = 1024 ** 2         # a file part stays in memory up to 1 MiB, then goes to disk
+
+
+class FileField(NamedTuple):
+    """An uploaded file from a multipart form, as ``await request.post()`` returns it."""
+
+    name: str
+    filename: str
+    file: Any                       # a binary file object positioned at 0; the app closes it
+    content_type: str
+    headers: CIMultiDictProxy[str]
 
 
 class MultipartReader:
     """The parts of a multipart body, one ``BodyPartReader`` at a time."""
 
-    def __init__(self, headers: Any, content: Any) -> None:
+    def __init__(self, headers: Any, content: Any, *, client_max_size: int = 0) -> None:
         kind, params = parse_options_header(headers.get("Content-Type", ""))
         boundary = params.get("boundary")
         if not kind.startswith("multipart/") or not boundary:
@@ -64,6 +82,9 @@ class MultipartReader:
         self._events: Deque[Any] = deque()
         self._current: Optional[BodyPartReader] = None
         self._done = False
+        self.client_max_size = client_max_size     # what part.read() may hold (0: no limit)
+        self.bytes_read = 0                        # body bytes fed to the parser so far
+        self.default_charset: Optional[str] = None  # from a _charset_ field (RFC 7578 4.6)
 
     async def _next_event(self) -> Any:
         """The parser's next event, feeding it body bytes while it has none to give.
@@ -74,6 +95,7 @@ class MultipartReader:
             if self._done:
                 return None
             chunk = await self._content.readany()
+            self.bytes_read += len(chunk)
             try:
                 self._events.extend(self._parser.feed(chunk) if chunk
                                     else self._parser.feed_eof())
@@ -98,6 +120,13 @@ class MultipartReader:
                 return None
             if isinstance(event, PartHeaders):
                 self._current = BodyPartReader(self, event)
+                if event.name == "_charset_" and self.default_charset is None:
+                    # 31 bytes: the longest WHATWG encoding label has 19 characters.
+                    label = await self._current.read_chunk(32)
+                    if len(label) > 31:
+                        raise HTTPBadRequest(text="the _charset_ field is not a charset name")
+                    self.default_charset = label.strip().decode("ascii", "replace")
+                    continue                       # the next part is what the caller gets
                 return self._current
 
     def __aiter__(self) -> AsyncIterator["BodyPartReader"]:
@@ -120,7 +149,7 @@ class BodyPartReader:
 
     def __init__(self, reader: MultipartReader, head: Any) -> None:
         self._reader = reader
-        self.headers = CIMultiDictProxy(CIMultiDict(head.headers))
+        self.headers: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict(head.headers))
         self.name: Optional[str] = head.name
         self.filename: Optional[str] = head.filename
         self._pending = b""              # bytes of a PartData that read_chunk() did not hand out
@@ -148,6 +177,9 @@ class BodyPartReader:
             if not chunk:
                 break
             pieces.append(chunk)
+            limit = self._reader.client_max_size
+            if limit and sum(map(len, pieces)) > limit:
+                raise HTTPRequestEntityTooLarge(limit, sum(map(len, pieces)))
         data = b"".join(pieces)
         return self.decode(data) if decode else data
 
@@ -175,9 +207,10 @@ class BodyPartReader:
         return parse_qsl(data.decode(charset), keep_blank_values=True, encoding=charset)
 
     def get_charset(self, default: str) -> str:
-        """The part's ``charset`` parameter (RFC 7578 section 4.4), else ``default``."""
+        """The part's ``charset`` parameter (RFC 7578 section 4.4), else the form's
+        ``_charset_`` field, else ``default``."""
         params = parse_options_header(self.headers.get("Content-Type", ""))[1]
-        return params.get("charset") or default
+        return params.get("charset") or self._reader.default_charset or default
 
     def decode(self, data: bytes) -> bytes:
         """Undo Content-Transfer-Encoding (RFC 2045) and Content-Encoding (gzip, deflate)."""
@@ -206,43 +239,51 @@ class BodyPartReader:
         return f"<BodyPartReader name={self.name!r} filename={self.filename!r}>"
 
 
-async def read_form(request: Any, max_size: int) -> MultiDictProxy:
-    """A whole multipart form: fields as str, files as ``FileField`` (in temporary files).
+async def read_form(request: Any, max_size: int) -> MultiDictProxy[Union[str, bytes, FileField]]:
+    """The whole form of ``request.multipart()``: see the module docstring for its rules.
 
-    Counts every byte read and raises 413 as soon as the total passes ``max_size`` (0: no
-    limit), so an oversized upload is refused without being stored.
+    ``max_size`` (0: no limit) bounds the body read, checked after every chunk.
     """
-    form: MultiDict = MultiDict()
-    total = 0
+    form: MultiDict[Union[str, bytes, FileField]] = MultiDict()
     reader = await request.multipart()
+
+    def check_size() -> None:
+        if max_size and reader.bytes_read > max_size:
+            raise HTTPRequestEntityTooLarge(max_size, reader.bytes_read)
+
     async for part in reader:
-        if part.filename is None:
-            data = await part.read(decode=True)
-            total += len(data)
-            if max_size and total > max_size:
-                raise HTTPRequestEntityTooLarge(max_size, total)
-            form.add(part.name or "", data.decode(part.get_charset(default="utf-8")))
-            continue
-        file = tempfile.TemporaryFile()
-        transfer_encoded = "Content-Transfer-Encoding" in part.headers or \
-            "Content-Encoding" in part.headers
-        while True:
-            chunk = await part.read_chunk(64 * 1024)
-            if not chunk:
-                break
-            total += len(chunk)
-            if max_size and total > max_size:
+        check_size()                         # many empty parts count too
+        if part.name is None:
+            raise HTTPBadRequest(text="a multipart form part without a name= in its "
+                                      "Content-Disposition")
+        file: Any = tempfile.SpooledTemporaryFile(_SPOOL) if part.filename else bytearray()
+        try:
+            while chunk := await part.read_chunk(64 * 1024):
+                check_size()
+                file.write(chunk) if part.filename else file.extend(chunk)
+        except BaseException:
+            if part.filename:
                 file.close()
-                raise HTTPRequestEntityTooLarge(max_size, total)
-            file.write(chunk)
-        if transfer_encoded:               # rare: decode the (size-checked) whole once
+            raise
+        ctype = part.headers.get("Content-Type")
+        if not part.filename:
+            value = part.decode(bytes(file)) if _encoded(part) else file
+            if ctype is None or ctype.lower().startswith("text/"):
+                form.add(part.name, bytes(value).decode(part.get_charset(default="utf-8")))
+            else:                   # application/json...: only the handler knows (aiohttp too)
+                form.add(part.name, bytearray(value))
+            continue
+        if _encoded(part):                   # rare: decode the (size-checked) whole once
             file.seek(0)
             decoded = part.decode(file.read())
             file.seek(0)
             file.truncate()
             file.write(decoded)
         file.seek(0)
-        ctype = part.headers.get("Content-Type", "application/octet-stream")
-        form.add(part.name or "", FileField(part.name or "", part.filename, file, ctype,
-                                            part.headers))
+        form.add(part.name, FileField(part.name, part.filename, file,
+                                      ctype or "application/octet-stream", part.headers))
     return MultiDictProxy(form)
+
+
+def _encoded(part: BodyPartReader) -> bool:
+    return "Content-Transfer-Encoding" in part.headers or "Content-Encoding" in part.headers

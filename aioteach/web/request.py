@@ -20,25 +20,38 @@ that is not hex, chunk data longer than its size line) makes those reads raise
 Both as in aiohttp.
 
 A ``Request`` is also a small dict for per-request state (``request["user"] = ...``), which is
-how middlewares hand things to handlers, as in aiohttp.
+how middlewares hand things to handlers, as in aiohttp (``web/state.py``, shared with responses).
+
+Forms: ``post()`` reads ``application/x-www-form-urlencoded`` bodies itself (decoded with the
+Content-Type's ``charset``, UTF-8 by default) and hands ``multipart/form-data`` to the one form
+reader, ``web.multipart.read_form``; both stop at ``client_max_size`` with 413.
+
+The seams.  The application writes one slot, ``_match_info``, once it has routed the request
+(as aiohttp's does; a plain slot because a property setter measured 1.3k more instructions per
+request).  The server side (``web/protocol.py``, ``web/response.py``) reads the documented
+members below instead of the request's private attributes: ``protocol`` (the connection,
+aiohttp's name, a ``web.writer.ResponseWriter``), ``version``, ``keep_alive``, ``apps`` (the
+applications on the request's path), ``body_complete``, ``body_error`` and ``continue_pending``
+(a plain attribute, read for every request).
 """
 from __future__ import annotations
 
+import asyncio
 import collections
-import datetime
 import json
-import re
-from email.utils import parsedate_to_datetime
-from http.cookies import CookieError, SimpleCookie
+import warnings
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping, MutableMapping, NamedTuple, Optional
+from typing import Any, Callable, Mapping, NamedTuple, Optional, Tuple, Union
 from urllib.parse import parse_qsl, unquote
 
 from ..http1 import RemoteProtocolError
-from ..multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+from ..multidict import CIMultiDict, MultiDict, MultiDictProxy
 from ..streams import StreamReader
 from ..url import URL
 from .exceptions import HTTPRequestEntityTooLarge
+from .headfields import HeadFields
+from .multipart import FileField, MultipartReader, read_form
+from .state import StateMapping
 
 __all__ = ["HttpVersion", "HttpVersion10", "HttpVersion11", "BaseRequest", "Request", "FileField",
            "RequestPayloadError"]
@@ -71,27 +84,17 @@ HttpVersion11 = HttpVersion(1, 1)
 _VERSIONS = {"1.1": HttpVersion11, "1.0": HttpVersion10}
 
 
-class FileField(NamedTuple):
-    """An uploaded file from a multipart form, as ``await request.post()`` returns it."""
-
-    name: str
-    filename: str
-    file: Any                       # a binary file object positioned at 0
-    content_type: str
-    headers: CIMultiDictProxy
-
-
 _EMPTY_MATCH_INFO: Mapping[str, str] = MappingProxyType({})
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-class BaseRequest(MutableMapping[str, Any]):
+class BaseRequest(HeadFields, StateMapping):
     """aiohttp's ``BaseRequest`` and ``Request`` in one class (see the module docstring)."""
 
     # Slots keep the per-request object small and its attributes quick to set.
     __slots__ = ("_message", "method", "_payload", "_protocol", "_root_app", "_match_info",
-                 "_state", "_headers", "_rel_url", "_path", "_read_bytes", "_post",
-                 "_cookies", "_continue_sent", "_query", "__weakref__")
+                 "_state", "_rel_url", "_path", "_read_bytes", "_post", "continue_pending",
+                 "_continue_sent",
+                 "_query", "__weakref__")
 
     def __init__(self, message: Any, payload: StreamReader, protocol: Any, app: Any,
                  state: Optional[dict] = None) -> None:
@@ -102,14 +105,33 @@ class BaseRequest(MutableMapping[str, Any]):
         self._root_app = app
         self._match_info: Any = None
         self._state = state
-        self._headers: Optional[CIMultiDictProxy] = None
+        self._headers = None
         self._rel_url: Optional[URL] = None
         self._path: Optional[str] = None
         self._read_bytes: Optional[bytes] = None
         self._post: Optional[MultiDictProxy] = None
-        self._cookies: Optional[Mapping[str, str]] = None
+        self._cookies = None
         self._query: Optional[MultiDictProxy] = None
+        # True while the client waits for ``100 Continue`` (RFC 9110 10.1.1).  _continue_sent
+        # is its negation, kept in step until response.py reads continue_pending (CORE).
+        self.continue_pending: bool = message.expect_continue
         self._continue_sent = not message.expect_continue
+
+    # -- the connection ----------------------------------------------------------------------
+    @property
+    def protocol(self) -> Any:
+        """The connection's protocol (``web.protocol.HttpProtocol``), as in aiohttp."""
+        return self._protocol
+
+    @property
+    def task(self) -> "Optional[asyncio.Task[Any]]":
+        """The Task running the handler (aiohttp's ``request.task``).
+
+        Simplification: read from inside the handler's own Task, which is where handlers ask;
+        ``AppRunner(inline_first_step=True)`` runs a first step outside any Task (None then).
+        """
+        task = getattr(self._protocol, "handler_task", None)
+        return task if task is not None else asyncio.current_task()
 
     # -- the request line -------------------------------------------------------------------
     @property
@@ -202,103 +224,26 @@ class BaseRequest(MutableMapping[str, Any]):
     def transport(self) -> Any:
         return self._protocol.transport if self._protocol is not None else None
 
-    # -- header fields ---------------------------------------------------------------------------
-    @property
-    def headers(self) -> CIMultiDictProxy:
-        headers = self._headers
-        if headers is None:
-            headers = self._headers = CIMultiDictProxy(CIMultiDict(self._message.headers))
-        return headers
-
-    @property
-    def raw_headers(self) -> tuple:
-        return tuple((k.encode("latin-1", "replace"), v.encode("latin-1", "replace"))
-                     for k, v in self._message.headers)
-
+    # -- header fields (more in web/headfields.py) -----------------------------------------
     @property
     def keep_alive(self) -> bool:
         return self._message.keep_alive
 
     @property
-    def cookies(self) -> Mapping[str, str]:
-        """The Cookie field as a read-only dict (RFC 6265 section 5.4)."""
-        if self._cookies is None:
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(self.headers.get("Cookie", ""))
-            except CookieError:
-                pass                      # a malformed Cookie field is ignored, not fatal
-            self._cookies = MappingProxyType({k: m.value for k, m in jar.items()})
-        return self._cookies
-
-    @property
-    def content_type(self) -> str:
-        raw = self.headers.get("Content-Type")
-        return raw.partition(";")[0].strip().lower() if raw else "application/octet-stream"
-
-    @property
-    def charset(self) -> Optional[str]:
-        raw = self.headers.get("Content-Type", "")
-        for param in raw.split(";")[1:]:
-            key, _, value = param.strip().partition("=")
-            if key.lower() == "charset":
-                return value.strip().strip('"').lower() or None
-        return None
-
-    @property
     def content_length(self) -> Optional[int]:
         return self._message.content_length
-
-    def _date_field(self, name: str) -> Optional[datetime.datetime]:
-        raw = self.headers.get(name)
-        if not raw:
-            return None
-        try:
-            return parsedate_to_datetime(raw)
-        except (TypeError, ValueError):
-            return None                 # an invalid date is ignored (RFC 9110 13.1.3)
-
-    @property
-    def if_modified_since(self) -> Optional[datetime.datetime]:
-        return self._date_field("If-Modified-Since")
-
-    @property
-    def if_unmodified_since(self) -> Optional[datetime.datetime]:
-        return self._date_field("If-Unmodified-Since")
-
-    @property
-    def if_range(self) -> Optional[datetime.datetime]:
-        return self._date_field("If-Range")
-
-    @property
-    def http_range(self) -> slice:
-        """The Range field (RFC 9110 14.2) as a slice of the representation's bytes.
-
-        ``bytes=0-499`` -> ``slice(0, 500)``; ``bytes=500-`` -> ``slice(500, None)``;
-        ``bytes=-500`` (the last 500) -> ``slice(-500, None)``; no field -> ``slice(None)``.
-        Simplification: one range only; several (``bytes=0-1,5-6``) raise ``ValueError``.
-        """
-        raw = self.headers.get("Range")
-        if raw is None:
-            return slice(None, None, 1)
-        match = _RANGE.match(raw.strip())
-        if match is None:
-            raise ValueError(f"range not in acceptable format: {raw!r}")
-        first, last = match.groups()
-        if not first and not last:
-            raise ValueError("a range needs a start or an end ('bytes=0-99')")
-        if not first:
-            return slice(-int(last), None, 1)
-        start = int(first)
-        end = int(last) + 1 if last else None
-        if end is not None and start >= end:
-            raise ValueError("a range cannot end before it starts")
-        return slice(start, end, 1)
 
     # -- routing and the application -------------------------------------------------------------
     @property
     def match_info(self) -> Any:
         return self._match_info if self._match_info is not None else _EMPTY_MATCH_INFO
+
+    @property
+    def apps(self) -> Tuple[Any, ...]:
+        """The applications on the request's path, outermost first (just the root's before
+        routing): whose ``on_response_prepare`` runs, for instance."""
+        apps = getattr(self._match_info, "apps", None)
+        return apps or ((self._root_app,) if self._root_app is not None else ())
 
     @property
     def app(self) -> Any:
@@ -308,11 +253,9 @@ class BaseRequest(MutableMapping[str, Any]):
         return self._root_app
 
     @property
-    def config_dict(self) -> collections.ChainMap:
+    def config_dict(self) -> "collections.ChainMap[Any, Any]":
         """The state of the app and of the apps it is nested in, innermost first."""
-        apps = getattr(self._match_info, "apps", None) or ([self._root_app] if self._root_app
-                                                           is not None else [])
-        return collections.ChainMap(*reversed(list(apps)))
+        return collections.ChainMap(*reversed(self.apps))
 
     def clone(self, *, method: Optional[str] = None, rel_url: Any = None,
               headers: Any = None) -> "BaseRequest":
@@ -326,7 +269,7 @@ class BaseRequest(MutableMapping[str, Any]):
             changes["headers"] = tuple(CIMultiDict(headers).items())
         clone = type(self)(self._message._replace(**changes), self._payload, self._protocol,
                            self._root_app, dict(self._state) if self._state else None)
-        clone._continue_sent = self._continue_sent
+        clone.continue_pending, clone._continue_sent = self.continue_pending, self._continue_sent
         clone._match_info = self._match_info     # routing is done: the route stays (aiohttp too)
         return clone
 
@@ -334,8 +277,8 @@ class BaseRequest(MutableMapping[str, Any]):
     @property
     def content(self) -> StreamReader:
         """The body stream.  The first access sends ``100 Continue`` when the client asked."""
-        if not self._continue_sent:
-            self._continue_sent = True
+        if self.continue_pending:
+            self.continue_pending, self._continue_sent = False, True
             self._protocol.send_continue()
         return self._payload
 
@@ -348,12 +291,27 @@ class BaseRequest(MutableMapping[str, Any]):
     def can_read_body(self) -> bool:
         return self.body_exists and not self._payload.at_eof()
 
-    has_body = can_read_body
+    @property
+    def has_body(self) -> bool:
+        """Deprecated (aiohttp too): ``can_read_body``."""
+        warnings.warn("request.has_body is deprecated: use request.can_read_body",
+                      DeprecationWarning, stacklevel=2)
+        return self.can_read_body
+
+    @property
+    def body_complete(self) -> bool:
+        """Every byte of the body has arrived (or there is none): the server's seam."""
+        return self._payload.is_eof()
+
+    @property
+    def body_error(self) -> Optional[BaseException]:
+        """Why reading the body failed (a framing error, a lost client), or None."""
+        return self._payload.exception()
 
     @property
     def _client_max_size(self) -> int:
         app = self._root_app
-        return getattr(app, "_client_max_size", 1024 ** 2) if app is not None else 1024 ** 2
+        return app.client_max_size if app is not None else 1024 ** 2
 
     async def read(self) -> bytes:
         """The whole body, at most ``client_max_size`` bytes (else 413)."""
@@ -383,48 +341,28 @@ class BaseRequest(MutableMapping[str, Any]):
     async def json(self, *, loads: Callable[[str], Any] = json.loads) -> Any:
         return loads(await self.text())
 
-    async def multipart(self) -> Any:
-        from .multipart import MultipartReader       # web-app's module; only forms need it
-        return MultipartReader(self.headers, self.content)
+    async def multipart(self) -> MultipartReader:
+        """The body's parts, one at a time; ``part.read()`` stops at ``client_max_size``."""
+        return MultipartReader(self.headers, self.content, client_max_size=self._client_max_size)
 
-    async def post(self) -> MultiDictProxy:
-        """Form fields: urlencoded, or multipart (files become ``FileField``s; a part with a
-        non-text Content-Type and no filename stays a ``bytearray``, as in aiohttp)."""
+    async def post(self) -> "MultiDictProxy[Union[str, bytes, FileField]]":
+        """The form: urlencoded, or multipart (``web.multipart.read_form``'s rules: files as
+        ``FileField``, text parts as ``str``, other parts as ``bytearray``, as in aiohttp).
+        A method without a body, or another Content-Type, gives an empty form."""
         if self._post is not None:
             return self._post
-        if self.method not in ("POST", "PUT", "PATCH", "TRACE", "DELETE"):
-            self._post = MultiDictProxy(MultiDict())
-            return self._post
         ctype = self.content_type
-        form: MultiDict = MultiDict()
-        if ctype == "multipart/form-data":
-            await self._read_multipart(form)
-        elif ctype in ("", "application/x-www-form-urlencoded"):
-            text = await self.text()
-            form.extend(parse_qsl(text, keep_blank_values=True, encoding=self.charset or "utf-8"))
-        self._post = MultiDictProxy(form)
+        if self.method not in ("POST", "PUT", "PATCH", "TRACE", "DELETE") or ctype not in (
+                "", "application/x-www-form-urlencoded", "multipart/form-data"):
+            self._post = MultiDictProxy(MultiDict())
+        elif ctype == "multipart/form-data":
+            self._post = await read_form(self, self._client_max_size)
+        else:
+            charset = self.charset or "utf-8"
+            text = (await self.read()).rstrip().decode(charset)
+            self._post = MultiDictProxy(MultiDict(
+                parse_qsl(text, keep_blank_values=True, encoding=charset)))
         return self._post
-
-    async def _read_multipart(self, form: MultiDict) -> None:
-        import io
-        limit = self._client_max_size
-        size = 0
-        reader = await self.multipart()
-        part = await reader.next()
-        while part is not None:
-            data = await part.read(decode=True)
-            size += len(data)
-            if limit and size > limit:
-                raise HTTPRequestEntityTooLarge(limit, size)
-            if part.filename:
-                ctype = part.headers.get("Content-Type", "application/octet-stream")
-                form.add(part.name, FileField(part.name, part.filename, io.BytesIO(data), ctype,
-                                              CIMultiDictProxy(CIMultiDict(part.headers))))
-            elif part.headers.get("Content-Type", "text/").lower().startswith("text/"):
-                form.add(part.name, data.decode(part.get_charset(default="utf-8")))
-            else:                   # application/json...: only the handler knows (aiohttp too)
-                form.add(part.name, bytearray(data))
-            part = await reader.next()
 
     async def release(self) -> None:
         """Read and drop whatever is left of the body."""
@@ -432,36 +370,6 @@ class BaseRequest(MutableMapping[str, Any]):
         while not stream.at_eof():
             if not await stream.readany():
                 break
-
-    # -- the state dict ---------------------------------------------------------------------------
-    def __getitem__(self, key: str) -> Any:
-        if self._state is None:
-            raise KeyError(key)
-        return self._state[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if self._state is None:
-            self._state = {}
-        self._state[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        if self._state is None:
-            raise KeyError(key)
-        del self._state[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._state or ())
-
-    def __len__(self) -> int:
-        return len(self._state or ())
-
-    def __bool__(self) -> bool:
-        return True
-
-    __hash__ = object.__hash__
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.raw_path} >"

@@ -32,6 +32,10 @@ class FakeRequest:
         return self._match_info if self._match_info is not None else {}
 
     @property
+    def continue_pending(self) -> bool:       # a plain attribute on web.Request
+        return self.headers.get("Expect", "").lower() == "100-continue"
+
+    @property
     def app(self) -> Any:
         info = self._match_info
         if info is not None and info.current_app is not None:
