@@ -36,6 +36,8 @@ from __future__ import annotations
 import importlib
 from typing import Any, List
 
+from . import traps
+
 # name -> the module (in this package) that defines it
 _LAZY = {
     "serve": "servers", "stop_all": "servers", "list_servers": "servers",
@@ -52,7 +54,15 @@ _LAZY = {
     "exchange": "wire", "WireResponse": "wire",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "BlockingCallError", "BothWays", "ChatPanel", "ConcurrencyLab", "Failure",
+    "MiddlewareTrace", "RequestPanel", "RequestRecord", "ServerHandle", "ServerLog",
+    "ServerProcess", "Timeline", "ToyLoopPanel", "WireResponse", "allow_nested", "benchmark",
+    "both_ways", "check", "click_and_wait", "count_tasks", "exchange", "explain",
+    "install_traps", "list_servers", "on_change", "on_click", "serve", "settled",
+    "show_timeline", "stop_all", "task_probe", "uninstall_traps",
+]
+assert __all__ == sorted(_LAZY)      # one list, kept in step with the table above
 
 
 def __getattr__(name: str) -> Any:
@@ -79,8 +89,7 @@ def _switch_traps_on() -> None:
             return
     except ImportError:
         return
-    from .traps import install_default_traps
-    install_default_traps()
+    traps.install_default_traps()
 
 
 _switch_traps_on()

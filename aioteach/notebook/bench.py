@@ -42,6 +42,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+import aioteach
+
 from .. import trace
 
 __all__ = ["SERVER_SCRIPT", "CANDIDATES", "installed", "ServerProcess", "proc_cpu_seconds",
@@ -212,7 +214,6 @@ async def load_with_wrk(url: str, concurrency: int, seconds: float) -> int:
 
 async def load_with_client(url: str, concurrency: int, seconds: float) -> int:
     """Responses ``concurrency`` aioteach client workers got in ``seconds``."""
-    import aioteach
     deadline = time.perf_counter() + seconds
     done = 0
     connector = aioteach.TCPConnector(limit=concurrency)
@@ -417,7 +418,6 @@ async def count_tasks(url: str, n: int = 100) -> TaskCount:
     Reads the trace events of the server in this process (aioteach's own hooks, or
     ``task_probe``): each names the task running at that moment, None outside any Task.
     """
-    import aioteach
     async with aioteach.ClientSession() as session:
         async with session.get(url) as resp:            # warm up: open the connection first
             await resp.read()

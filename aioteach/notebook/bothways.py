@@ -52,6 +52,8 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
+from .servers import QUIET, list_servers
+
 __all__ = ["both_ways", "swap_imports", "BothWays", "Run", "PRELUDE", "MODULE_MAP",
            "COURSE_ONLY", "run_code", "gather_code"]
 
@@ -205,7 +207,6 @@ class BothWays:
 
 async def _stop_left_overs(namespace: Dict[str, Any], before: List[Any]) -> None:
     """Stop what a run started: new serve() handles, and runners/test servers it left behind."""
-    from .servers import list_servers
     for handle in list_servers():
         if handle not in before:
             await handle.stop()
@@ -220,7 +221,6 @@ async def _stop_left_overs(namespace: Dict[str, Any], before: List[Any]) -> None
 
 async def run_code(code: str, library: str, names: Optional[Dict[str, Any]] = None) -> Run:
     """Run ``code`` as a cell in a fresh namespace; the last expression is the answer."""
-    from .servers import QUIET, list_servers
     namespace: Dict[str, Any] = {"__name__": f"both_ways_{library}"}
     namespace.update(names or {})
     run = Run(library, namespace=namespace)

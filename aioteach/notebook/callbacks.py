@@ -35,6 +35,7 @@ import traceback
 from typing import Any, Callable, List, Optional, Set, Union
 
 from .failures import Failure
+from .handle import background_loop
 
 __all__ = ["on_click", "on_change", "schedule", "AsyncHandler", "click_and_wait", "settled",
            "handlers_of"]
@@ -52,7 +53,6 @@ def schedule(awaitable: Any) -> Any:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        from .servers import background_loop
         return asyncio.run_coroutine_threadsafe(_as_coroutine(awaitable), background_loop())
     task = asyncio.ensure_future(awaitable, loop=loop)
     RUNNING.add(task)

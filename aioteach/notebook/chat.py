@@ -19,6 +19,8 @@ import asyncio
 import html
 from typing import Any, List, Optional
 
+import aioteach
+
 from .callbacks import on_click
 
 __all__ = ["ChatPanel"]
@@ -48,7 +50,6 @@ class ChatPanel:
         return self.widget._repr_mimebundle_(**kwargs)
 
     async def connect(self) -> "ChatPanel":
-        import aioteach
         if self.ws is None:
             session = aioteach.ClientSession()
             try:

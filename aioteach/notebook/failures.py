@@ -24,6 +24,8 @@ import traceback
 from dataclasses import dataclass
 from typing import Optional
 
+from .traps import explain
+
 __all__ = ["Failure", "failure_sentence"]
 
 
@@ -69,7 +71,6 @@ def failure_sentence(exc: BaseException, url: Optional[str] = None,
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
         return (f"{_where(url)} did not answer in time: is a handler stuck (a blocking call, "
                 f"a long sleep)? Re-run the cell that serves it, or call handle.restart().")
-    from .traps import explain
     hint = explain(exc)
     message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if hint:

@@ -31,7 +31,13 @@ from typing import Any, Callable, Dict, Generator, List, Optional, Tuple
 from ..trace import Span
 from .requestlog import RequestRecord, request_log_middleware
 
-__all__ = ["ServerHandle", "Stopping", "background_loop", "web_for", "bind", "running_loop"]
+__all__ = ["ServerHandle", "Stopping", "background_loop", "web_for", "bind", "running_loop",
+           "REGISTRY"]
+
+# The registry: key -> the handle filed under it (servers.py decides the keys).  It lives here,
+# below servers.py and traps.py, which both read it; ``globals().get`` keeps the same dict
+# across ``importlib.reload``, so a reload does not orphan running servers.
+REGISTRY: Dict[Any, "ServerHandle"] = globals().get("REGISTRY", {})
 
 #: Seconds a thread-mode start or stop may take before we give up waiting for it.
 THREAD_TIMEOUT = 10.0

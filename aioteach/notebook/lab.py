@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
+import aioteach
+
 from .. import trace
 from ..trace import Span
 from .callbacks import on_click
@@ -113,7 +115,6 @@ class ConcurrencyLab:
 
     async def run(self, strategy: str) -> LabResult:
         """Run one strategy; its result is also stored in ``lab.results``."""
-        import aioteach
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, not {strategy!r}")
         spans: List[Span] = []

@@ -94,8 +94,7 @@ class RequestPanel(Panel):
         await self.send()
 
     def _failed(self, failure: Any) -> None:
-        self.status.value = (f'<b style="color:#c62828">no answer</b>: '
-                             f'{html.escape(failure.sentence)}')
+        self.status.value = '<b style="color:#c62828">no answer</b> (why: below)'
 
     async def send(self, method: Optional[str] = None, path: Optional[str] = None,
                    headers: Any = None, body: Optional[str] = None) -> WireResponse:

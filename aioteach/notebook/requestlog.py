@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, List, Optional
 
+from .. import web as aioteach_web
+
 __all__ = ["RequestRecord", "request_log_middleware", "handle_for"]
 
 
@@ -45,7 +47,7 @@ def request_log_middleware(app: Any, web: Any = None) -> Optional[Any]:
         if getattr(mw, "aioteach_handles", None) is not None:
             return mw
     if web is None:
-        from aioteach import web    # L3 from L4: imported when a server starts
+        web = aioteach_web
 
     async def request_log(request: Any, handler: Callable[..., Any]) -> Any:
         started, wall, status = time.perf_counter(), time.time(), 500

@@ -43,23 +43,21 @@ import os
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
-from .handle import (THREAD_TIMEOUT, ServerHandle, Stopping, background_loop, bind,
+from .handle import (REGISTRY, THREAD_TIMEOUT, ServerHandle, Stopping, background_loop, bind,
                      running_loop, web_for)
 from .requestlog import RequestRecord
+from .traps import install_default_traps
 
 __all__ = ["serve", "stop_all", "list_servers", "ServerList", "ServerHandle", "RequestRecord",
            "Stopping", "background_loop", "registry_key", "REGISTRY", "web_for", "bind",
            "THREAD_TIMEOUT", "QUIET"]
 
-# key -> the handle filed under it.  ``globals().get`` keeps the same dict across
-# ``importlib.reload(servers)``, so a reload does not orphan running servers.
-REGISTRY: Dict[Any, ServerHandle] = globals().get("REGISTRY", {})
 # the part of a key before "n-th call" -> (the run it was counted in, calls so far)
 _CALLS: Dict[Any, Tuple[Any, int]] = globals().get("_CALLS", {})
 #: True while ``both_ways`` runs code: serve() then prints nothing (its output is the code's).
 QUIET: "contextvars.ContextVar[bool]" = globals().get(
     "QUIET", contextvars.ContextVar("aioteach_quiet_serve", default=False))
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # aioteach/
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # aioteach/
 
 
 def _kernel_parent() -> Dict[str, Any]:
@@ -78,7 +76,7 @@ def _kernel_parent() -> Dict[str, Any]:
 def _caller() -> Tuple[str, int]:
     """(file, line) of the first frame outside the aioteach package: the cell or the script."""
     frame = sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame = frame.f_back
     if frame is None:
         return ("?", 0)
@@ -125,7 +123,6 @@ def serve(app: Any, host: str = "127.0.0.1", port: Optional[int] = None, mode: s
     """
     if mode not in ("kernel", "thread"):
         raise ValueError(f"mode must be 'kernel' or 'thread', not {mode!r}")
-    from .traps import install_default_traps
     install_default_traps()
     note = ""
     if mode == "kernel" and running_loop() is None:

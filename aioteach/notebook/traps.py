@@ -43,6 +43,8 @@ import threading
 import warnings
 from typing import Any, Dict, List, Optional, Tuple
 
+from .handle import REGISTRY
+
 __all__ = ["explain", "install_traps", "uninstall_traps", "install_default_traps",
            "allow_nested", "check", "BlockingCallError", "HINTS", "traps_installed"]
 
@@ -132,7 +134,6 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0", ""}
 
 def _own_server(host: str, port: int) -> Any:
     """The kernel-mode server this thread's running loop serves on (host, port), if any."""
-    from .servers import REGISTRY
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -289,7 +290,6 @@ def allow_nested() -> str:
 
 def check() -> Dict[str, Any]:
     """What this kernel runs: loop, IPython, widgets, nest_asyncio, servers.  Printed too."""
-    from .servers import list_servers
     try:
         loop: Any = asyncio.get_running_loop()
     except RuntimeError:
@@ -300,7 +300,7 @@ def check() -> Dict[str, Any]:
         "inside IPython": _shell() is not None,
         "nest_asyncio applied": bool(getattr(loop, "_nest_patched", False)),
         "traps installed": "putrequest" in _ORIGINAL,
-        "servers": [repr(h) for h in list_servers()],
+        "servers": [repr(h) for h in REGISTRY.values()],
     }
     for package in ("ipywidgets", "matplotlib"):
         try:

@@ -11,8 +11,6 @@ from aioteach.notebook.bench import (BenchResult, BenchRun, ServerProcess, bench
                                      count_tasks, load_with_client, task_probe)
 from aioteach.notebook.servers import serve, stop_all
 
-from .apps import hello_app
-
 
 @pytest.fixture(autouse=True)
 def clean():

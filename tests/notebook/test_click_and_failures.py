@@ -116,7 +116,7 @@ async def test_a_widget_whose_server_is_gone_says_so_in_one_sentence(make):
     assert sentence.startswith(f"the server at {url}") and "is not running" in sentence
     assert "handle.restart()" in sentence and "<details>" in shown["data"]["text/html"]
     if make == "request":
-        assert "is not running" in widget.status.value
+        assert "no answer" in widget.status.value
     handle.restart()                                  # the fix works, and clears the sentence
     if make == "chat":
         widget.text.value = "hello again"

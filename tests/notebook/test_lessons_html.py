@@ -1,7 +1,6 @@
 """python -m aioteach lessons DIR --html: executed HTML copies, never overwriting."""
 from __future__ import annotations
 
-import pathlib
 import subprocess
 import sys
 

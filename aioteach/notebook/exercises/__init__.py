@@ -37,6 +37,9 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, List, Optional
 
+import aioteach
+from aioteach import web
+
 __all__ = ["CheckResult", "Expectation", "Reply", "ThrowawayServer", "run_check",
            "one_route_app", "require_async", "CHECK_TIMEOUT"]
 
@@ -217,7 +220,7 @@ def require_async(result: CheckResult, fn: Any, role: str = "handler") -> bool:
         fn.close()
         return result.fail(f"your {role} is an async function",
                            got="a coroutine object: the function was called",
-                           hint=f"pass the function itself, without parentheses")
+                           hint="pass the function itself, without parentheses")
     return result.expect(inspect.iscoroutinefunction(fn), f"your {role} is an `async def` "
                          f"function", got=repr(fn), hint="write `async def name(...):`, so "
                          "the server (or the check) can await it")
@@ -242,7 +245,6 @@ class Reply:
 
 def one_route_app(method: str, path: str, handler: Any) -> Any:
     """A ``web.Application`` with the single route ``method path -> handler``."""
-    from aioteach import web
     app = web.Application()
     app.router.add_route(method, path, handler)
     return app
@@ -264,8 +266,6 @@ class ThrowawayServer:
     errors_before_last_ask: int = 0
 
     async def __aenter__(self) -> "ThrowawayServer":
-        import aioteach
-        from aioteach import web
 
         @web.middleware
         async def catch_errors(request: Any, handler: Any) -> Any:

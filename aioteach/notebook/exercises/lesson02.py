@@ -20,6 +20,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from aioteach import web
+
 from . import CheckResult, ThrowawayServer, run_check
 
 __all__ = ["check_todo_api"]
@@ -28,7 +30,6 @@ __all__ = ["check_todo_api"]
 def check_todo_api(setup_todos: Any) -> CheckResult:
     """Check ``setup_todos(app)``, which adds a to-do JSON API to ``app``."""
     async def body(result: CheckResult) -> None:
-        from aioteach import web
         if not result.expect(callable(setup_todos) and
                              not inspect.iscoroutinefunction(setup_todos),
                              "setup_todos is a plain function of the app", got=repr(setup_todos),
@@ -42,6 +43,7 @@ def check_todo_api(setup_todos: Any) -> CheckResult:
 
 
 async def _story(result: CheckResult, server: ThrowawayServer) -> None:
+    # long because: one story of requests in order, each step's expectation next to it
     def hint(default: str) -> str:
         return server.error_note() or default
 

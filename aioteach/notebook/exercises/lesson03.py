@@ -19,6 +19,8 @@ from __future__ import annotations
 import inspect
 from typing import Any, List
 
+from aioteach import web
+
 from . import CheckResult, ThrowawayServer, require_async, run_check
 
 __all__ = ["check_auth", "TOKEN", "PUBLIC_PREFIX"]
@@ -32,7 +34,6 @@ PUBLIC_PREFIX = "/public/"
 def check_auth(middleware: Any) -> CheckResult:
     """Check a middleware that lets ``/public/...`` through and wants ``Bearer TOKEN`` else."""
     async def body(result: CheckResult) -> None:
-        from aioteach import web
         if not require_async(result, middleware, "middleware"):
             return
         if not result.expect(len(inspect.signature(middleware).parameters) == 2,

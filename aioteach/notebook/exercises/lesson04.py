@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Dict
 
+from aioteach import web
+
 from . import CheckResult, ThrowawayServer, require_async, run_check
 
 __all__ = ["check_fetch_all", "N_PAGES", "LIMIT", "PATIENCE"]
@@ -30,7 +32,6 @@ PATIENCE = 0.3
 def check_fetch_all(fetch_all: Any) -> CheckResult:
     """Check ``async def fetch_all(urls, k)``: all bodies, in order, at most k at a time."""
     async def body(result: CheckResult) -> None:
-        from aioteach import web
         if not require_async(result, fetch_all, "fetch_all"):
             return
         state: Dict[str, int] = {"in flight": 0, "most": 0, "asked": 0}

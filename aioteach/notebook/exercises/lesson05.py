@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import aioteach
+
 from . import CheckResult, ThrowawayServer, one_route_app, require_async, run_check
 
 __all__ = ["check_reverse", "MESSAGES"]
@@ -31,7 +33,6 @@ ANSWER_TIMEOUT = 5.0
 def check_reverse(handler: Any) -> CheckResult:
     """Check a WebSocket handler for ``GET /ws/reverse`` that answers each text reversed."""
     async def body(result: CheckResult) -> None:
-        import aioteach
         if not require_async(result, handler):
             return
         async with ThrowawayServer(one_route_app("GET", "/ws/reverse", handler)) as server:

@@ -21,6 +21,8 @@ import asyncio
 import inspect
 from typing import Any, Dict, Optional
 
+from aioteach import gen
+
 from . import CheckResult, ThrowawayServer, one_route_app, run_check
 
 __all__ = ["check_total", "price_of", "PRICES", "LOOKUPS"]
@@ -54,7 +56,6 @@ BASKETS = [
 def check_total(handler: Any) -> CheckResult:
     """Check an ``async def`` handler for ``GET /total?items=a,b`` (see the module docstring)."""
     async def body(result: CheckResult) -> None:
-        from aioteach import gen
         if gen.is_coroutine_function(handler):
             result.fail("your handler is written with `async def`",
                         got="a @gen.coroutine generator function",

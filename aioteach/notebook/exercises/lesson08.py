@@ -25,6 +25,8 @@ import math
 import time
 from typing import Any, Dict
 
+from aioteach import web
+
 from . import CheckResult, ThrowawayServer, run_check
 
 __all__ = ["check_measure", "REQUESTS", "CONCURRENCY", "KEYS"]
@@ -39,7 +41,6 @@ KEYS = ("requests", "ok", "seconds", "per_second")
 
 def _gated_app(stats: Dict[str, Any]) -> Any:
     """``GET /work``: counts requests and how many are in flight, stamps first and last."""
-    from aioteach import web
     gate = asyncio.Event()
 
     async def work(request: Any) -> Any:
