@@ -71,7 +71,8 @@ class JupyterLab:
     process: subprocess.Popen
 
     def lab_url(self, path: str) -> str:
-        return f"{self.url}/lab/tree/{path}?token={self.token}"
+        # ``reset``: a fresh workspace, so notebooks opened by earlier tests do not come back
+        return f"{self.url}/lab/tree/{path}?reset&token={self.token}"
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, deadline: float) -> None:
@@ -143,7 +144,8 @@ def jupyterlab(tmp_path: Path) -> Iterator[JupyterLab]:
 def open_notebook(page, lab: "JupyterLab", path: str) -> None:
     """Open ``path`` in JupyterLab and wait until its kernel is idle."""
     page.goto(lab.lab_url(path))
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell",
+                           timeout=60_000)
     page.locator("#jp-main-statusbar").get_by_text("Idle").first.wait_for(timeout=60_000)
 
 

@@ -1,16 +1,15 @@
 """Lesson 01 as a learner meets it: JupyterLab in Chromium, Run All, then a real mouse click.
 
 The lesson is opened in JupyterLab (headless Chromium through Playwright) and run with
-Run > Run All Cells.  Its last cell stops the servers, as a lesson should, so the learner's next
-move is the one this test makes: run the server cell again (Shift+Enter), type a path and a
-body into the RequestPanel, and click Send with the mouse.  The click travels as a widget
-message to the kernel, the panel's on_click handler sends the request to the in-kernel server,
-and the answer must appear in the page's cell output.  A screenshot is kept in artifacts/.
+Run > Run All Cells.  Its last cell lists the servers and stops none of them, so the learner's
+next move is the one this test makes: type a path and a body into the RequestPanel, and click
+Send with the mouse.  The click travels as a widget message to the kernel, the panel's on_click
+handler sends the request to the in-kernel server, and the answer must appear in the page's
+cell output.  A screenshot is kept in artifacts/.
 """
 from __future__ import annotations
 
 import pathlib
-import re
 import shutil
 
 import pytest
@@ -21,11 +20,6 @@ from tests.browser.conftest import (browser_context, jupyterlab, keep_screenshot
 pytestmark = pytest.mark.browser
 
 LESSON = pathlib.Path(__file__).resolve().parents[2] / "notebooks" / "01_hello_server.ipynb"
-SERVER_CELL = "server = serve(app, port=8701)"
-
-
-def prompt_number(cell) -> str:
-    return cell.locator(".jp-InputArea-prompt").first.inner_text().strip()
 
 
 @pytest.mark.timeout(240)
@@ -35,22 +29,11 @@ def test_lesson01_runs_in_jupyterlab_and_answers_a_real_click(jupyterlab, browse
     open_notebook(page, jupyterlab, LESSON.name)
     run_all_cells(page)
 
-    # Run All reached the end: the exercise's solution passed and the servers were stopped.
-    output_with_text(page, "servers stopped: 2").first.wait_for(timeout=90_000)
+    # Run All reached the end: the exercise's solution passed, and the last cell lists the
+    # servers that still run (the panel's among them).
+    output_with_text(page, "servers run in this kernel").first.wait_for(timeout=90_000)
     assert output_with_text(page, "all 10 checks passed").count() == 1
     assert output_with_text(page, "7 of 10 checks passed").count() == 1     # the stub's
-
-    # Run the server cell again, as a learner would after the clean-up cell.
-    cell = page.locator(".jp-CodeCell", has_text=SERVER_CELL).first
-    before = prompt_number(cell)
-    cell.locator(".jp-InputArea-editor").first.click()
-    page.keyboard.press("Shift+Enter")
-    page.wait_for_function(
-        """([el, before]) => {
-            const p = el.querySelector('.jp-InputArea-prompt').innerText.trim();
-            return p !== before && /\\[\\d+\\]/.test(p);
-        }""", arg=[cell.element_handle(), before], timeout=30_000)
-    assert re.search(r"\d+", prompt_number(cell))
 
     # Fill in the RequestPanel in the page and click Send with the mouse.
     panel = page.locator(".jp-OutputArea-output",
