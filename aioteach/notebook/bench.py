@@ -86,7 +86,7 @@ if name in ("aioteach", "aiohttp"):
     print(sock.getsockname()[1], flush=True)
     web.run_app(app, sock=sock, access_log=None, print=None)
 else:
-    import tornado.netutil, tornado.web
+    import tornado.httpserver, tornado.netutil, tornado.web
 
     class Hello(tornado.web.RequestHandler):
         def get(self):
@@ -99,7 +99,8 @@ else:
 
     async def main():
         sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-        tornado.web.Application([(r"/hello", Hello), (r"/cpu", Cpu)]).add_sockets(sockets)
+        app = tornado.web.Application([(r"/hello", Hello), (r"/cpu", Cpu)])
+        tornado.httpserver.HTTPServer(app).add_sockets(sockets)
         print(sockets[0].getsockname()[1], flush=True)
         await asyncio.Event().wait()
 

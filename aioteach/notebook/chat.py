@@ -73,12 +73,18 @@ class ChatPanel:
     def _show(self, line: str) -> None:
         self.messages.append(line)
         self.arrived.set()
-        self.box.value = "<br>".join(html.escape(m) for m in self.messages[-30:])
+        self._refresh()
+
+    def _refresh(self, note: str = "") -> None:
+        lines = [html.escape(m) for m in self.messages[-30:]] or ["<i>not connected</i>"]
+        self.box.value = "<br>".join(lines + ([note] if note else []))
 
     async def _clicked(self, _button: Any) -> None:
         text, self.text.value = self.text.value, ""
         if text:
             await self.say(text)
+        else:                             # an empty Send still answers the click
+            self._refresh("<i>(type a message in the field first, then press Send)</i>")
 
     async def say(self, text: str) -> None:
         """Send ``text`` (prefixed with the panel's name), connecting first if needed."""

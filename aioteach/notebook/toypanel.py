@@ -40,10 +40,15 @@ def _state(task: Any) -> str:
     return f"{task.name}: waiting"
 
 
-def board_html(loop: Any, tasks: Sequence[Any], report: Any = None) -> str:
-    """The board: last step, ready queue, timers (by due time) and tasks, as an HTML table."""
+def board_html(loop: Any, tasks: Sequence[Any], report: Any = None, clicks: str = "") -> str:
+    """The board: last step, ready queue, timers (by due time) and tasks, as an HTML table.
+
+    ``clicks`` (e.g. "step 7 since the start") changes on every click, so a click on a
+    finished loop, or a second Start over, still visibly lands.
+    """
     last = html.escape(str(report).splitlines()[0]) if report else "nothing yet: press Step"
-    rows = [("last step", f"<code>{last}</code>"),
+    rows = [("last step", f"<code>{last}</code>" + (f" <small>({html.escape(clicks)})</small>"
+                                                     if clicks else "")),
             ("ready queue", chips([handle.label for handle in loop.ready], READY)),
             ("timers", chips([handle.label for _, _, handle in sorted(loop.timers)], TIMERS)),
             ("tasks", chips([_state(task) for task in tasks], TASKS))]
@@ -60,6 +65,7 @@ class ToyLoopPanel:
         self.make = make
         self.loop, self.tasks = make()
         self.reports: List[Any] = []
+        self.starts = 1                       # how many loops were made (Start over adds one)
         self.board = w.HTML(board_html(self.loop, self.tasks))
         self.step_button = w.Button(description="Step", icon="step-forward")
         self.reset_button = w.Button(description="Start over", icon="undo")
@@ -84,19 +90,32 @@ class ToyLoopPanel:
         """Run one callback of the toy loop; returns (and shows) its ``StepReport``."""
         report = self.loop.step()
         self.reports.append(report)
-        self.board.value = board_html(self.loop, self.tasks, report)
+        self.board.value = board_html(self.loop, self.tasks, report, self._clicks())
         return report
+
+    def _clicks(self) -> str:
+        return f"step {len(self.reports)} of run {self.starts}"
 
     def reset(self) -> None:
         """Close the toy loop and start again from ``make()``."""
-        self.loop.close()
+        self.close()
         self.loop, self.tasks = self.make()
         self.reports.clear()
-        self.board.value = board_html(self.loop, self.tasks)
+        self.starts += 1
+        self.board.value = board_html(self.loop, self.tasks, None,
+                                      f"run {self.starts}: started over")
 
     def board_text(self) -> Optional[str]:
         """The last report as text (None before the first step)."""
         return str(self.reports[-1]) if self.reports else None
 
     def close(self) -> None:
+        """Close the toy loop, and the coroutines of tasks that never finished.
+
+        A task that never started would otherwise be dropped with Python's "coroutine ...
+        was never awaited" warning on stderr.
+        """
+        for task in self.tasks:
+            if not task.done():
+                task.coro.close()
         self.loop.close()

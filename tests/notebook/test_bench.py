@@ -105,3 +105,13 @@ async def test_the_probe_counts_an_aiohttp_servers_tasks_too():
     counted = await count_tasks(handle.url + "/plain", 10)
     assert counted.requests == 10 and counted.in_a_task == 10, counted
     assert sys.version_info >= (3, 10)
+
+
+async def test_tornado_serves_too():
+    pytest.importorskip("tornado")
+    server = await ServerProcess.start("tornado")
+    try:
+        assert await load_with_client(server.url + "/hello", 2, 0.2) > 0
+        assert await bench._get(server.port, "/cpu")
+    finally:
+        await server.stop()

@@ -124,3 +124,12 @@ async def test_a_widget_whose_server_is_gone_says_so_in_one_sentence(make):
     assert widget.output.outputs == ()
     if make == "chat":
         await widget.close()
+
+
+async def test_an_empty_chat_send_says_what_to_do():
+    handle = serve(__import__("aioteach.demo", fromlist=["make_app"]).make_app(), quiet=True)
+    panel = ChatPanel(handle.url + "/ws/echo")
+    before = panel.box.value
+    await click_and_wait(panel.send_button)
+    assert panel.box.value != before and "type a message" in panel.box.value
+    assert panel.messages == []

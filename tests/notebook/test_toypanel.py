@@ -48,3 +48,18 @@ async def test_steps_by_click_until_both_tasks_are_done():
 def test_chips_escape_and_say_empty():
     assert chips([], "#fff") == "<i>empty</i>"
     assert "&lt;b&gt;" in chips(["<b>"], "#fff")
+
+
+async def test_start_over_closes_unstarted_coroutines_and_every_click_shows(recwarn):
+    import gc
+    panel = ToyLoopPanel(make_toy)
+    await click_and_wait(panel.reset_button)           # the first tasks never ran
+    first = panel.board.value
+    await click_and_wait(panel.reset_button)           # a second Start over in a row
+    assert panel.board.value != first and "run 3: started over" in panel.board.value
+    for _ in range(12):                                 # past the end: still visibly counted
+        await click_and_wait(panel.step_button)
+    assert "step 12 of run 3" in panel.board.value
+    panel.close()
+    gc.collect()
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]
