@@ -64,6 +64,10 @@ class StreamReader:
         return f"<StreamReader {self._size} bytes buffered, {state}>"
 
     # -- the producer's side -----------------------------------------------------------------
+    def get_read_buffer_limits(self) -> Tuple[int, int]:
+        """(low, high) water marks in bytes: reading pauses above high, resumes below low."""
+        return self._limit, 2 * self._limit
+
     def feed_data(self, data: bytes) -> None:
         if not data:
             return

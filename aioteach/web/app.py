@@ -41,7 +41,7 @@ from typing import (Any, AsyncIterator, Awaitable, Callable, Dict, Generic, Iter
                     MutableMapping, Optional, Sequence, Type, TypeVar, overload)
 
 from .. import trace
-from .middleware import Handler, current_app_layer, fold_middlewares
+from .middleware import Handler, current_app_layer, fold_middlewares, old_style_layer
 from .resources import PrefixedSubAppResource
 from .router import UrlDispatcher
 
@@ -202,13 +202,15 @@ class Application(MutableMapping[Any, Any]):
 
     def __init__(self, *, logger: logging.Logger = web_logger, middlewares: Sequence[Any] = (),
                  handler_args: Optional[Dict[str, Any]] = None,
-                 client_max_size: int = 1024 ** 2, debug: Any = None) -> None:
+                 client_max_size: int = 1024 ** 2, client_max_fields: int = 1000,
+                 debug: Any = None) -> None:
         self._router = UrlDispatcher()
         self._middlewares: Signal = Signal(self)       # a freezable list; never sent
         self._middlewares.extend(middlewares)
         self._state: Dict[Any, Any] = {}
         self._handler_args = handler_args
         self._client_max_size = client_max_size
+        self._client_max_fields = client_max_fields
         self.logger = logger
         self._subapps: List["Application"] = []
         self._parent: Optional["Application"] = None
@@ -239,6 +241,8 @@ class Application(MutableMapping[Any, Any]):
     frozen = property(lambda self: self._frozen)
     client_max_size = property(lambda self: self._client_max_size,
                                doc="The largest body request.read()/post() accept (bytes).")
+    client_max_fields = property(lambda self: self._client_max_fields,
+                                 doc="The most fields request.post() accepts (0: no limit).")
 
     def add_routes(self, routes: Any) -> List[Any]:
         return self._router.add_routes(routes)
@@ -310,6 +314,14 @@ class Application(MutableMapping[Any, Any]):
         self._locked = True
         self._router.freeze()
         self._middlewares.freeze()
+        for mw in self._middlewares:
+            if getattr(mw, "__middleware_version__", None) != 1:
+                # aiohttp 3's rule: without @web.middleware, mw is an old-style factory,
+                # ``async def factory(app, handler)`` returning the wrapped handler.
+                warnings.warn(f"middleware {mw!r} has no @web.middleware: it is called as an "
+                              "old-style factory(app, handler), deprecated (aiohttp #2252); "
+                              "write async def mw(request, handler) under @web.middleware",
+                              DeprecationWarning, stacklevel=3)
         for signal in (self._on_response_prepare, self._on_startup, self._on_shutdown,
                        self._on_cleanup, self._cleanup_ctx):
             signal.freeze()
@@ -401,7 +413,8 @@ class Application(MutableMapping[Any, Any]):
         for app in apps:
             if len(apps) > 1:
                 layers.append(current_app_layer(app))   # request.app is this app inside
-            layers.extend(app._middlewares)
+            layers.extend(mw if getattr(mw, "__middleware_version__", None) == 1
+                          else old_style_layer(app, mw) for mw in app._middlewares)
         return fold_middlewares(layers, handler, traced=trace.enabled)
 
     def __repr__(self) -> str:

@@ -29,7 +29,8 @@ from typing import Any, Awaitable, Callable, Sequence, Type
 from .. import trace
 from .exceptions import HTTPMove, HTTPPermanentRedirect
 
-__all__ = ["middleware", "fold_middlewares", "current_app_layer", "normalize_path_middleware"]
+__all__ = ["middleware", "fold_middlewares", "current_app_layer", "old_style_layer",
+           "normalize_path_middleware"]
 
 Handler = Callable[[Any], Awaitable[Any]]
 Middleware = Callable[..., Awaitable[Any]]        # async def mw(request, handler)
@@ -86,6 +87,15 @@ def _traced_layer(mw: Middleware) -> Middleware:
             trace.emit("server.middleware_exit", req=req, name=name)
 
     return traced
+
+
+def old_style_layer(app: Any, factory: Callable[..., Awaitable[Handler]]) -> Middleware:
+    """aiohttp's deprecated old-style middleware, ``handler = await factory(app, handler)``
+    for every request, as a layer of the one fold (the application warns when it freezes)."""
+    async def old_style(request: Any, handler: Handler) -> Any:
+        return await (await factory(app, handler))(request)
+    old_style.__qualname__ = getattr(factory, "__qualname__", "old_style")
+    return old_style
 
 
 # -- normalize_path_middleware -----------------------------------------------------------------

@@ -48,7 +48,7 @@ from ..multipart import (End, MultipartError, MultipartParser, PartData, PartEnd
                          parse_options_header)
 from .exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
 
-__all__ = ["MultipartReader", "BodyPartReader", "FileField", "read_form"]
+__all__ = ["MultipartReader", "BodyPartReader", "FileField", "read_form", "too_many_fields"]
 
 _CHUNK = 8 * 1024          # read_chunk()'s default, like aiohttp
 _SPOOL = 1024 ** 2         # a file part stays in memory up to 1 MiB, then goes to disk
@@ -239,10 +239,18 @@ class BodyPartReader:
         return f"<BodyPartReader name={self.name!r} filename={self.filename!r}>"
 
 
-async def read_form(request: Any, max_size: int) -> MultiDictProxy[Union[str, bytes, FileField]]:
+def too_many_fields(max_fields: int) -> HTTPRequestEntityTooLarge:
+    """The 413 for a form with more than ``client_max_fields`` fields (aiohttp's text)."""
+    return HTTPRequestEntityTooLarge(max_fields, max_fields + 1,
+                                     text=f"Maximum number of form fields {max_fields} exceeded.")
+
+
+async def read_form(request: Any, max_size: int, max_fields: int = 0
+                    ) -> MultiDictProxy[Union[str, bytes, FileField]]:
     """The whole form of ``request.multipart()``: see the module docstring for its rules.
 
-    ``max_size`` (0: no limit) bounds the body read, checked after every chunk.
+    ``max_size`` (0: no limit) bounds the body read, checked after every chunk; ``max_fields``
+    (0: no limit) the number of parts.
     """
     form: MultiDict[Union[str, bytes, FileField]] = MultiDict()
     reader = await request.multipart()
@@ -253,6 +261,8 @@ async def read_form(request: Any, max_size: int) -> MultiDictProxy[Union[str, by
 
     async for part in reader:
         check_size()                         # many empty parts count too
+        if max_fields and len(form) >= max_fields:
+            raise too_many_fields(max_fields)
         if part.name is None:
             raise HTTPBadRequest(text="a multipart form part without a name= in its "
                                       "Content-Disposition")

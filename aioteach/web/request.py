@@ -12,7 +12,8 @@ What the router and the application need (the web package's contract): ``method`
 
 The body (RFC 9112 section 6) arrives through ``request.content``, a ``StreamReader`` fed by
 the protocol; ``read()``, ``text()``, ``json()`` and ``post()`` are conveniences over it that
-stop at ``client_max_size`` (1 MiB by default) with 413.  Touching ``content`` is what "the
+stop at ``client_max_size`` (1 MiB by default) with 413, and ``post()`` at
+``client_max_fields`` fields (1000), as in aiohttp 3.14.  Touching ``content`` is what "the
 handler reads the body" means: that is when a client that sent ``Expect: 100-continue`` is told
 to go ahead (RFC 9110 section 10.1.1).  A body whose framing breaks half-way (a chunk size
 that is not hex, chunk data longer than its size line) makes those reads raise
@@ -50,7 +51,7 @@ from ..streams import StreamReader
 from ..url import URL
 from .exceptions import HTTPRequestEntityTooLarge
 from .headfields import HeadFields
-from .multipart import FileField, MultipartReader, read_form
+from .multipart import FileField, MultipartReader, read_form, too_many_fields
 from .state import StateMapping
 
 __all__ = ["HttpVersion", "HttpVersion10", "HttpVersion11", "BaseRequest", "Request", "FileField",
@@ -313,6 +314,11 @@ class BaseRequest(HeadFields, StateMapping):
         app = self._root_app
         return app.client_max_size if app is not None else 1024 ** 2
 
+    @property
+    def _client_max_fields(self) -> int:
+        app = self._root_app
+        return app.client_max_fields if app is not None else 1000
+
     async def read(self) -> bytes:
         """The whole body, at most ``client_max_size`` bytes (else 413)."""
         if self._read_bytes is None:
@@ -356,12 +362,16 @@ class BaseRequest(HeadFields, StateMapping):
                 "", "application/x-www-form-urlencoded", "multipart/form-data"):
             self._post = MultiDictProxy(MultiDict())
         elif ctype == "multipart/form-data":
-            self._post = await read_form(self, self._client_max_size)
+            self._post = await read_form(self, self._client_max_size, self._client_max_fields)
         else:
-            charset = self.charset or "utf-8"
+            charset, fields = self.charset or "utf-8", self._client_max_fields
             text = (await self.read()).rstrip().decode(charset)
-            self._post = MultiDictProxy(MultiDict(
-                parse_qsl(text, keep_blank_values=True, encoding=charset)))
+            try:
+                pairs = parse_qsl(text, keep_blank_values=True, encoding=charset,
+                                  max_num_fields=fields or None)
+            except ValueError:                   # more than max_num_fields
+                raise too_many_fields(fields) from None
+            self._post = MultiDictProxy(MultiDict(pairs))
         return self._post
 
     async def release(self) -> None:

@@ -33,13 +33,13 @@ async def post(app: web.Application, body: bytes, ctype: str) -> tuple:
         return await raw_exchange(port, head + body)
 
 
-def form_app(client_max_size: int = 1024 ** 2) -> web.Application:
+def form_app(client_max_size: int = 1024 ** 2, client_max_fields: int = 1000) -> web.Application:
     async def handler(request):
         form = await request.post()
         return web.Response(text=repr(sorted((k, type(v).__name__, v if isinstance(v, str)
                                                else bytes(v) if isinstance(v, bytearray)
                                                else v.file.read()) for k, v in form.items())))
-    app = web.Application(client_max_size=client_max_size)
+    app = web.Application(client_max_size=client_max_size, client_max_fields=client_max_fields)
     app.router.add_post("/", handler)
     return app
 
@@ -179,3 +179,40 @@ async def test_request_protocol_task_and_the_has_body_warning():
         await raw_exchange(port, b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
     assert found["protocol"] is True and found["task"] is True
     assert found["has_body"] is False and found["warned"] == [DeprecationWarning]
+
+
+@pytest.mark.parametrize("body, ctype", [
+    (b"a=1&b=2&c=3", "application/x-www-form-urlencoded"),
+    (multipart_body(*[(['Content-Disposition: form-data; name="f%d"' % i], b"v")
+                      for i in range(3)]), "multipart/form-data; boundary=b"),
+], ids=["urlencoded", "multipart"])
+async def test_more_fields_than_client_max_fields_is_413(body, ctype):
+    status, _, text = await post(form_app(client_max_fields=2), body, ctype)
+    assert (status, text) == (413, b"Maximum number of form fields 2 exceeded.")
+    assert web.Application(client_max_fields=0).client_max_fields == 0
+
+
+async def test_an_old_style_middleware_factory_still_works_and_warns():
+    seen = []
+
+    async def factory(app, handler):                 # aiohttp 1.x style, no @web.middleware
+        async def wrapped(request):
+            seen.append(app)
+            return await handler(request)
+        return wrapped
+
+    async def hello(request):
+        return web.Response(text="hi")
+
+    app = web.Application(middlewares=[factory])
+    app.router.add_get("/", hello)
+    with pytest.warns(DeprecationWarning, match="old-style"):
+        app.freeze()
+    async with serve(app) as port:
+        status, _, text = await raw_exchange(port, b"GET / HTTP/1.1\r\nHost: t\r\n"
+                                                   b"Connection: close\r\n\r\n")
+    assert (status, text, seen) == (200, b"hi", [app])
+
+
+def test_stream_reader_reports_its_buffer_limits():
+    assert StreamReader(limit=2).get_read_buffer_limits() == (2, 4)
