@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "TCHAR", "TOKEN", "token_re", "FORBIDDEN_IN_HEAD", "forbidden_in_head_re",
-    "http_version_re", "status_code_re", "QUOTED_STRING", "chunk_size_line_re",
-    "CONTENT_LENGTH_MAX_DIGITS", "CHUNK_SIZE_MAX_DIGITS",
+    "TCHAR", "TOKEN", "token_re", "method_prefix_re", "FORBIDDEN_IN_HEAD",
+    "forbidden_in_head_re", "never_in_head_re", "host_re", "http_version_re", "status_code_re", "QUOTED_STRING", "chunk_size_line_re",
+    "CONTENT_LENGTH_MAX_DIGITS", "CHUNK_SIZE_MAX_DIGITS", "METHOD_MAX_LENGTH",
 ]
 
 # RFC 9110 5.6.2
@@ -32,6 +32,14 @@ TCHAR = r"[-!#$%&'*+.^_`|~0-9A-Za-z]"
 TOKEN = TCHAR + "+"
 token_re = re.compile(TOKEN)
 
+# A request line starts with its method, a token, then SP.  While a head is still arriving
+# the parser matches this on the raw bytes to see whether they can still become a request.
+# METHOD_MAX_LENGTH: the longest method in IANA's registry is UPDATEREDIRECTREF (17
+# characters); 32 leaves room for an application's own methods.  A longer one is no method
+# this server implements: 501 (RFC 9110 9.1), decided after 33 bytes instead of 8 KiB.
+METHOD_MAX_LENGTH = 32
+method_prefix_re = re.compile(TCHAR.encode("latin-1") + b"{0,%d}" % (METHOD_MAX_LENGTH + 1))
+
 # RFC 9110 5.5
 #   field-value   = *field-content
 #   field-content = field-vchar [ 1*( SP / HTAB / field-vchar ) field-vchar ]
@@ -42,6 +50,32 @@ token_re = re.compile(TOKEN)
 # (they are not field-vchar either).  CR and LF are counted separately: see heads.py.
 FORBIDDEN_IN_HEAD = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 forbidden_in_head_re = re.compile(FORBIDDEN_IN_HEAD)
+
+# The same rule for a head that is still arriving, on its raw bytes: a forbidden control, a
+# CR followed by anything but LF, or an LF without its CR (RFC 9112 2.2).  A CR that is the
+# last byte so far may still get its LF, so it does not match.  One search finds the first
+# byte that can never become part of a valid head, and the parser answers 400 at once
+# instead of waiting for an empty line that a bare-LF client sends as "\n\n".
+never_in_head_re = re.compile(FORBIDDEN_IN_HEAD.encode("latin-1") + rb"|\r(?=[^\n])|(?<!\r)\n")
+
+# RFC 9112 3.2 and RFC 3986 3.2.2-3.2.3 (the Host field holds the target's authority
+# without its userinfo):
+#   Host        = uri-host [ ":" port ]
+#   uri-host    = IP-literal / IPv4address / reg-name
+#   IP-literal  = "[" ( IPv6address / IPv6addrz / IPvFuture ) "]"
+#   IPvFuture   = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+#   reg-name    = *( unreserved / pct-encoded / sub-delims )      (an IPv4address is one too)
+#   unreserved  = ALPHA / DIGIT / "-" / "." / "_" / "~"
+#   sub-delims  = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="
+#   pct-encoded = "%" HEXDIG HEXDIG
+#   port        = *DIGIT
+# An empty Host is valid: a target without an authority (RFC 9112 3.2).
+# Simplification: inside brackets an IPv6 address is checked only for its alphabet (hex
+# digits, ":" and "." for an IPv4 tail, "%25" and a zone name, RFC 6874), not its grammar.
+_REG_NAME = r"(?:[-A-Za-z0-9._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*"
+_IP_LITERAL = (r"\[(?:[0-9A-Fa-f:.]+(?:%25(?:[-A-Za-z0-9._~]|%[0-9A-Fa-f]{2})+)?"
+               r"|v[0-9A-Fa-f]+\.[-A-Za-z0-9._~!$&'()*+,;=:]+)\]")
+host_re = re.compile(rf"(?:{_IP_LITERAL}|{_REG_NAME})(?::[0-9]*)?")
 
 # RFC 9112 2.3
 #   HTTP-version = HTTP-name "/" DIGIT "." DIGIT

@@ -28,7 +28,7 @@ from typing import Callable
 
 from .abnf import chunk_size_line_re
 from .errors import RemoteProtocolError
-from .events import END_OF_MESSAGE, Data, EndOfMessage
+from .events import END_OF_MESSAGE, Data, EndOfMessage, Event
 
 __all__ = [
     "take_front", "ContentLengthReader", "ChunkedReader", "UntilCloseReader",
@@ -43,7 +43,7 @@ MAX_CHUNK_LINE_SIZE = 4096
 _new_tuple = tuple.__new__
 
 
-def take_front(buf: bytearray, limit: int, events: list) -> int:
+def take_front(buf: bytearray, limit: int, events: list[Event]) -> int:
     """Move up to ``limit`` bytes from the front of ``buf`` into a Data event; return how many."""
     if len(buf) <= limit:                 # all of it: one copy, and the buffer is empty
         data = bytes(buf)
@@ -64,7 +64,7 @@ class ContentLengthReader:
         self.length = length
         self.remaining = length
 
-    def read(self, buf: bytearray, events: list) -> bool:
+    def read(self, buf: bytearray, events: list[Event]) -> bool:
         if buf:
             self.remaining -= take_front(buf, self.remaining, events)
         if self.remaining:
@@ -72,7 +72,7 @@ class ContentLengthReader:
         events.append(END_OF_MESSAGE)
         return True
 
-    def at_eof(self, events: list) -> None:
+    def at_eof(self, events: list[Event]) -> None:
         raise RemoteProtocolError(
             f"connection closed after {self.length - self.remaining} of {self.length} "
             "body bytes (Content-Length promised more)")
@@ -83,13 +83,13 @@ class UntilCloseReader:
 
     __slots__ = ()
 
-    def read(self, buf: bytearray, events: list) -> bool:
+    def read(self, buf: bytearray, events: list[Event]) -> bool:
         if buf:
             events.append(Data(bytes(buf)))
             buf.clear()
         return False
 
-    def at_eof(self, events: list) -> None:
+    def at_eof(self, events: list[Event]) -> None:
         events.append(END_OF_MESSAGE)
 
 
@@ -115,7 +115,7 @@ class ChunkedReader:
                  "parse_trailers")
 
     def __init__(self, max_body_size: int | None, max_trailer_size: int,
-                 parse_trailers: Callable[[str], tuple]) -> None:
+                 parse_trailers: Callable[[str], tuple[tuple[str, str], ...]]) -> None:
         self.state = SIZE
         self.remaining = 0
         self.total = 0
@@ -123,7 +123,7 @@ class ChunkedReader:
         self.max_trailer_size = max_trailer_size
         self.parse_trailers = parse_trailers
 
-    def read(self, buf: bytearray, events: list) -> bool:
+    def read(self, buf: bytearray, events: list[Event]) -> bool:
         while buf:
             state = self.state
             if state is DATA:
@@ -172,7 +172,7 @@ class ChunkedReader:
         self.state = DATA
         return True
 
-    def _read_trailers(self, buf: bytearray, events: list) -> bool:
+    def _read_trailers(self, buf: bytearray, events: list[Event]) -> bool:
         if buf[:2] == b"\r\n":                # no trailers: the common case
             del buf[:2]
             events.append(END_OF_MESSAGE)
@@ -192,7 +192,7 @@ class ChunkedReader:
         events.append(EndOfMessage(trailers) if trailers else END_OF_MESSAGE)
         return True
 
-    def at_eof(self, events: list) -> None:
+    def at_eof(self, events: list[Event]) -> None:
         raise RemoteProtocolError(
             f"connection closed in the middle of a chunked body (after {self.total} "
             "announced bytes, before the last chunk)")

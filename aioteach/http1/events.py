@@ -26,9 +26,10 @@ on the head events, so the layers above never re-derive them: ``keep_alive``, ``
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional, Tuple
+from typing import NamedTuple, Optional, Tuple, Union
 
 __all__ = [
+    "Event",
     "Headers", "Request", "Response", "InformationalResponse", "Data", "EndOfMessage",
     "END_OF_MESSAGE", "ConnectionClosed",
 ]
@@ -89,3 +90,6 @@ class ConnectionClosed(NamedTuple):
 
 # The common case has no trailers: one shared instance saves an allocation per message.
 END_OF_MESSAGE = EndOfMessage()
+
+#: What a parser's feed() returns a list of.
+Event = Union[Request, Response, InformationalResponse, Data, EndOfMessage]

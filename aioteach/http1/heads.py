@@ -26,12 +26,15 @@ do not implement, 505 for an HTTP major version other than 1.
 """
 from __future__ import annotations
 
-from .abnf import CONTENT_LENGTH_MAX_DIGITS, forbidden_in_head_re, http_version_re, token_re
+from .abnf import (
+    CONTENT_LENGTH_MAX_DIGITS, forbidden_in_head_re, host_re, http_version_re, token_re,
+)
 from .errors import RemoteProtocolError
 
 __all__ = [
-    "FRAMING_FIELDS", "split_head", "parse_version", "parse_fields", "check_line_sizes",
-    "parse_content_length", "connection_tokens", "keeps_alive", "is_chunked",
+    "FRAMING_FIELDS", "VALID_HOSTS", "split_head", "refuse_head_byte", "parse_version",
+    "parse_fields", "check_line_sizes", "check_host", "parse_content_length",
+    "connection_tokens", "keeps_alive", "is_chunked",
 ]
 
 # The fields whose values change how we read the message or the connection:
@@ -50,6 +53,12 @@ FRAMING_FIELDS = frozenset(
 # never memory.
 _NAME_CACHE: dict[str, str] = {}
 _NAME_CACHE_MAX = 1024
+
+# Host values already found valid (check_host).  A server hears the same few over and over,
+# so a set lookup replaces the regex; at most 256 go in, so a peer that invents hosts costs
+# us the regex, never memory.
+VALID_HOSTS: set[str] = set()
+_VALID_HOSTS_MAX = 256
 
 # "HTTP/1.1" -> "1.1": the two versions this library speaks.
 _VERSIONS = {"HTTP/1.1": "1.1", "HTTP/1.0": "1.0"}
@@ -80,6 +89,17 @@ def split_head(head: str) -> list[str]:
             f"control character {bad.group()!r} in the head: only HTAB is allowed "
             "(RFC 9110 5.5 forbids NUL, CR, LF and other controls in fields)")
     return lines
+
+
+def refuse_head_byte(byte: bytes) -> None:
+    """400 for a byte that can never be part of a head (abnf.never_in_head_re), found while
+    the head is still arriving."""
+    if byte in (b"\r", b"\n"):
+        raise RemoteProtocolError(
+            "bare CR or LF inside the head: every line must end with CR LF (RFC 9112 2.2)")
+    raise RemoteProtocolError(
+        f"control character {byte!r} in the head: only HTAB is allowed (RFC 9110 5.5); "
+        "these bytes are probably not HTTP/1.1 at all")
 
 
 def parse_version(text: str, where: str) -> str:
@@ -143,6 +163,19 @@ def check_line_sizes(lines: list[str], max_field_size: int) -> None:
             raise RemoteProtocolError(
                 f"header field {line.partition(':')[0][:40]!r} is {len(line)} bytes long, "
                 f"more than the limit of {max_field_size}", status=431)
+
+
+def check_host(value: str) -> None:
+    """400 unless ``value`` is a valid Host: an authority without userinfo (RFC 9112 3.2,
+    RFC 3986 3.2), such as ``example.org``, ``127.0.0.1:8080``, ``[::1]:80`` or empty."""
+    if value in VALID_HOSTS:
+        return
+    if host_re.fullmatch(value) is None:
+        raise RemoteProtocolError(
+            f"invalid Host {value[:60]!r}: expected host[:port], such as example.org:8080, "
+            "without spaces, slashes or '@' (RFC 9112 3.2, RFC 3986 3.2)")
+    if len(VALID_HOSTS) < _VALID_HOSTS_MAX:
+        VALID_HOSTS.add(value)
 
 
 def _refuse_line_without_colon(line: str) -> None:

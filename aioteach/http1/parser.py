@@ -12,12 +12,10 @@ complete, across as many pipelined messages as the bytes hold::
     >>> parser.mid_message            # "GET /2 HT" waits for the rest of its head
     True
 
-How it works.  Bytes collect in one bytearray.  Between messages the parser waits for the
-empty line that ends a head (one ``find(b"\\r\\n\\r\\n")``, resumed where the last search
-stopped so a head trickling in byte by byte is not rescanned), then hands the whole head to
-heads.py, which checks it in a few C-speed passes and returns the fields and framing facts.
-From those facts, RFC 9112 section 6.3 picks the body reader (bodies.py); the reader consumes
-body bytes and emits Data events, then EndOfMessage, and the parser is between messages again.
+How it works: message_parser.py (MessageParser) buffers the bytes, finds each head and
+refuses at once what can never become one; the two classes here read the start line and
+apply RFC 9112's rules for Host, framing and persistence.  heads.py checks the field lines,
+bodies.py reads the bodies.
 
 Rules: a RemoteProtocolError kills the parser (a connection that sent garbage cannot be
 resynchronised, so every later call raises again).  After a request that asks to switch
@@ -29,230 +27,34 @@ was refused.
 Limits, with their precedents:
     max_line_size   8190   request line; longer is 414 (aiohttp's default, nginx uses 8 KiB)
     max_field_size  8190   one field line; longer is 431
-    max_headers     100    field lines per head (Apache's LimitRequestFields); more is 431
+    max_headers     100    field lines per request head (Apache's LimitRequestFields); more
+                           is 431.  Responses: 128, aiohttp's client default
     the whole head  4 x max(max_line_size, max_field_size), about 32 KiB: see MessageParser
+    method          32     characters; a longer method is 501 (abnf.METHOD_MAX_LENGTH)
     max_body_size   None   when set, a longer body is 413 (Content-Length: before reading it)
 """
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Union
+from typing import Any
 
-from .abnf import status_code_re, token_re
+from .abnf import METHOD_MAX_LENGTH, method_prefix_re, status_code_re, token_re
 from .bodies import ChunkedReader, ContentLengthReader, UntilCloseReader
-from .errors import LocalProtocolError, RemoteProtocolError
-from .events import END_OF_MESSAGE, Data, EndOfMessage, InformationalResponse, Request, Response
+from .errors import RemoteProtocolError
+from .events import Event, InformationalResponse, Request, Response
 from .heads import (
-    check_line_sizes, connection_tokens, is_chunked, keeps_alive, parse_content_length,
-    parse_fields, parse_version, split_head,
+    VALID_HOSTS, check_host, connection_tokens, is_chunked, keeps_alive, parse_content_length,
+    parse_fields, parse_version,
 )
+from .message_parser import INTERIM, MAX_EMPTY_LINES, MessageParser
 
 __all__ = ["MessageParser", "RequestParser", "ResponseParser", "Event", "MAX_EMPTY_LINES"]
-
-Event = Union[Request, Response, InformationalResponse, Data, EndOfMessage]
-
-# RFC 9112 2.2: "a server that is expecting to receive and parse a request-line SHOULD ignore
-# at least one empty line (CRLF) received prior to the request-line" (old clients sent an
-# extra CRLF after a POST body).  We ignore up to 4 before each message: a few, not a stream.
-MAX_EMPTY_LINES = 4
 
 # Methods seen on every request skip the token regex (any token is still a valid method).
 _COMMON_METHODS = frozenset(
     {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
 
 _new_tuple = tuple.__new__
-
-# What _parse_head returns as the body of a 1xx response: no body, and no EndOfMessage
-# either, because the final response to the same request is still to come.
-_INTERIM = "interim"
-
-
-class MessageParser:
-    """What the request and response parsers share: buffering, the event loop, limits.
-
-    Discussion: how big may a whole head be?  Each line has its own limit, but 100 fields of
-    8 KiB would still be 800 KiB of memory per connection before the server sees a request.
-    nginx reads heads into ``large_client_header_buffers`` (4 buffers of 8 KiB by default):
-    a line must fit one buffer, the head all four.  We do the same arithmetic with our own
-    limits: ``max_head_size = 4 * max(max_line_size, max_field_size)``, 32760 bytes by default.
-    Beyond it the answer is 431.  Chunked trailers get the same budget.
-    """
-
-    line_too_long_status = 400            # RequestParser: 414 URI Too Long
-    start_line_name = "start line"
-
-    def __init__(self, *, max_line_size: int = 8190, max_field_size: int = 8190,
-                 max_headers: int = 100, max_body_size: int | None = None) -> None:
-        self.max_line_size = max_line_size
-        self.max_field_size = max_field_size
-        self.max_headers = max_headers
-        self.max_body_size = max_body_size
-        self.max_head_size = 4 * max(max_line_size, max_field_size)
-        self._buf = bytearray()
-        self._reader: Any = None          # the body reader while inside a body, else None
-        self._scanned = 0                 # the head search resumes here (see _read_head)
-        self._empty_lines = 0             # empty lines skipped before the current head
-        self._pause_after = False         # set by _parse_head: pause when this message ends
-        self._paused = False
-        self._eof = False
-        self._error: RemoteProtocolError | None = None
-
-    # -- the public surface ---------------------------------------------------------------
-
-    def feed(self, data: bytes) -> list[Event]:
-        """Add bytes from the peer; return the events they completed (maybe none)."""
-        if self._error is not None:
-            self._raise_dead()
-        if self._eof:
-            raise LocalProtocolError("feed() after feed_eof(): the peer has already closed")
-        self._buf += data
-        if self._paused:
-            return []
-        return self._parse()
-
-    def feed_eof(self) -> list[Event]:
-        """The peer closed.  [] between messages; the end of an until-close body; else raise."""
-        if self._error is not None:
-            self._raise_dead()
-        if self._eof or self._paused:
-            self._eof = True
-            return []
-        self._eof = True
-        events: list[Event] = []
-        try:
-            if self._reader is not None:
-                self._reader.at_eof(events)
-                self._reader = None
-            elif self._buf.strip(b"\r\n"):
-                raise RemoteProtocolError(
-                    f"connection closed in the middle of a message head ({len(self._buf)} "
-                    "bytes received)")
-        except RemoteProtocolError as exc:
-            self._error = exc
-            raise
-        return events
-
-    @property
-    def mid_message(self) -> bool:
-        """Have some bytes of a message arrived whose EndOfMessage is not out yet?"""
-        return self._reader is not None or (bool(self._buf) and not self._paused)
-
-    @property
-    def paused(self) -> bool:
-        """True after a protocol switch: the bytes that follow are not HTTP/1.1."""
-        return self._paused
-
-    def take_trailing(self) -> bytes:
-        """Return and forget the bytes received after the switching message (when paused)."""
-        data = bytes(self._buf)
-        self._buf.clear()
-        return data
-
-    def resume(self) -> list[Event]:
-        """The switch was refused: go on parsing HTTP/1.1 from the kept bytes."""
-        if self._error is not None:
-            self._raise_dead()
-        if not self._paused:
-            return []
-        self._paused = False
-        return self._parse()
-
-    # -- the loop ---------------------------------------------------------------------------
-
-    def _parse(self) -> list[Event]:
-        events: list[Event] = []
-        buf = self._buf
-        try:
-            while buf:
-                if self._reader is None:
-                    head = self._read_head()
-                    if head is None:
-                        break
-                    event, reader = head
-                    events.append(event)
-                    if reader is _INTERIM:
-                        if self._pause_after:          # 101 Switching Protocols
-                            self._paused = True
-                            break
-                        continue
-                    if reader is None:
-                        events.append(END_OF_MESSAGE)
-                    else:
-                        self._reader = reader
-                        continue                       # read whatever body bytes are here
-                elif self._reader.read(buf, events):
-                    self._reader = None
-                else:
-                    break
-                if self._pause_after:                  # the message is over: switch now
-                    self._paused = True
-                    break
-        except RemoteProtocolError as exc:
-            self._error = exc
-            raise
-        return events
-
-    def _read_head(self) -> tuple[Any, Any] | None:
-        buf = self._buf
-        while buf.startswith(b"\r\n") and self._empty_lines < MAX_EMPTY_LINES:
-            del buf[:2]
-            self._empty_lines += 1
-            self._scanned = 0
-        end = buf.find(b"\r\n\r\n", self._scanned)
-        if end < 0:
-            # Next time, search from the last 3 bytes: they may hold the start of the CRLFCRLF.
-            self._scanned = max(0, len(buf) - 3)
-            self._check_partial_head()
-            return None
-        if end > self.max_head_size:
-            self._refuse_head_size()
-        self._scanned = 0
-        self._empty_lines = 0
-        head = buf[:end].decode("latin-1")
-        del buf[:end + 4]
-        return self._parse_head(self._split(head))
-
-    def _split(self, head: str) -> list[str]:
-        lines = split_head(head)
-        if len(head) > self.max_field_size:        # else no line can be too long: skip the walk
-            check_line_sizes(lines, self.max_field_size)
-        return lines
-
-    def _check_partial_head(self) -> None:
-        buf = self._buf
-        if len(buf) > self.max_line_size and buf.find(b"\r\n", 0, self.max_line_size + 2) < 0:
-            raise RemoteProtocolError(
-                f"{self.start_line_name} longer than {self.max_line_size} bytes",
-                status=self.line_too_long_status)
-        if len(buf) > self.max_head_size:
-            self._refuse_head_size()
-
-    def _refuse_head_size(self) -> None:
-        raise RemoteProtocolError(
-            f"message head longer than {self.max_head_size} bytes", status=431)
-
-    def _raise_dead(self) -> None:
-        error: RemoteProtocolError = self._error  # type: ignore[assignment]
-        raise type(error)(f"the connection already failed: {error.hint}", error.status)
-
-    def _parse_trailers(self, text: str) -> tuple:
-        # The trailer section has no start line: a dummy one lets _split check every line.
-        lines = self._split("\r\n" + text)[1:]
-        headers, _ = parse_fields(lines, self.max_headers)
-        return headers
-
-    def _chunked_reader(self) -> ChunkedReader:
-        return ChunkedReader(self.max_body_size, self.max_head_size, self._parse_trailers)
-
-    def _length_reader(self, length: int) -> ContentLengthReader | None:
-        if self.max_body_size is not None and length > self.max_body_size:
-            raise RemoteProtocolError(
-                f"Content-Length {length} is over the limit of {self.max_body_size} bytes",
-                status=413)
-        return ContentLengthReader(length) if length else None
-
-    def _parse_head(self, lines: list[str]) -> tuple[Any, Any]:
-        raise NotImplementedError
 
 
 class RequestParser(MessageParser):
@@ -266,9 +68,26 @@ class RequestParser(MessageParser):
     line_too_long_status = 414
     start_line_name = "request line"
 
+    def _check_start(self, buf: bytes | bytearray) -> None:
+        # Can these bytes still begin "method SP"?  Decided within 34 bytes, so a TLS
+        # handshake, binary junk or an endless method gets its answer at once.
+        length = method_prefix_re.match(buf).end()          # type: ignore[union-attr]
+        if length > METHOD_MAX_LENGTH:
+            _refuse_long_method(bytes(buf[:length]).decode("latin-1"))
+        if length == len(buf) or (length and buf[length] == 0x20) or buf == b"\r":
+            return                   # a method so far, a method and its SP, an empty line's CR
+        if length == 0 and buf[0] == 0x16:
+            raise RemoteProtocolError(
+                "this looks like a TLS handshake: the client speaks HTTPS to a plain-HTTP "
+                "port (use an http:// URL, or serve with an ssl_context)")
+        raise RemoteProtocolError(
+            f"{bytes(buf[:length + 1])[:40]!r} cannot start a request line: expected a method "
+            "(a token such as GET) and a space (RFC 9112 3)")
+
     def _parse_head(self, lines: list[str]) -> tuple[Request, Any]:
-        # One function, longer than most: the request line, then RFC 9112's rules for Host,
-        # framing and persistence in the order the RFC gives them, so they read top to bottom.
+        # long because: the request line, then RFC 9112's rules for Host, framing and
+        # persistence in the order the RFC gives them, so they read top to bottom (and one
+        # call per request, not six: this runs for every request the server reads).
         line = lines[0]
         if len(line) > self.max_line_size:
             raise RemoteProtocolError(
@@ -281,18 +100,24 @@ class RequestParser(MessageParser):
                 "separated by single spaces (RFC 9112 3)")
         method, target, version = parts
         version = parse_version(version, "request line")
-        if method not in _COMMON_METHODS and token_re.fullmatch(method) is None:
-            raise RemoteProtocolError(
-                f"invalid method {method[:20]!r}: a method is a token (RFC 9110 9.1)")
+        if method not in _COMMON_METHODS:
+            if token_re.fullmatch(method) is None:
+                raise RemoteProtocolError(
+                    f"invalid method {method[:20]!r}: a method is a token (RFC 9110 9.1)")
+            if len(method) > METHOD_MAX_LENGTH:
+                _refuse_long_method(method)
         headers, framing = parse_fields(lines[1:], self.max_headers)
 
-        # RFC 9112 3.2: exactly one Host in HTTP/1.1 requests, at most one in HTTP/1.0.
+        # RFC 9112 3.2: exactly one Host in HTTP/1.1 requests, at most one in HTTP/1.0, and
+        # its value an authority (RFC 3986 3.2).  VALID_HOSTS caches check_host's answers.
         hosts = framing.get("host")
         if hosts is None:
             if version == "1.1":
                 raise RemoteProtocolError("HTTP/1.1 request without a Host header (RFC 9112 3.2)")
         elif len(hosts) > 1:
             raise RemoteProtocolError("request with more than one Host header (RFC 9112 3.2)")
+        elif hosts[0] not in VALID_HOSTS:
+            check_host(hosts[0])
 
         if len(framing) == (hosts is not None):
             # Host alone (or nothing, in 1.0) decides nothing below: no body, no Connection
@@ -305,7 +130,7 @@ class RequestParser(MessageParser):
         # RFC 9112 6.1-6.3: Transfer-Encoding, then Content-Length, else no body.
         chunked = False
         content_length = None
-        reader = None
+        reader: ChunkedReader | ContentLengthReader | None = None
         codings = framing.get("transfer-encoding")
         lengths = framing.get("content-length")
         if codings is not None:
@@ -343,6 +168,12 @@ class RequestParser(MessageParser):
                                     content_length, expect_continue, upgrade)), reader
 
 
+def _refuse_long_method(method: str) -> None:
+    raise RemoteProtocolError(
+        f"method {method[:20]!r}... is longer than {METHOD_MAX_LENGTH} characters: no method "
+        "this server implements (RFC 9110 9.1: 501 Not Implemented)", status=501)
+
+
 class ResponseParser(MessageParser):
     """The client's parser: responses in (RFC 9112 section 4).
 
@@ -354,17 +185,28 @@ class ResponseParser(MessageParser):
     start_line_name = "status line"
 
     def __init__(self, *, max_line_size: int = 8190, max_field_size: int = 8190,
-                 max_headers: int = 100, max_body_size: int | None = None) -> None:
+                 max_headers: int = 128, max_body_size: int | None = None) -> None:
         super().__init__(max_line_size=max_line_size, max_field_size=max_field_size,
                          max_headers=max_headers, max_body_size=max_body_size)
+        # A client trusts its server more than a server trusts the world: as in aiohttp's
+        # client (max_headers=128 and no budget for the whole head), any head whose lines
+        # each fit their limits is accepted, up to max_headers of them.
+        self.max_head_size = (max_headers + 1) * max(max_line_size, max_field_size)
         self._methods: deque[str] = deque()
+
+    def _check_start(self, buf: bytes | bytearray) -> None:
+        if not b"HTTP/".startswith(buf[:5]) and buf != b"\r":    # (an empty line's CR)
+            raise RemoteProtocolError(
+                f"{bytes(buf[:20])!r} cannot start a status line: expected 'HTTP/1.1 NNN "
+                "reason' (RFC 9112 4)")
 
     def expect(self, method: str) -> None:
         """Queue the method of a request whose response is still to come."""
         self._methods.append(method)
 
     def _parse_head(self, lines: list[str]) -> tuple[Any, Any]:
-        # The status line, then the body rules of RFC 9112 6.3 in their order (see RequestParser).
+        # long because: the status line, then the body rules of RFC 9112 6.3 in their order,
+        # top to bottom (see RequestParser).
         line = lines[0]
         if len(line) > self.max_line_size:
             raise RemoteProtocolError(f"status line longer than {self.max_line_size} bytes")
@@ -384,7 +226,7 @@ class ResponseParser(MessageParser):
             self._pause_after = status == 101
             if status == 101 and self._methods:
                 self._methods.popleft()
-            return InformationalResponse(status, reason, headers, version), _INTERIM
+            return InformationalResponse(status, reason, headers, version), INTERIM
         method = self._methods.popleft() if self._methods else "GET"
 
         keep_alive = keeps_alive(version, connection_tokens(framing.get("connection")))

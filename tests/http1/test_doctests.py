@@ -6,8 +6,8 @@ import importlib
 
 import pytest
 
-MODULES = ["abnf", "bodies", "connection", "errors", "events", "heads", "parser", "status",
-           "writer"]
+MODULES = ["abnf", "bodies", "connection", "errors", "events", "heads", "message_parser",
+           "parser", "status", "writer"]
 
 
 @pytest.mark.parametrize("name", MODULES)
