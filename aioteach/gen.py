@@ -55,7 +55,7 @@ Where aioteach differs from tornado 6.6, on purpose: a ``@gen.coroutine`` functi
 a coroutine function (so aiohttp and aioteach route it as a handler); calling one needs a
 running asyncio loop; a ``concurrent.futures.Future`` is wrapped with ``asyncio.wrap_future``;
 ``await gen.moment`` works.  Simplification: tornado's ``WaitIterator``, the
-``singledispatch`` hook on ``convert_yielded`` and ``with_timeout``'s ``message`` are left out.
+``singledispatch`` hook on ``convert_yielded`` is left out.
 """
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ import datetime
 import functools
 import inspect
 import logging
+import time
 import types
 from typing import Any, Callable, Dict, Generator, List, Optional, Tuple, Type, Union
 
@@ -98,8 +99,9 @@ class BadYieldError(Exception):
     """The generator yielded something the runner cannot wait for (raised at the ``yield``)."""
 
 
-class TimeoutError(asyncio.TimeoutError):  # noqa: A001 - tornado's name, on purpose
-    """``with_timeout`` gave up.  A subclass of ``asyncio.TimeoutError``, so either catches it."""
+#: What ``with_timeout`` raises.  As in tornado 6.2+, this *is* ``asyncio.TimeoutError`` (the
+#: built-in ``TimeoutError`` since Python 3.11), not a subclass: ``except`` either name.
+TimeoutError = asyncio.TimeoutError  # noqa: A001 - tornado's name, on purpose
 
 
 class Moment:
@@ -399,20 +401,24 @@ def sleep(duration: float) -> asyncio.Future:
 
 
 def with_timeout(timeout: Union[float, datetime.timedelta], future: Any,
-                 quiet_exceptions: QuietExceptions = ()) -> asyncio.Future:
+                 quiet_exceptions: QuietExceptions = (), *,
+                 message: Union[str, Callable[[], str], None] = None) -> asyncio.Future:
     """Wrap ``future`` in one that fails with ``TimeoutError`` at ``timeout``.
 
-    ``timeout`` is a *deadline* on the loop's clock (``loop.time() + 5``), or a
-    ``datetime.timedelta`` counted from now.  On timeout the wrapped future is not cancelled
-    (others may be waiting on it); if it fails later, the error is logged.
+    As in tornado: a number is an absolute *deadline* on ``time.time()``'s clock (tornado's
+    ``IOLoop.time()``), so ``with_timeout(time.time() + 5, f)`` allows five seconds; a
+    ``datetime.timedelta`` is counted from now.  On timeout the wrapped future is not
+    cancelled (others may be waiting on it); if it fails later, the error is logged unless
+    its type is in ``quiet_exceptions``.  ``message`` (a string, or a function called only on
+    timeout) becomes the error's message.
     """
     inner = convert_yielded(future)
     outer = _create_future()
     loop = outer.get_loop()
     if isinstance(timeout, datetime.timedelta):
-        deadline = loop.time() + timeout.total_seconds()
+        delay = timeout.total_seconds()
     else:
-        deadline = timeout
+        delay = timeout - time.time()   # the wall clock's deadline, as a delay on the loop's
 
     def copy_outcome(done: asyncio.Future) -> None:
         timer.cancel()
@@ -433,11 +439,10 @@ def with_timeout(timeout: Union[float, datetime.timedelta], future: Any,
 
     def on_timeout() -> None:
         if not outer.done():
-            outer.set_exception(TimeoutError(
-                "Timeout: the future was not done by the deadline (it keeps running)"))
+            text = message() if callable(message) else message
+            outer.set_exception(TimeoutError("Timeout" if text is None else text))
         inner.add_done_callback(log_late_failure)
 
-    timer = loop.call_at(deadline, on_timeout)
+    timer = loop.call_later(max(0.0, delay), on_timeout)
     inner.add_done_callback(copy_outcome)
     return outer
-

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import importlib
+import time
 
 import pytest
 
@@ -202,8 +203,8 @@ async def test_with_timeout_raises_timeout_error_and_leaves_the_future_running(g
     loop = asyncio.get_running_loop()
     never = loop.create_future()
     with pytest.raises(gen.TimeoutError) as info:
-        await gen.with_timeout(loop.time() + 0.01, never)
-    assert isinstance(info.value, asyncio.TimeoutError)
+        await gen.with_timeout(time.time() + 0.01, never)
+    assert type(info.value) is asyncio.TimeoutError           # itself, as in tornado 6.2+
     assert not never.done()                       # not cancelled: others may wait on it
 
     with pytest.raises(gen.TimeoutError):
@@ -212,6 +213,20 @@ async def test_with_timeout_raises_timeout_error_and_leaves_the_future_running(g
     soon = loop.create_future()
     loop.call_soon(soon.set_result, "in time")
     assert await gen.with_timeout(datetime.timedelta(seconds=60), soon) == "in time"
+
+
+async def test_with_timeout_reads_a_number_as_a_deadline_on_the_wall_clock(gen):
+    # tornado's IOLoop.time() is time.time(): a deadline a minute from now does not expire,
+    # and one on the loop's monotonic clock (far in time.time()'s past) expires at once.
+    assert gen.TimeoutError is asyncio.TimeoutError
+    loop = asyncio.get_running_loop()
+    soon = loop.create_future()
+    loop.call_later(0.01, soon.set_result, "in time")
+    assert await gen.with_timeout(time.time() + 60, soon) == "in time"
+    with pytest.raises(asyncio.TimeoutError, match="^Timeout$"):
+        await gen.with_timeout(loop.time() + 60, loop.create_future())
+    with pytest.raises(asyncio.TimeoutError, match="too slow"):
+        await gen.with_timeout(time.time(), loop.create_future(), message=lambda: "too slow")
 
 
 async def test_moment_interleaves_coroutines_and_done_futures_do_not(gen):
