@@ -5,11 +5,13 @@ is the table of contents, read bottom-up the way a request travels::
 
     protocol      the asyncio.Protocol that turns bytes into Request objects (via aioteach.http1)
     eager         how protocol starts a handler: in a Task, or its first step right away
-    request       Request: what the handler gets (headers, query, body, match_info...)
+    request       Request: what the handler gets (query, body, match_info...)
+    headfields    what its header fields say: cookies, content type, dates, Range
+    state         StateMapping: request["k"] and response["k"], one small dict for both
     response      StreamResponse, Response, json_response: what the handler returns
     exceptions    every HTTP status as an exception you may raise or return (HTTPNotFound...)
     fileresponse  FileResponse: a file from disk, with Last-Modified and Range
-    multipart     MultipartReader: multipart/form-data bodies, part by part
+    multipart     MultipartReader, read_form: multipart/form-data bodies (request.post() too)
     resources     path patterns and the routes on them; UrlMappingMatchInfo, 404/405
     staticfiles   StaticResource: files from a folder, and never from outside it
     router        UrlDispatcher: path -> resource -> route -> handler, quickly
