@@ -22,7 +22,7 @@ define make_venv
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 endef
 
-.PHONY: lab test bench bench-server bench-client bench-ws bench-gen check clean
+.PHONY: lab test lessons lessons-3.13 bench bench-server bench-client bench-ws bench-gen check clean
 
 # Each stamp records which extras are installed; pyproject.toml changing reinstalls.
 $(VENV)/.stamp-notebook: pyproject.toml
@@ -42,6 +42,24 @@ lab: $(VENV)/.stamp-notebook
 
 test: $(VENV)/.stamp-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The lessons on another Python: `make lessons PYTHON=~/.pyenv/versions/3.13.0/bin/python3`
+# runs tests/lessons in .venv-3.13 with only what the lessons need (the notebook extra, their
+# peers aiohttp and tornado, nbclient and pytest); `make lessons-3.13` is that line.
+LESSON_PACKAGES := nbclient nbformat pytest pytest-asyncio pytest-timeout aiohttp tornado
+PYTHON_313 ?= $(HOME)/.pyenv/versions/3.13.0/bin/python3
+
+$(VENV)/.stamp-lessons: pyproject.toml
+	$(make_venv)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[notebook]' $(LESSON_PACKAGES)
+	touch $@ $(VENV)/.stamp-notebook
+
+lessons: $(VENV)/.stamp-lessons
+	$(BIN)/python -m pytest -p no:cacheprovider tests/lessons $(PYTEST_ARGS)
+
+lessons-3.13:
+	$(MAKE) lessons PYTHON=$(PYTHON_313)
 
 # Every check runs (so one run lists every problem) and the target fails if any of them did:
 # ruff (rules in pyproject.toml), mypy (--strict's flags on L0/L1, mypy's defaults above them),
