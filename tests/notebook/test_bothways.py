@@ -131,3 +131,21 @@ async def test_without_aiohttp_it_says_so_in_one_sentence(monkeypatch, capsys):
     assert capsys.readouterr().out.splitlines()[1] == (
         "aiohttp is not installed here, so only the aioteach side ran (pip install aiohttp "
         "to compare both).")
+
+
+@needs_aiohttp
+@pytest.mark.notebook
+def test_in_a_kernel_the_table_shows_once():
+    from .kernel import Kernel
+    kernel = Kernel()
+    try:
+        kernel.run("from aioteach.notebook import both_ways")
+        last_line = kernel.run("await both_ways('6 * 7')")
+        assigned = kernel.run("r = await both_ways('6 * 7')")
+        again = kernel.run("r")                          # shown again on request, later
+    finally:
+        kernel.close()
+    for outputs in (last_line, assigned, again):
+        tables = [o for o in outputs if "text/html" in o.get("data", {})]
+        assert len(tables) == 1, outputs
+        assert "the same answer" in tables[0]["data"]["text/html"]
