@@ -10,196 +10,44 @@ a three-way outcome, as in starlette (RFC 9110 sections 15.5.5-6)::
                                                                       matches fully)
     path does not match          -> try the next candidate            (NONE: 404 at the end)
 
-The answer to a request is a ``UrlMappingMatchInfo``: a dict of the path variables
-(``{"id": "7"}``) that also knows its ``route`` and ``handler``.  When nothing matches, the
-answer (``MatchInfoError``) still has a handler, one that raises the 404 or 405, so middlewares
-run around an error like around any request.
+The answer to a request is a ``UrlMappingMatchInfo`` (``web/routes.py``): the path variables,
+the route and its handler; when nothing matches, a ``MatchInfoError`` whose handler raises the
+404 or 405.
 
 Pattern syntax: ``{name}`` matches one non-empty path segment (``[^{}/]+``, never across
-``/``); ``{name:regex}`` uses your regex.  Matching runs on the percent-decoded path.  Kinds of
+``/``); ``{name:regex}`` uses your regex.  Matching runs on the percent-decoded path, except
+that an encoded ``/`` stays ``%2F`` (and ``%`` stays ``%25``) until the variables are read, as
+in aiohttp: ``/files/a%2Fb`` matches ``/files/{name}`` with ``name == "a/b"``.  A resource's
+``canonical`` form names its variables without their regexes (``/users/{id}``).  Kinds of
 resource: ``PlainResource`` (no variables: string equality), ``DynamicResource`` (one compiled
 regex), ``PrefixedSubAppResource`` (everything under ``/api`` goes to a sub-application) and
 ``StaticResource`` (files, in ``web/staticfiles.py``).  ``web/router.py`` holds them all and
-picks the candidates for a path.
-
-Simplification: matching on the decoded path means ``%2F`` in a request counts as a ``/``;
-aiohttp keeps it inside the segment.
+picks the candidates for a path; the routes and match infos are in ``web/routes.py``.
 """
 from __future__ import annotations
 
 import keyword
 import re
-from typing import (Any, Awaitable, Callable, Dict, Iterator, List, Optional, Tuple)
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import quote
 
 from ..http1.abnf import token_re            # a method is a token (RFC 9110 9.1, 5.6.2)
 from ..url import URL
 from ..urlencoding import PATH_SAFE          # what a path may carry unescaped (RFC 3986 3.3)
-from .exceptions import HTTPException, HTTPMethodNotAllowed
+from .exceptions import HTTPMethodNotAllowed
+from .routes import (NO_METHODS, AbstractRoute, Handler, MatchInfoError, ResourceRoute,
+                     SystemRoute, UrlMappingMatchInfo)
 
 __all__ = [
     "UrlMappingMatchInfo", "MatchInfoError",
     "AbstractResource", "Resource", "PlainResource", "DynamicResource", "PrefixResource",
     "PrefixedSubAppResource", "AbstractRoute", "ResourceRoute", "SystemRoute",
+    "parse_path_pattern", "unquote_segment",
 ]
-
-Handler = Callable[[Any], Awaitable[Any]]
-NO_METHODS: frozenset = frozenset()
 
 # The methods a route may name (RFC 9110 section 9.1 plus PATCH, RFC 5789); "*" means any.
 METHODS = ("CONNECT", "HEAD", "GET", "DELETE", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 ANY_METHOD = "*"
-
-
-# -- match info: what resolve() returns ------------------------------------------------------
-class UrlMappingMatchInfo(Dict[str, str]):
-    """The path variables of a match (it is a dict), plus the route, handler and apps.
-
-    ``apps`` lists the applications the request went through, outermost first (the root app,
-    then a sub-application...); ``current_app`` is the innermost, the one that owns the route.
-    """
-
-    __slots__ = ("_route", "_apps", "_current_app", "_frozen")
-
-    def __init__(self, match_dict: Dict[str, str], route: "AbstractRoute") -> None:
-        super().__init__(match_dict)
-        self._route = route
-        self._apps: List[Any] = []
-        self._current_app: Any = None
-        self._frozen = False
-
-    @property
-    def route(self) -> "AbstractRoute":
-        return self._route
-
-    @property
-    def handler(self) -> Handler:
-        return self._route.handler
-
-    @property
-    def expect_handler(self) -> Handler:
-        return self._route.handle_expect_header
-
-    @property
-    def http_exception(self) -> Optional[HTTPException]:
-        return None                      # a real match: nothing to raise
-
-    @property
-    def apps(self) -> Tuple[Any, ...]:
-        return tuple(self._apps)
-
-    @property
-    def current_app(self) -> Any:
-        return self._current_app
-
-    @current_app.setter
-    def current_app(self, app: Any) -> None:    # the app whose middlewares run now (aiohttp)
-        self._current_app = app
-
-    def add_app(self, app: Any) -> None:
-        """Record that the request passed through ``app`` (called innermost first)."""
-        if self._frozen:
-            raise RuntimeError("the match info is frozen: it was already handed to the request")
-        if self._current_app is None:
-            self._current_app = app
-        self._apps.insert(0, app)
-
-    def freeze(self) -> None:
-        self._frozen = True
-
-    def get_info(self) -> Dict[str, Any]:
-        return self._route.get_info()
-
-    def __repr__(self) -> str:
-        return f"<MatchInfo {dict.__repr__(self)}: {self._route!r}>"
-
-
-class MatchInfoError(UrlMappingMatchInfo):
-    """No route matched: the handler raises ``http_exception`` (404, or 405 with ``Allow``)."""
-
-    __slots__ = ("_exception",)
-
-    def __init__(self, http_exception: HTTPException) -> None:
-        self._exception = http_exception
-        super().__init__({}, SystemRoute(http_exception))
-
-    @property
-    def http_exception(self) -> HTTPException:
-        return self._exception
-
-    def __repr__(self) -> str:
-        return f"<MatchInfoError {self._exception.status}: {self._exception.reason}>"
-
-
-# -- routes: one method on one resource -------------------------------------------------------
-async def _no_expectations(request: Any) -> None:
-    """The default ``Expect`` handler: the request itself sends ``100 Continue`` when the
-    handler first touches the body (``request.content``), so there is nothing to do here."""
-    return None
-
-
-class AbstractRoute:
-    """A method and a handler, attached to a resource."""
-
-    def __init__(self, method: str, handler: Handler, *, resource: Optional["AbstractResource"],
-                 expect_handler: Optional[Handler] = None) -> None:
-        if not callable(handler):
-            raise TypeError(f"a route's handler must be callable, got {handler!r}: pass the "
-                            f"function itself (get_user), not its result (get_user())")
-        self._method = method
-        self._handler = handler
-        self._resource = resource
-        self._expect_handler = expect_handler     # None: the default, which does nothing
-
-    method = property(lambda self: self._method)
-    handler = property(lambda self: self._handler)
-    resource = property(lambda self: self._resource)
-
-    @property
-    def name(self) -> Optional[str]:
-        return self._resource.name if self._resource is not None else None
-
-    async def handle_expect_header(self, request: Any) -> Any:
-        return await (self._expect_handler or _no_expectations)(request)
-
-    def url_for(self, *args: str, **kwargs: Any) -> URL:
-        if self._resource is None:
-            raise RuntimeError(f"{self!r} answers failed matches; it has no URL")
-        return self._resource.url_for(*args, **kwargs)
-
-    def get_info(self) -> Dict[str, Any]:
-        return self._resource.get_info() if self._resource is not None else {}
-
-    def __repr__(self) -> str:
-        handler = getattr(self._handler, "__qualname__", repr(self._handler))
-        canonical = self._resource.canonical if self._resource is not None else "?"
-        return f"<{type(self).__name__} {self._method} {canonical} -> {handler}>"
-
-
-class ResourceRoute(AbstractRoute):
-    """A route you registered: ``router.add_get("/users/{id}", get_user)``."""
-
-
-class SystemRoute(AbstractRoute):
-    """The route of a failed match: its handler raises the 404 or 405."""
-
-    def __init__(self, http_exception: HTTPException) -> None:
-        super().__init__("*", self._raise, resource=None)
-        self._http_exception = http_exception
-
-    async def _raise(self, request: Any) -> Any:
-        raise self._http_exception
-
-    @property
-    def status(self) -> int:
-        return self._http_exception.status
-
-    @property
-    def reason(self) -> str:
-        return self._http_exception.reason
-
-    def __repr__(self) -> str:
-        return f"<SystemRoute {self.status}: {self.reason}>"
 
 
 # -- resources: path patterns ------------------------------------------------------------------
@@ -315,6 +163,15 @@ class PlainResource(AbstractResource):
 
 
 _DEFAULT_VARIABLE = r"[^{}/]+"       # one non-empty segment
+_KEPT_ESCAPE = re.compile("%(2F|25)")
+
+
+def unquote_segment(value: str) -> str:
+    """Decode the two escapes the router keeps (``%2F`` -> ``/``, ``%25`` -> ``%``), once.
+
+    The router matches on a path where an encoded slash is still ``%2F`` (``router.py``:
+    ``routing_path``), so ``{name}`` can hold one; the handler then sees the decoded value."""
+    return _KEPT_ESCAPE.sub(lambda found: "/" if found.group(1) == "2F" else "%", value)
 
 
 def parse_path_pattern(pattern: str) -> List[Tuple[str, str, Optional[str]]]:
@@ -363,22 +220,26 @@ class DynamicResource(AbstractResource):
     def _compile(self, prefix: str) -> None:
         if prefix:
             self._parts.insert(0, ("text", prefix, None))
-        regex, formatter, canonical = [], [], []
+        regex, formatter, pattern = [], [], []
         for kind, value, var_regex in self._parts:
             if kind == "text":
                 regex.append(re.escape(value))
                 formatter.append(value.replace("{", "{{").replace("}", "}}"))
-                canonical.append(value)
+                pattern.append(value)
             else:
                 regex.append(f"(?P<{value}>{var_regex or _DEFAULT_VARIABLE})")
                 formatter.append("{" + value + "}")
-                canonical.append(f"{{{value}:{var_regex}}}" if var_regex else f"{{{value}}}")
+                pattern.append(f"{{{value}:{var_regex}}}" if var_regex else f"{{{value}}}")
         try:
             self._regex = re.compile("".join(regex))
         except re.error as exc:
-            raise ValueError(f"bad regex in route {''.join(canonical)!r}: {exc}") from None
+            raise ValueError(f"bad regex in route {''.join(pattern)!r}: {exc}") from None
         self._formatter = "".join(formatter)
-        self._canonical = "".join(canonical)
+        self._pattern = "".join(pattern)             # as written: what raw_match compares
+        # The canonical form names the variables without their regexes, as aiohttp's does:
+        # "/users/{id:\d+}" is shown (and looked up in tables) as "/users/{id}".
+        self._canonical = "".join(value if kind == "text" else f"{{{value}}}"
+                                  for kind, value, _ in self._parts)
         first = self._parts[0]
         literal = first[1] if first[0] == "text" else ""
         # The literal text up to the last "/" before the first variable: "/users/{id}" and
@@ -388,9 +249,17 @@ class DynamicResource(AbstractResource):
     canonical = property(lambda self: self._canonical)
     index_key = property(lambda self: self._index_key)
 
+    def raw_match(self, path: str) -> bool:
+        return path == self._pattern
+
     def _match_path(self, path: str) -> Optional[Dict[str, str]]:
         found = self._regex.fullmatch(path)
-        return found.groupdict() if found is not None else None
+        if found is None:
+            return None
+        variables = found.groupdict()
+        if "%" in path:                    # an encoded "/" or "%" inside a segment (router.py)
+            return {key: unquote_segment(value) for key, value in variables.items()}
+        return variables
 
     def add_prefix(self, prefix: str) -> None:
         self._compile(prefix)
@@ -400,7 +269,7 @@ class DynamicResource(AbstractResource):
         try:
             path = self._formatter.format_map(quoted)
         except KeyError as exc:
-            raise KeyError(f"url_for() for {self._canonical!r} needs a value for {exc}") from None
+            raise KeyError(f"url_for() for {self._pattern!r} needs a value for {exc}") from None
         return URL.build(path=path, encoded=True)
 
     def get_info(self) -> Dict[str, Any]:

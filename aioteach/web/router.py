@@ -8,7 +8,9 @@ answer ``HEAD`` (the server drops the body, RFC 9110 section 9.3.2) unless
 shadow.
 
 Speed: resources are filed by their *literal prefix*: ``/users`` for ``/users/{id}``, the
-whole path for a plain ``/about``, the prefix for static folders and sub-apps.  ``resolve``
+whole path for a plain ``/about``, the prefix for static folders and sub-apps.  The path looked
+up is ``request.path`` unless the target has an escape; then ``routing_path`` keeps an encoded
+slash as ``%2F``, so ``/files/a%2Fb`` is one segment, as in aiohttp.  ``resolve``
 looks up the full path first (one dict hit for every plain route), then walks up one segment
 at a time (``/users/7`` -> ``/users`` -> ``/``), so only the few resources that share a prefix
 run their regex, and the most specific prefix wins whatever the registration order.  If no
@@ -23,12 +25,13 @@ import re
 from types import MappingProxyType
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
+from ..urlencoding import unquote
 from .exceptions import HTTPMethodNotAllowed, HTTPNotFound
 from .resources import (ANY_METHOD, AbstractResource, AbstractRoute, DynamicResource, Handler,
                         MatchInfoError, PlainResource, ResourceRoute, UrlMappingMatchInfo)
 from .staticfiles import StaticResource
 
-__all__ = ["UrlDispatcher"]
+__all__ = ["UrlDispatcher", "routing_path"]
 
 
 # -- the dispatcher ---------------------------------------------------------------------------
@@ -46,7 +49,13 @@ class UrlDispatcher(Mapping[str, AbstractResource]):
 
     # -- resolving ----------------------------------------------------------------------------
     async def resolve(self, request: Any) -> UrlMappingMatchInfo:
-        return self._resolve_path(request.path, request.method)
+        return self.match_request(request)
+
+    def match_request(self, request: Any) -> UrlMappingMatchInfo:
+        """``resolve`` without the coroutine: what the application calls for every request."""
+        raw = request.raw_path
+        path = routing_path(raw) if "%" in raw else request.path
+        return self._resolve_path(path, request.method)
 
     def _resolve_path(self, path: str, method: str) -> UrlMappingMatchInfo:
         index = self._index
@@ -191,6 +200,13 @@ class UrlDispatcher(Mapping[str, AbstractResource]):
 
     def __repr__(self) -> str:
         return f"<UrlDispatcher {len(self._resources)} resources>"
+
+
+def routing_path(raw_path: str) -> str:
+    """The path resources match: ``raw_path`` without its query, percent-decoded except for
+    ``%2F`` and ``%25``, which stay encoded so an encoded slash stays inside its segment
+    (aiohttp's ``URL.path_safe``).  ``resources.unquote_segment`` decodes the variables."""
+    return unquote(raw_path.partition("?")[0], keep="%/")
 
 
 def _index_key_of(path: str) -> str:

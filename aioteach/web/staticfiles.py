@@ -30,7 +30,7 @@ from ..url import URL
 from ..urlencoding import PATH_SAFE
 from .exceptions import HTTPException, HTTPForbidden, HTTPNotFound
 from .fileresponse import FileResponse
-from .resources import NO_METHODS, Handler, PrefixResource, UrlMappingMatchInfo
+from .resources import NO_METHODS, Handler, PrefixResource, UrlMappingMatchInfo, unquote_segment
 from .response import Response
 
 __all__ = ["StaticResource"]
@@ -66,7 +66,8 @@ class StaticResource(PrefixResource):
         route = self._by_method.get(method)
         if route is None:
             return None, self._allowed
-        return UrlMappingMatchInfo({"filename": path[len(self._prefix) + 1:]}, route), self._allowed
+        filename = unquote_segment(path[len(self._prefix) + 1:])
+        return UrlMappingMatchInfo({"filename": filename}, route), self._allowed
 
     def _file_for(self, filename: str) -> Path:
         """The real path of ``filename`` inside the folder, or an HTTP error."""

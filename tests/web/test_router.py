@@ -43,6 +43,14 @@ MATCH_TABLE = [
     ("/caf\u00e9", "/caf%C3%A9", {}),                   # matching is on the decoded path
     ("/t/{tag}", "/t/a%20b", {"tag": "a b"}),
     ("/a.b", "/aXb", None),                             # literal text is not a regex
+    # an encoded "/" stays inside its segment, as in aiohttp (URL.path_safe)
+    ("/files/{name}", "/files/a%2Fb", {"name": "a/b"}),
+    ("/files/{name}", "/files/a%2fb", {"name": "a/b"}),
+    ("/files/{name}/meta", "/files/a%2Fb/meta", {"name": "a/b"}),
+    ("/files/{name}", "/files/a%252Fb", {"name": "a%2Fb"}),  # decoded once, not twice
+    ("/files/{name}", "/files/100%25", {"name": "100%"}),
+    ("/a/b", "/a%2Fb", None),                           # ... so it is not a separator
+    ("/files/{path:.+}", "/files/a%2Fb/c", {"path": "a/b/c"}),
 ]
 
 
@@ -58,7 +66,20 @@ async def test_match_table(pattern, path, expected):
         assert info.http_exception is None
         assert dict(info) == expected
         assert info.handler is handler
-        assert info.route.resource.canonical == pattern
+        assert info.route.resource.raw_match(pattern)
+
+
+@pytest.mark.parametrize("pattern,canonical", [
+    ("/users/{id}", "/users/{id}"),
+    (r"/n/{num:\d+}/x", "/n/{num}/x"),                 # the regex is not part of it (aiohttp)
+    (r"/y/{year:\d{4}}-{m}", "/y/{year}-{m}"),
+])
+def test_canonical_names_the_variables_without_their_regexes(pattern, canonical):
+    router = web.UrlDispatcher()
+    resource = router.add_resource(pattern)
+    assert resource.canonical == canonical
+    assert resource.raw_match(pattern) and not resource.raw_match(canonical + "/other")
+    assert router.add_resource(pattern) is resource       # same pattern, same resource
 
 
 async def test_plain_route_beats_variable_whatever_the_order():

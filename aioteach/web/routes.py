@@ -1,0 +1,176 @@
+"""Routes and match info: one method on one resource, and what resolving a path returns.
+
+Theory of operation.  A *route* is a method and a handler on a resource (``GET /users/{id} ->
+get_user``); ``web/resources.py`` holds the resources (the path patterns) that own them.
+Resolving a request returns a ``UrlMappingMatchInfo``: a dict of the path variables
+(``{"id": "7"}``) that also knows its ``route`` and ``handler`` and the applications the request
+passed through.  When nothing matches, the answer is a ``MatchInfoError`` whose ``SystemRoute``
+handler raises the 404 or 405, so middlewares run around an error like around any request.
+
+A route's ``expect_handler`` answers a request's ``Expect`` field before the handler runs (RFC
+9110 10.1.1); the default does nothing because the request sends ``100 Continue`` itself when
+the handler first reads the body.
+"""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+
+from ..url import URL
+from .exceptions import HTTPException
+
+__all__ = ["Handler", "NO_METHODS", "UrlMappingMatchInfo", "MatchInfoError", "AbstractRoute",
+           "ResourceRoute", "SystemRoute"]
+
+Handler = Callable[[Any], Awaitable[Any]]
+NO_METHODS: frozenset = frozenset()
+
+
+# -- match info: what resolve() returns ------------------------------------------------------
+class UrlMappingMatchInfo(Dict[str, str]):
+    """The path variables of a match (it is a dict), plus the route, handler and apps.
+
+    ``apps`` lists the applications the request went through, outermost first (the root app,
+    then a sub-application...); ``current_app`` is the innermost, the one that owns the route.
+    """
+
+    __slots__ = ("_route", "_apps", "_current_app", "_frozen")
+
+    def __init__(self, match_dict: Dict[str, str], route: "AbstractRoute") -> None:
+        super().__init__(match_dict)
+        self._route = route
+        self._apps: List[Any] = []
+        self._current_app: Any = None
+        self._frozen = False
+
+    @property
+    def route(self) -> "AbstractRoute":
+        return self._route
+
+    @property
+    def handler(self) -> Handler:
+        return self._route.handler
+
+    @property
+    def expect_handler(self) -> Handler:
+        return self._route.handle_expect_header
+
+    @property
+    def http_exception(self) -> Optional[HTTPException]:
+        return None                      # a real match: nothing to raise
+
+    @property
+    def apps(self) -> Tuple[Any, ...]:
+        return tuple(self._apps)
+
+    @property
+    def current_app(self) -> Any:
+        return self._current_app
+
+    @current_app.setter
+    def current_app(self, app: Any) -> None:    # the app whose middlewares run now (aiohttp)
+        self._current_app = app
+
+    def add_app(self, app: Any) -> None:
+        """Record that the request passed through ``app`` (called innermost first)."""
+        if self._frozen:
+            raise RuntimeError("the match info is frozen: it was already handed to the request")
+        if self._current_app is None:
+            self._current_app = app
+        self._apps.insert(0, app)
+
+    def freeze(self) -> None:
+        self._frozen = True
+
+    def get_info(self) -> Dict[str, Any]:
+        return self._route.get_info()
+
+    def __repr__(self) -> str:
+        return f"<MatchInfo {dict.__repr__(self)}: {self._route!r}>"
+
+
+class MatchInfoError(UrlMappingMatchInfo):
+    """No route matched: the handler raises ``http_exception`` (404, or 405 with ``Allow``)."""
+
+    __slots__ = ("_exception",)
+
+    def __init__(self, http_exception: HTTPException) -> None:
+        self._exception = http_exception
+        super().__init__({}, SystemRoute(http_exception))
+
+    @property
+    def http_exception(self) -> HTTPException:
+        return self._exception
+
+    def __repr__(self) -> str:
+        return f"<MatchInfoError {self._exception.status}: {self._exception.reason}>"
+
+
+# -- routes: one method on one resource -------------------------------------------------------
+async def _no_expectations(request: Any) -> None:
+    """The default ``Expect`` handler: the request itself sends ``100 Continue`` when the
+    handler first touches the body (``request.content``), so there is nothing to do here."""
+    return None
+
+
+class AbstractRoute:
+    """A method and a handler, attached to a resource."""
+
+    def __init__(self, method: str, handler: Handler, *, resource: Any,  # an AbstractResource
+                 expect_handler: Optional[Handler] = None) -> None:
+        if not callable(handler):
+            raise TypeError(f"a route's handler must be callable, got {handler!r}: pass the "
+                            f"function itself (get_user), not its result (get_user())")
+        self._method = method
+        self._handler = handler
+        self._resource = resource
+        self._expect_handler = expect_handler     # None: the default, which does nothing
+
+    method = property(lambda self: self._method)
+    handler = property(lambda self: self._handler)
+    resource = property(lambda self: self._resource)
+
+    @property
+    def name(self) -> Optional[str]:
+        return self._resource.name if self._resource is not None else None
+
+    async def handle_expect_header(self, request: Any) -> Any:
+        return await (self._expect_handler or _no_expectations)(request)
+
+    def url_for(self, *args: str, **kwargs: Any) -> URL:
+        if self._resource is None:
+            raise RuntimeError(f"{self!r} answers failed matches; it has no URL")
+        return self._resource.url_for(*args, **kwargs)
+
+    def get_info(self) -> Dict[str, Any]:
+        return self._resource.get_info() if self._resource is not None else {}
+
+    def __repr__(self) -> str:
+        handler = getattr(self._handler, "__qualname__", repr(self._handler))
+        canonical = self._resource.canonical if self._resource is not None else "?"
+        return f"<{type(self).__name__} {self._method} {canonical} -> {handler}>"
+
+
+class ResourceRoute(AbstractRoute):
+    """A route you registered: ``router.add_get("/users/{id}", get_user)``."""
+
+
+class SystemRoute(AbstractRoute):
+    """The route of a failed match: its handler raises the 404 or 405."""
+
+    def __init__(self, http_exception: HTTPException) -> None:
+        super().__init__("*", self._raise, resource=None)
+        self._http_exception = http_exception
+
+    async def _raise(self, request: Any) -> Any:
+        raise self._http_exception
+
+    @property
+    def status(self) -> int:
+        return self._http_exception.status
+
+    @property
+    def reason(self) -> str:
+        return self._http_exception.reason
+
+    def __repr__(self) -> str:
+        return f"<SystemRoute {self.status}: {self.reason}>"
