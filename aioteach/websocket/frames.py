@@ -17,6 +17,11 @@ This module knows single frames only: ``parse_frame`` reads one from a buffer an
 rules a frame can break on its own (reserved bits, unknown opcodes, masking by role, control
 frame size and fragmentation, section 5.5); ``build_frame`` writes one.  Putting fragments back
 together into messages, UTF-8 and the closing handshake belong to ``connection.py``.
+
+Performance notes: ``apply_mask`` picks big integers below 1 KiB and ``bytes.translate``
+from 1 KiB (see its docstring; valgrind: 2.58M -> 1.50M instructions to unmask 64 KiB).  The
+table of ready-made two-byte headers that ``build_frame`` used to keep is gone: it saved
+under 1% of an echo round trip.
 """
 from __future__ import annotations
 
@@ -37,10 +42,6 @@ MAX_CONTROL_PAYLOAD = 125
 # values (0x3-0x7, 0xB-0xF) are simply missing and come back as None.
 _OPCODES = {op.value: op for op in Opcode}
 
-# The header of every short, final, unmasked frame (what a server sends most), made once:
-# 6 opcodes x 126 lengths of two bytes each, so build_frame's fast path is one lookup.
-_SHORT_HEADERS = {op: [bytes((0x80 | op, n)) for n in range(126)] for op in Opcode}
-
 # int.from_bytes looked up once: apply_mask calls it twice for every masked frame.
 _from_bytes = int.from_bytes
 
@@ -56,17 +57,37 @@ class Frame(NamedTuple):
 def apply_mask(payload: Buffer, key: bytes) -> bytes:
     """XOR ``payload`` with the 4-byte ``key`` repeated (RFC 6455 section 5.3).
 
-    Masking and unmasking are the same operation.  Python has no vectorised XOR on bytes, but
-    its big integers are exactly that: turn the payload and the repeated key into two ints,
-    XOR them in C, and turn the result back.  About three passes over memory in C instead of a
-    Python-level loop per byte, which is hundreds of times slower for a 1 MiB payload.
+    Masking and unmasking are the same operation.  Python has no vectorised XOR on bytes, so
+    this borrows two C loops the standard library does have, and picks by size (both give the
+    same bytes; ``tests/websocket/test_properties.py`` checks it):
+
+    * up to 1 KiB, big integers: the payload and the repeated key become two ints, XORed in C
+      and turned back into bytes (three passes over memory, a handful of calls);
+    * from 1 KiB on, ``bytes.translate``: byte ``i`` of the payload is XORed with ``key[i % 4]``,
+      so the bytes at positions 0, 4, 8 ... all meet the same key byte.  Each of the four
+      strided slices goes through one 256-byte table ("x -> x ^ k") and back into place.
+      That is about 40% fewer instructions than the big integers for 64 KiB, and 1.6x faster.
+
+    Both are hundreds of times faster than a Python-level loop over the bytes.
     """
     n = len(payload)
-    if n == 0:
-        return b""
-    repeated_key = (key * (n // 4 + 1))[:n]
-    masked = _from_bytes(payload, "little") ^ _from_bytes(repeated_key, "little")
-    return masked.to_bytes(n, "little")
+    if n < TRANSLATE_FROM:
+        if n == 0:
+            return b""
+        repeated_key = (key * (n // 4 + 1))[:n]
+        return (_from_bytes(payload, "little") ^ _from_bytes(repeated_key, "little")
+                ).to_bytes(n, "little")
+    out = bytearray(payload)
+    for i in range(4):
+        out[i::4] = out[i::4].translate(_XOR_TABLES[key[i]])
+    return bytes(out)
+
+
+# The size from which translate() beats the big integers (measured: they tie near 768 bytes).
+TRANSLATE_FROM = 1024
+# _XOR_TABLES[k] maps every byte x to x ^ k: 256 tables of 256 bytes, made once with the
+# big-integer path above (a 256-byte payload stays under TRANSLATE_FROM).
+_XOR_TABLES = [apply_mask(bytes(range(256)), bytes((k, k, k, k))) for k in range(256)]
 
 
 def parse_frame(data: Buffer, pos: int = 0, *, expect_mask: bool,
@@ -167,12 +188,6 @@ def build_frame(opcode: int, payload: Buffer = b"", *, fin: bool = True,
     '818537fa213d7f9f4d5158'
     """
     length = len(payload)
-    if mask is None and length < 126 and fin:
-        # The fast path: a small final server frame (an echo server's every reply) is two
-        # header bytes, looked up, and the payload.
-        headers = _SHORT_HEADERS.get(opcode)
-        if headers is not None:                    # None: a reserved opcode (tests send them)
-            return headers[length] + payload
     first = (0x80 if fin else 0x00) | opcode
 
     mask_bit = 0x00
