@@ -1,4 +1,4 @@
-"""The offline lesson app, and ``python -m aioteach demo`` which fires requests at it.
+"""The offline lesson app, and ``run_demo`` (``aioteach demo``) which fires requests at it.
 
 Theory of operation.  Lessons need endpoints that behave in known ways without the internet:
 slow ones (to see concurrency), streamed ones (to see a body arrive in pieces), a WebSocket
@@ -17,7 +17,7 @@ failure_rate=)``) or per request in the query (``?latency=250&fail=0.3``): extra
 probability of answering 503 Service Unavailable (RFC 9110 section 15.6.4), which is what a
 retry lesson needs.  ``seed=`` makes the failures repeatable.
 
-``demo_command`` serves the app on 127.0.0.1, fetches ``/delay/200`` sequentially and then
+``run_demo`` (``aioteach demo`` on the command line, see __main__.py) serves the app on 127.0.0.1, fetches ``/delay/200`` sequentially and then
 concurrently with ``aioteach.ClientSession``, and prints both as text timelines; it is bounded
 (a few seconds) and exits by itself.
 """
@@ -34,7 +34,7 @@ from aioteach import trace, web
 from aioteach.trace import Span
 from aioteach.websocket import WSMsgType
 
-__all__ = ["make_app", "demo_command", "run_demo", "fake_ipinfo", "LATENCY_MS", "FAILURE_RATE",
+__all__ = ["make_app", "run_demo", "fake_ipinfo", "LATENCY_MS", "FAILURE_RATE",
            "MAX_DELAY_MS"]
 
 #: 10 s: long enough for any lesson, short enough that a typo cannot park a handler for hours.
@@ -238,10 +238,3 @@ async def run_demo(port: int = 0, requests: int = 5, delay_ms: int = 200,
     finally:
         await runner.cleanup()
     return results
-
-
-def demo_command(args: Any) -> int:
-    """``python -m aioteach demo [--port P] [--requests N]``."""
-    requests = max(1, min(int(getattr(args, "requests", 5)), 50))   # bounded: it must end
-    asyncio.run(run_demo(port=int(getattr(args, "port", 0)), requests=requests))
-    return 0

@@ -12,7 +12,8 @@ imported.  Here is the working program::
     curl http://127.0.0.1:8080/ip --data ip=8.8.8.8
 
 ``POST /ip`` asks an IP-info service with ``aioteach.ClientSession``: a server that is also a
-client.  There is no internet in the classroom, so the service is the local stand-in
+client.  ``make_app`` alone, as in ``python -m aioteach serve examples.hello_server:make_app``
+(run from the repository's folder), asks the server's own ``/ipinfo`` route.  There is no internet in the classroom, so the service is the local stand-in
 (``examples/ipinfo_standin.py``): set ``IPINFO_URL`` (or ``--ipinfo``) to use one that is
 already running; otherwise this script starts one on ``--ipinfo-port`` (8081).  This server
 also answers ``GET /ipinfo/{ip}`` itself, so ``examples/ipinfo_client.py`` can ask it.
@@ -63,15 +64,17 @@ async def ip_query(request: web.Request) -> web.Response:
     if not ip:
         raise web.HTTPBadRequest(text="post a form field 'ip', e.g. ip=8.8.8.8")
     try:
-        text = await query_ipinfo(request.app[IPINFO_URL], str(ip))
+        base = request.app[IPINFO_URL] or f"{request.scheme}://{request.host}"   # or ourselves
+        text = await query_ipinfo(base, str(ip))
     except aioteach.ClientError as exc:
         raise web.HTTPBadGateway(text=f"the IP-info service did not answer: {exc}")
     return web.Response(text=text, content_type="application/json")
 
 
-def make_app(ipinfo_url: str) -> web.Application:
+def make_app(ipinfo_url: Optional[str] = None) -> web.Application:
+    """The app; without ``ipinfo_url`` it asks its own ``/ipinfo/{ip}`` route."""
     app = web.Application()
-    app[IPINFO_URL] = ipinfo_url
+    app[IPINFO_URL] = ipinfo_url or ""
     app.router.add_get("/hello/{name}", hello)
     app.router.add_get("/echo", echo)
     app.router.add_post("/echo", echo)
