@@ -16,7 +16,8 @@ explanations:
     failures   Failure: a failed widget action as one sentence, the traceback folded
     bothways   both_ways(code): the same code on aioteach and on aiohttp, side by side
     toypanel   ToyLoopPanel: step aioteach.toyloop by hand and watch its queues (lesson 06)
-    bench      ServerProcess, benchmark(), count_tasks(): lesson 08's measuring kit
+    bench      ServerProcess, benchmark(): lesson 08's measuring kit
+    taskcount  count_tasks(url), task_probe: the Tasks a server ran, from trace events
     wire       one raw HTTP/1.1 exchange, keeping the bytes that went each way
     panels     RequestPanel, ServerLog, MiddlewareTrace: widgets around one server
     lab        ConcurrencyLab: sequential vs gather vs Semaphore vs a connector limit
@@ -47,7 +48,7 @@ _LAZY = {
     "on_click": "callbacks", "on_change": "callbacks", "click_and_wait": "callbacks",
     "settled": "callbacks", "Failure": "failures", "both_ways": "bothways",
     "BothWays": "bothways", "ToyLoopPanel": "toypanel", "benchmark": "bench",
-    "count_tasks": "bench", "task_probe": "bench", "ServerProcess": "bench",
+    "count_tasks": "taskcount", "task_probe": "taskcount", "ServerProcess": "bench",
     "RequestPanel": "panels", "ServerLog": "panels", "MiddlewareTrace": "panels",
     "ConcurrencyLab": "lab", "ChatPanel": "chat",
     "Timeline": "timeline", "show_timeline": "timeline",

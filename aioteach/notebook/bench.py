@@ -13,11 +13,8 @@ machine) and the *server's* CPU seconds (what the server spent, steadier).
     benchmark(...)              rounds x concurrencies x servers, interleaved (round after
                                 round, so a noisy moment hurts every server alike), with a
                                 progress bar; returns a BenchResult (table, chart)
-    count_tasks(url, n)         how many Tasks ran the handlers of n requests, from the
-                                server's trace events (``server.handler_start/_end`` carry the
-                                running task's name), so eager tasks (Python 3.12+) count too;
-                                ``task_probe`` emits the same kind of events in any app,
-                                aiohttp's included
+    count_tasks(url, n)         how many Tasks ran the handlers of n requests, from trace
+                                events (in ``taskcount.py``, re-exported here)
 
 CPU time of a server process, in this order: ``/proc/PID/stat`` (Linux), else the server's own
 ``resource.getrusage`` (asked over ``GET /cpu``; ``time.process_time`` where ``resource`` is
@@ -44,7 +41,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import aioteach
 
-from .. import trace
+from .taskcount import TaskCount, count_tasks, task_probe
 
 __all__ = ["SERVER_SCRIPT", "CANDIDATES", "installed", "ServerProcess", "proc_cpu_seconds",
            "psutil_cpu_seconds", "load_with_wrk", "load_with_client", "pick_load", "benchmark",
@@ -215,10 +212,10 @@ async def load_with_wrk(url: str, concurrency: int, seconds: float) -> int:
 
 async def load_with_client(url: str, concurrency: int, seconds: float) -> int:
     """Responses ``concurrency`` aioteach client workers got in ``seconds``."""
-    deadline = time.perf_counter() + seconds
     done = 0
     connector = aioteach.TCPConnector(limit=concurrency)
     async with aioteach.ClientSession(connector=connector) as session:
+        deadline = time.perf_counter() + seconds      # from here: not the client's import
         async def worker() -> None:
             nonlocal done
             while time.perf_counter() < deadline:
@@ -375,77 +372,3 @@ async def benchmark(servers: Optional[Sequence[str]] = None,
         for server in processes.values():            # stop what we started, always
             await server.stop()
     return result
-
-
-# -- counting Tasks from trace events ------------------------------------------------------------
-async def task_probe(request: Any, handler: Callable[..., Any]) -> Any:
-    """A middleware (aioteach or aiohttp) that emits ``probe.enter``/``probe.exit`` trace events.
-
-    The events carry the running task's name, so ``count_tasks`` can count the Tasks of any
-    in-process server, not only aioteach's (whose ``server.handler_*`` events it reads anyway).
-    """
-    if trace.enabled:
-        trace.emit("probe.enter", req=id(request))
-    try:
-        return await handler(request)
-    finally:
-        if trace.enabled:
-            trace.emit("probe.exit", req=id(request))
-
-
-task_probe.__middleware_version__ = 1          # type: ignore[attr-defined]  # new-style
-
-
-@dataclass
-class TaskCount:
-    """How the handlers of ``requests`` requests ran: in how many distinct Tasks."""
-
-    requests: int
-    in_a_task: int
-    tasks: int
-
-    @property
-    def without_a_task(self) -> int:
-        return self.requests - self.in_a_task
-
-    def __repr__(self) -> str:
-        return (f"{self.requests} requests: {self.in_a_task} ran (at least partly) in a Task, "
-                f"{self.without_a_task} never did; {self.tasks} distinct Tasks")
-
-
-async def count_tasks(url: str, n: int = 100) -> TaskCount:
-    """Fetch ``url`` n times in a row; count the Tasks that ran the server's handlers.
-
-    Reads the trace events of the server in this process (aioteach's own hooks, or
-    ``task_probe``): each names the task running at that moment, None outside any Task.
-    """
-    async with aioteach.ClientSession() as session:
-        async with session.get(url) as resp:            # warm up: open the connection first
-            await resp.read()
-        with trace.record(kinds=["server.handler", "probe."]) as recorder:
-            for _ in range(n):
-                async with session.get(url) as resp:
-                    await resp.read()
-    return _count(recorder.events)
-
-
-def _count(events: List[trace.TraceEvent]) -> TaskCount:
-    """Group the events per request (ids repeat once a request is freed: group by nesting)."""
-    requests: List[set] = []
-    current: Dict[Any, Tuple[set, int]] = {}            # req -> (task names, open depth)
-    for event in events:
-        req = event.get("req")
-        opening = event.kind in ("server.handler_start", "probe.enter")
-        names, depth = current.get(req, (None, 0))
-        if names is None:
-            names = set()
-            requests.append(names)
-        if event.task is not None:
-            names.add(event.task)
-        depth += 1 if opening else -1
-        if depth > 0:
-            current[req] = (names, depth)
-        else:
-            current.pop(req, None)
-    every = set().union(*requests) if requests else set()
-    return TaskCount(len(requests), sum(1 for names in requests if names), len(every))
