@@ -7,10 +7,12 @@ every ``..``, symlink and encoding trick is undone.  So we never inspect the nam
 resolve the real path and check it is inside the real folder (``Path.is_relative_to``).
 ``request.path`` is already percent-decoded, so ``%2e%2e%2f`` arrives here as ``../``.
 
-Answers, as aiohttp: 404 for a missing file or one outside the folder, 403 for a folder
-without ``show_index`` and for an absolute name (``/static//etc/passwd``).  Backslashes and NUL
-bytes are refused with 404: they are legal in POSIX names, but nobody means them in a URL, and
-on Windows a backslash is a separator.  Symlinks are followed only when they end inside the
+Answers, as aiohttp: 404 for a missing file, one outside the folder, an absolute name
+(``/static//etc/passwd``) and a name the OS refuses (too long, a symlink loop: any OSError);
+403 for a folder without ``show_index``, an unreadable file and one that is not a regular file
+(a pipe, a socket).  The index page is aiohttp's, byte for byte.  Backslashes and NUL bytes are
+refused with 404: they are legal in POSIX names, but nobody means them in a URL, and on Windows
+a backslash is a separator.  Symlinks are followed only when they end inside the
 folder, unless ``follow_symlinks=True`` (then ``..`` is still refused, by text).
 
 Simplification: the checks call ``stat`` synchronously; on a local disk that takes
@@ -71,10 +73,8 @@ class StaticResource(PrefixResource):
 
     def _file_for(self, filename: str) -> Path:
         """The real path of ``filename`` inside the folder, or an HTTP error."""
-        if "\x00" in filename or "\\" in filename:
+        if "\x00" in filename or "\\" in filename or filename.startswith("/"):
             raise HTTPNotFound()
-        if filename.startswith("/"):
-            raise HTTPForbidden()
         candidate = self._directory / filename
         try:
             if self._follow_symlinks:
@@ -95,21 +95,22 @@ class StaticResource(PrefixResource):
                 if self._show_index:
                     return Response(text=self._index_html(path), content_type="text/html")
                 raise HTTPForbidden()
-            if not path.is_file():
-                raise HTTPNotFound()
         except PermissionError:
             raise HTTPForbidden() from None
-        return FileResponse(path, chunk_size=self._chunk_size)
+        except OSError:                       # a name the OS refuses (too long...): 404, not 500
+            raise HTTPNotFound() from None
+        return FileResponse(path, chunk_size=self._chunk_size)   # it answers 403/404 for files
 
     def _index_html(self, folder: Path) -> str:
-        relative = folder.relative_to(self._directory).as_posix()
-        shown = f"{self._prefix}/{'' if relative == '.' else relative}".rstrip("/") + "/"
+        """The listing aiohttp serves, byte for byte: "Index of /sub", links under the prefix."""
+        relative = folder.relative_to(self._directory).as_posix()      # "." for the root
+        title = f"Index of /{html.escape(relative)}"
         items = []
         for entry in sorted(folder.iterdir()):
-            label = entry.name + ("/" if entry.is_dir() else "")
-            href = quote(shown + entry.name, safe=PATH_SAFE)
-            items.append(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>')
-        title = f"Index of {html.escape(shown)}"
+            href = quote(f"{self._prefix}/{entry.relative_to(self._directory).as_posix()}",
+                         safe=PATH_SAFE)      # percent-encoded: no quote or bracket survives
+            label = html.escape(entry.name + ("/" if entry.is_dir() else ""))
+            items.append(f'<li><a href="{href}">{label}</a></li>')
         return (f"<html>\n<head>\n<title>{title}</title>\n</head>\n<body>\n<h1>{title}</h1>\n"
                 f"<ul>\n" + "\n".join(items) + "\n</ul>\n</body>\n</html>")
 

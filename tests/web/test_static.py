@@ -76,14 +76,26 @@ async def test_traversal_tricks_get_404(site, path):
 
 
 @pytest.mark.parametrize("path", ["/static//etc/passwd", "/static/%2fetc/passwd"])
-async def test_absolute_names_get_403(site, path):
+async def test_absolute_names_get_404(site, path):               # as aiohttp
     [(status, _, body)] = await fetch(static_app(site), get(path))
-    assert status == 403
+    assert status == 404
 
 
 async def test_absolute_name_of_a_real_outside_file_is_refused(site):
     [(status, _, body)] = await fetch(static_app(site), get(f"/static/{site}/secret.txt"))
-    assert status == 403 and SECRET not in body
+    assert status == 404 and SECRET not in body
+
+
+async def test_a_name_too_long_for_the_os_is_404_not_500(site):     # issue 14
+    results = await fetch(static_app(site), get("/static/" + "x" * 5000),
+                          get("/static/sub/" + "y" * 300 + "/z"))
+    assert [status for status, _, _ in results] == [404, 404]
+
+
+async def test_a_special_file_is_403(site):
+    os.mkfifo(site / "public" / "pipe")
+    [(status, _, _)] = await fetch(static_app(site), get("/static/pipe"))
+    assert status == 403
 
 
 async def test_folders_are_403_without_show_index(site):
@@ -97,11 +109,17 @@ async def test_show_index_lists_a_folder_with_escaped_links(site):
     [(status, headers, body)] = await fetch(static_app(site, show_index=True), get("/static/"))
     page = body.decode()
     assert status == 200 and headers["Content-Type"].startswith("text/html")
-    assert "Index of /static/" in page
-    assert '<a href="/static/sub">sub/</a>' in page
+    assert page.startswith("<html>\n<head>\n<title>Index of /.</title>\n</head>\n<body>\n"
+                           "<h1>Index of /.</h1>\n<ul>\n")       # aiohttp's page, to the byte
+    assert '<li><a href="/static/%3Cb%3E.txt">&lt;b&gt;.txt</a></li>' in page
+    assert '<li><a href="/static/sub">sub/</a></li>' in page
     assert '<a href="/static/a.txt">a.txt</a>' in page
-    assert "&lt;b&gt;.txt" in page and "<b>.txt" not in page
+    assert "<b>.txt" not in page
     assert '/static/caf%C3%A9%20menu.txt' in page
+    assert page.endswith("</ul>\n</body>\n</html>")
+    [(_, _, sub)] = await fetch(static_app(site, show_index=True), get("/static/sub/"))
+    assert b"<title>Index of /sub</title>" in sub
+    assert b'<li><a href="/static/sub/b.css">b.css</a></li>' in sub
 
 
 async def test_symlinks_inside_are_followed_only_when_asked(site):
