@@ -34,11 +34,17 @@ __all__ = ["AbstractRouteDef", "RouteDef", "StaticDef", "RouteTableDef",
 class AbstractRouteDef:
     """Something ``app.add_routes`` can register."""
 
+    __slots__ = ()              # the definitions are small records: no per-instance __dict__
+
     def register(self, router: UrlDispatcher) -> List[AbstractRoute]:
         raise NotImplementedError
 
 
-@dataclass(frozen=True, repr=False)
+def _options(kwargs: Dict[str, Any]) -> str:
+    return "".join(f", {key}={value!r}" for key, value in sorted(kwargs.items()))
+
+
+@dataclass(frozen=True, repr=False, slots=True)
 class RouteDef(AbstractRouteDef):
     """``method path -> handler`` plus keyword options (``name=``, ``allow_head=``...)."""
 
@@ -53,13 +59,12 @@ class RouteDef(AbstractRouteDef):
             return [add(self.path, self.handler, **self.kwargs)]
         return [router.add_route(self.method, self.path, self.handler, **self.kwargs)]
 
-    def __repr__(self) -> str:
-        handler = getattr(self.handler, "__qualname__", repr(self.handler))
-        extra = "".join(f", {k}={v!r}" for k, v in self.kwargs.items() if v is not None)
-        return f"<RouteDef {self.method} {self.path} -> {handler}{extra}>"
+    def __repr__(self) -> str:           # aiohttp's: <RouteDef GET /path -> 'handler', name='x'>
+        handler = getattr(self.handler, "__name__", self.handler)
+        return f"<RouteDef {self.method} {self.path} -> {handler!r}{_options(self.kwargs)}>"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, slots=True)
 class StaticDef(AbstractRouteDef):
     """``prefix -> folder`` for ``router.add_static``."""
 
@@ -72,7 +77,7 @@ class StaticDef(AbstractRouteDef):
         return list(resource)
 
     def __repr__(self) -> str:
-        return f"<StaticDef {self.prefix} -> {self.path}>"
+        return f"<StaticDef {self.prefix} -> {self.path}{_options(self.kwargs)}>"
 
 
 # -- web.get(...) and friends: one RouteDef each ---------------------------------------------

@@ -41,7 +41,15 @@ def test_route_defs_register_like_router_calls():
         ("HEAD", "/ping", index, None), ("PROPFIND", "/dav", index, None),
         ("GET", "/nohead", index, None),
     ]
-    assert repr(web.post("/items", create)) == "<RouteDef POST /items -> create>"
+    assert repr(web.post("/items", create)) == "<RouteDef POST /items -> 'create'>"  # aiohttp's
+    assert repr(web.get("/", index, name="home")) == \
+        "<RouteDef GET / -> 'index', allow_head=True, name='home'>"
+    assert repr(web.static("/s", "/srv", name="s")) == "<StaticDef /s -> /srv, name='s'>"
+
+
+def test_route_defs_are_small_records_without_a_dict():
+    assert not hasattr(web.post("/items", create), "__dict__")
+    assert not hasattr(web.static("/s", "/srv"), "__dict__")
 
 
 async def test_route_table_decorators_collect_and_return_the_handler():
