@@ -27,7 +27,7 @@ __all__ = ["pytest_collection_modifyitems", "pytest_runtest_logreport", "pytest_
 
 MODE = os.environ.get("AIOHTTP_SUITE_MODE", "aiohttp")
 RESULTS: Dict[str, Any] = {"mode": MODE, "outcomes": {}, "causes": {}, "deselected": {},
-                           "collect_errors": {}, "harness": None, "seconds": {}}
+                           "collect_errors": {}, "harness": None, "durations": {}}
 _STATUS_ONLY = re.compile(r"^(AssertionError: )?assert \d{3} == \d{3}")
 _EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(Error|Exception|Exit|Warning|Missing\w*)\b.*)$",
                              re.M)
@@ -63,7 +63,7 @@ def pytest_collectreport(report: Any) -> None:
 
 
 def pytest_runtest_logreport(report: Any) -> None:
-    seconds = RESULTS["seconds"]
+    seconds = RESULTS["durations"]
     seconds[report.nodeid] = round(seconds.get(report.nodeid, 0) + report.duration, 2)
     outcomes = RESULTS["outcomes"]
     previous = outcomes.get(report.nodeid)

@@ -120,7 +120,7 @@ def conclude(runs: Dict[str, Dict], cache: Path, *, baseline: Path, gate: bool, 
     # long because: it is the harness's whole verdict, printed in the order a reader needs it
     for mode, run in runs.items():
         print(f"deselected by rule ({mode}): {_rule_counts(run)}")
-        slowest = sorted(run.get("seconds", {}).items(), key=lambda item: -item[1])[:5]
+        slowest = sorted(run.get("durations", {}).items(), key=lambda item: -item[1])[:5]
         print(f"slowest ({mode}): " + ", ".join(f"{n.split('::')[-1]} {s:.0f}s"
                                                    for n, s in slowest))
     lines, _ = table(runs)

@@ -164,11 +164,22 @@ def unused_port_fixture() -> Callable[[], int]:
     return unused_port
 
 
+CLOSE_TIMEOUT = 2.0     # seconds; aiohttp's fixtures wait forever (see _closing)
+
+
 def _closing(the_loop: asyncio.AbstractEventLoop, made: List[Any]) -> None:
+    """Close what a factory made, newest first.
+
+    Bounded, unlike aiohttp's fixtures: after a test hung and was timed out, a server may wait
+    a minute for its stuck handler, which would cost the run a minute per hang.  The test has
+    failed already; _close_loop then cancels whatever is left."""
     async def close_all() -> None:
         while made:
             await made.pop().close()
-    the_loop.run_until_complete(close_all())
+    try:
+        the_loop.run_until_complete(asyncio.wait_for(close_all(), CLOSE_TIMEOUT))
+    except asyncio.TimeoutError:
+        pass
 
 
 @pytest.fixture
