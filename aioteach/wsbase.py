@@ -162,9 +162,9 @@ class WebSocketBase(HeartbeatMixin):
 
     @property
     def compress(self) -> int:
-        """Always 0: permessage-deflate (RFC 7692) is never negotiated (the Simplification
-        notes of ``web/websocket.py`` and ``client/websocket.py``)."""
-        return 0
+        """permessage-deflate's negotiated server window bits (RFC 7692), 0 for none (aiohttp)."""
+        params = self._conn.deflate if self._conn is not None else None
+        return params.server_max_window_bits if params is not None else 0
 
     def exception(self) -> Optional[BaseException]:
         """What ended the connection abnormally (a protocol error, a timeout), or None."""

@@ -24,8 +24,9 @@ Deliberate differences from aiohttp: a connection that ends without a Close fram
 ``timeout`` is the close timeout as a number (aiohttp 3.x's older form; ``ClientWSTimeout``
 is not offered).
 
-Simplification: permessage-deflate (RFC 7692) is never offered; ``compress`` is accepted and
-ignored, and a server that answers with an extension is refused.
+``compress=15`` (window bits, 9-15; aiohttp's default is 0) offers permessage-deflate (RFC
+7692, ``aioteach/websocket/deflate.py``); a server that agrees gets compressed messages, and
+``ws.compress`` says the window bits.  A server answering with what we did not offer is refused.
 """
 from __future__ import annotations
 
@@ -86,15 +87,21 @@ async def ws_connect(session: Any, url: Union[str, URL], *, method: str = "GET",
     extra = normalize_headers(headers)
     if origin is not None:
         extra.append(("Origin", origin))
+    if compress:
+        extra.append(("Sec-WebSocket-Extensions", codec.client_offer(compress)))
     upgrade = codec.client_request_headers(key, protocols, extra)
     response = await session._request(method, url, params=params, headers=upgrade, auth=auth,
                                       ssl=ssl, **request_kwargs)
     try:
-        protocol = codec.validate_server_response(response.status, response._raw, key, protocols)
-    except codec.HandshakeError as exc:
+        protocol = codec.validate_server_response(response.status, response._raw, key, protocols,
+                                                  extensions_offered=bool(compress))
+        deflate = codec.accept_response(response.headers.get("Sec-WebSocket-Extensions"), compress) \
+            if compress else None
+    except (codec.HandshakeError, ValueError) as exc:
         response.close()
         raise WSServerHandshakeError(response.request_info, response.history,
-                                     message=exc.message, status=response.status,
+                                     message=getattr(exc, "message", str(exc)),
+                                     status=response.status,
                                      headers=response.headers) from None
     connection = response.connection
     if connection is None:              # lost between the 101 and now
@@ -104,7 +111,8 @@ async def ws_connect(session: Any, url: Union[str, URL], *, method: str = "GET",
     ws = ClientWebSocketResponse(response, timeout=timeout, receive_timeout=receive_timeout,
                                  autoclose=autoclose, autoping=autoping, heartbeat=heartbeat,
                                  max_msg_size=max_msg_size)
-    ws._start(codec.WebSocketConnection("client", max_msg_size=max_msg_size), connection.write,
+    ws._start(codec.WebSocketConnection("client", max_msg_size=max_msg_size, deflate=deflate),
+              connection.write,
               connection.drain, connection.transport, protocol)
     trailing = connection.detach(ws.data_received, ws.connection_lost)
     response.release()                  # a 101 releases without closing: the socket is ours

@@ -36,8 +36,9 @@ Deliberate differences from aiohttp, each for the RFC's sake or the reader's:
 As in aiohttp, ``autoclose`` answers a peer's Close with 1000 whatever its code, and the side
 that closed first reads the code of that answer in ``close_code`` (RFC 6455 section 7.1.5).
 
-Simplification: ``compress`` is accepted and ignored; permessage-deflate (RFC 7692) is never
-negotiated, so every frame goes out uncompressed.
+permessage-deflate (RFC 7692, ``aioteach/websocket/deflate.py``) is accepted when the client
+offers it, as aiohttp does by default (``compress=True``); ``compress=False`` declines it.
+Simplification: ``send_str(..., compress=)`` does not switch compression per message.
 """
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
 from ..websocket import (HandshakeError, WebSocketConnection, WSCloseCode, WSMsgType,
-                         choose_subprotocol, server_response_headers, validate_client_request)
+                         choose_subprotocol, negotiate, server_response_headers, validate_client_request)
 from ..wsbase import WebSocketBase
 from .exceptions import HTTPBadRequest, HTTPMethodNotAllowed, HTTPUpgradeRequired
 from .response import StreamResponse
@@ -103,12 +104,13 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
     def __init__(self, *, timeout: float = 10.0, receive_timeout: Optional[float] = None,
                  autoclose: bool = True, autoping: bool = True,
                  heartbeat: Optional[float] = None, protocols: Iterable[str] = (),
-                 compress: bool = False, max_msg_size: int = 4 * 1024 * 1024) -> None:
+                 compress: bool = True, max_msg_size: int = 4 * 1024 * 1024) -> None:
         StreamResponse.__init__(self, status=101)
         WebSocketBase.__init__(self, timeout=timeout, receive_timeout=receive_timeout,
                                autoclose=autoclose, autoping=autoping, heartbeat=heartbeat,
                                max_msg_size=max_msg_size)
         self._protocols = tuple(protocols)
+        self._compress_wanted = compress
         self._eof_code: int = WSCloseCode.OK              # what write_eof closes with
         self._eof_message = b""
 
@@ -132,14 +134,19 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
         except HandshakeError as exc:
             raise _refusal(exc, request.method) from None
         protocol = self._choose(offer.protocols)
+        deflate = negotiate(request.headers.get("Sec-WebSocket-Extensions")) \
+            if self._compress_wanted else None
+        self.set_status(101)                  # whatever set_status() said before prepare()
         headers = self.headers
-        for name, value in server_response_headers(offer.key, protocol):
+        for name, value in server_response_headers(
+                offer.key, protocol, deflate.header_value() if deflate else None):
             headers[name] = value
         # Keep "Connection: Upgrade": the HTTP layer would otherwise write its own verdict.
         self._keep_alive = True
         await StreamResponse.prepare(self, request)
-        http = request._protocol
-        self._start(WebSocketConnection("server", max_msg_size=self._max_msg_size),
+        http = request.protocol
+        self._start(WebSocketConnection("server", max_msg_size=self._max_msg_size,
+                                        deflate=deflate),
                     http.write, http.drain, http.transport, protocol)
         http.take_over(self)
         transport = http.transport
@@ -150,7 +157,8 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
                 transport.set_protocol(DirectRoute(http, self))
             except NotImplementedError:
                 return                        # a transport that cannot switch keeps the hop
-            self._trace_conn = http._conn_id  # HttpProtocol no longer sees the bytes to trace
+            # HttpProtocol no longer sees the bytes to trace (conn_id: the seam in CONTRACTS.md).
+            self._trace_conn = getattr(http, "conn_id", id(http))
 
     async def write_eof(self, data: bytes = b"") -> None:  # type: ignore[override]
         """The handler returned: finish the closing handshake (the server then hangs up)."""

@@ -5,6 +5,8 @@ Read in this order, each module building on the one before:
     codes.py       opcodes, close codes, and aiohttp's WSMsgType / WSCloseCode / WSMessage
     errors.py      whose fault: the peer's (a close code) or the caller's (an exception)
     frames.py      one frame: header, length forms, masking (section 5)
+    fastpath.py    the one shortcut: a small whole message straight to its data
+    deflate.py     permessage-deflate (RFC 7692): negotiation and compressed messages
     events.py      what a connection reports: TextMessage, BytesMessage, Ping, Pong, CloseReceived
     connection.py  WebSocketConnection: fragments -> messages, validation, closing handshake
     handshake.py   the HTTP Upgrade that starts it all (section 4), as pure functions
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from .codes import (NO_STATUS_RCVD, TLS_HANDSHAKE, Opcode, WSCloseCode, WSMessage, WSMsgType,
                     is_valid_close_code)
+from .deflate import DeflateParams, MessageDeflate, accept_response, client_offer, negotiate
 from .connection import DEFAULT_MAX_MSG_SIZE, ConnectionState, WebSocketConnection
 from .errors import FrameError, HandshakeError, LocalProtocolError, WebSocketError
 from .events import BytesMessage, CloseReceived, Event, Ping, Pong, TextMessage
@@ -38,6 +41,8 @@ __all__ = [
     "TextMessage", "BytesMessage", "Ping", "Pong", "CloseReceived", "Event",
     # connection
     "WebSocketConnection", "ConnectionState", "DEFAULT_MAX_MSG_SIZE",
+    # deflate (RFC 7692)
+    "DeflateParams", "MessageDeflate", "negotiate", "client_offer", "accept_response",
     # handshake
     "ClientRequest", "make_key", "accept_key", "validate_client_request", "choose_subprotocol",
     "server_response_headers", "client_request_headers", "validate_server_response",

@@ -27,16 +27,10 @@ Rules, in the order a learner meets them (RFC 6455):
 The asyncio layers (``web.WebSocketResponse``, ``ClientSession.ws_connect``) are thin glue
 around this class; the opening handshake is in ``handshake.py``.
 
-Performance notes (valgrind instructions per echo round trip, in-process server on a fake
-transport, 16-byte text; aiohttp 117k on the same harness):
-* the codec's one named fast path, ``receive_small_message``: one small whole message comes
-  back as its data, no Frame, no event, no list.  It is a cache of ``receive_data``, which
-  calls it first; ``tests/websocket/test_fast_paths.py`` proves that for any bytes it returns
-  what ``receive_data`` would, or declines and changes nothing.  It saved 71.3k -> 67.9k
-  (5%) on the previous harness.  It unmasks with ``frames.apply_mask`` itself: the unrolled
-  copy it used to carry saved under 1% and is gone (119.3k -> 117.6k with the glue's fold).
-* ``_INPUT_DONE``/``_OUTPUT_DONE`` are tuples and ``TEXT``/``BINARY`` module globals: an
-  Enum member's hash and class lookups are Python code.
+Performance notes: ``receive_data`` starts with the one named fast path of this layer,
+``receive_small_message`` (``fastpath.py``, with its measured saving); ``_INPUT_DONE`` and
+``_OUTPUT_DONE`` are tuples and ``TEXT``/``BINARY`` module globals, because an Enum member's
+hash and class lookups are Python code.
 """
 from __future__ import annotations
 
@@ -48,7 +42,9 @@ from typing import Any, Callable, Dict, List, Optional, Union
 from .codes import NO_STATUS_RCVD, Opcode, WSCloseCode, is_sendable_close_code, is_valid_close_code
 from .errors import FrameError, LocalProtocolError
 from .events import BytesMessage, CloseReceived, Event, Ping, Pong, TextMessage
-from .frames import MAX_CONTROL_PAYLOAD, Frame, apply_mask, build_frame, parse_frame
+from .fastpath import receive_small_message
+from .deflate import DeflateParams, MessageDeflate
+from .frames import MAX_CONTROL_PAYLOAD, Frame, build_frame, parse_frame
 
 __all__ = ["ConnectionState", "WebSocketConnection", "DEFAULT_MAX_MSG_SIZE"]
 
@@ -123,7 +119,8 @@ class WebSocketConnection:
     '884303ea'
     """
 
-    def __init__(self, role: str, *, max_msg_size: int = DEFAULT_MAX_MSG_SIZE) -> None:
+    def __init__(self, role: str, *, max_msg_size: int = DEFAULT_MAX_MSG_SIZE,
+                 deflate: Optional[DeflateParams] = None) -> None:
         if role not in ("client", "server"):
             raise LocalProtocolError(f"role must be 'client' or 'server', not {role!r}")
         self.role = role
@@ -138,7 +135,11 @@ class WebSocketConnection:
         self._msg_opcode: Optional[Opcode] = None
         self._msg_parts: List[Any] = []     # str pieces for TEXT, bytes for BINARY
         self._msg_size = 0
+        self._msg_compressed = False        # its first frame had RSV1 (permessage-deflate)
         self._decoder = codecs.getincrementaldecoder("utf-8")()
+        # permessage-deflate (RFC 7692), if the handshake negotiated it: see deflate.py.
+        self.deflate = deflate
+        self._deflate = MessageDeflate(deflate, role) if deflate is not None else None
         # The fragmented message being sent, if the caller passed fin=False.
         self._send_opcode: Optional[Opcode] = None
 
@@ -169,7 +170,8 @@ class WebSocketConnection:
         try:
             while pos < size:
                 limit = self.max_msg_size - self._msg_size if self.max_msg_size else None
-                parsed = parse_frame(data, pos, expect_mask=expect_mask, max_payload=limit)
+                parsed = parse_frame(data, pos, expect_mask=expect_mask, max_payload=limit,
+                                     deflate=self._deflate is not None)
                 if parsed is None:          # the rest of a frame is still on its way
                     break
                 frame, pos = parsed
@@ -188,52 +190,9 @@ class WebSocketConnection:
             buffer += data[pos:]
         return events
 
-    def receive_small_message(self, data: Union[bytes, bytearray, memoryview]
-                              ) -> Union[str, bytes, None]:
-        """The hot path of an echo or chat server: ``data`` is exactly one small, whole message.
-
-        That is one TEXT or BINARY frame with FIN set and no RSV bits (first byte 0x81 or
-        0x82), a 7-bit length, and the masking the role expects, arriving while no other
-        message is in progress.  Returns the message's data, a str for text and bytes for
-        binary, with no event made on the way.  Anything else, or anything doubtful (bad
-        UTF-8, over ``max_msg_size``), returns None *and changes nothing*: pass the same bytes
-        to ``receive_data``, which knows every rule and words every error.
-
-        Discussion: ``receive_data`` starts with this very call, so its results never differ;
-        glue code that calls it first (``aioteach.wsbase`` does) saves making an event for
-        each message and turning it into its own message type, a third of the time spent on
-        a small message.
-
-        >>> client, server = WebSocketConnection("client"), WebSocketConnection("server")
-        >>> server.receive_small_message(client.send_text("hi"))
-        'hi'
-        >>> server.receive_small_message(client.send_ping(b"?")) is None     # not a message
-        True
-        """
-        if self._buffer or self._msg_opcode is not None or self.state in _INPUT_DONE:
-            return None                 # in the middle of something: the general path
-        size = len(data)
-        if size < 2 or type(data) is not bytes:   # bytes: what transports hand us, sliced free
-            return None
-        first, second = data[0], data[1]
-        length = second & 0x7F
-        if (first != 0x81 and first != 0x82) or length > 125 or (
-                self.max_msg_size and length > self.max_msg_size):
-            return None
-        if self._is_client:
-            if second & 0x80 or size != 2 + length:
-                return None
-            payload = data[2:]
-        else:
-            if not second & 0x80 or size != 6 + length:
-                return None
-            payload = apply_mask(data[6:], data[2:6])
-        if first == 0x82:
-            return payload
-        try:
-            return payload.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+    # The codec's one fast path (fastpath.py): one small whole message -> its data.
+    receive_small_message = receive_small_message
+    INPUT_DONE = _INPUT_DONE            # the states in which input is ignored
 
     def receive_eof(self) -> List[Event]:
         """The peer's byte stream ended.  Without its Close first, that is 1006 (section 7.1.5)."""
@@ -257,7 +216,11 @@ class WebSocketConnection:
             raise FrameError(WSCloseCode.PROTOCOL_ERROR,
                              f"a {frame.opcode.name} frame started a new message inside a "
                              f"fragmented {self._msg_opcode.name} message (RFC 6455 section 5.4)")
-        if frame.fin:
+        if frame.compressed:                   # RFC 7692: inflated once the message is whole
+            if frame.fin:
+                return self._inflated(frame.opcode, frame.payload)
+            self._msg_compressed = True
+        elif frame.fin:
             # The common case, kept short: one frame, one message.
             if frame.opcode is TEXT:
                 try:
@@ -268,7 +231,7 @@ class WebSocketConnection:
             return BytesMessage(frame.payload)
         self._msg_opcode = frame.opcode
         self._msg_size = len(frame.payload)
-        if frame.opcode is TEXT:
+        if frame.opcode is TEXT and not self._msg_compressed:
             self._decoder.reset()
             self._msg_parts = [self._decode(frame.payload, final=False)]
         else:
@@ -283,18 +246,32 @@ class WebSocketConnection:
                              "continuation frame, but no fragmented message is in progress "
                              "(RFC 6455 section 5.4)")
         self._msg_size += len(frame.payload)
-        if opcode is TEXT:
+        if opcode is TEXT and not self._msg_compressed:
             self._msg_parts.append(self._decode(frame.payload, final=frame.fin))
         else:
             self._msg_parts.append(frame.payload)
         if not frame.fin:
             return None
         parts, self._msg_parts = self._msg_parts, []
+        compressed, self._msg_compressed = self._msg_compressed, False
         self._msg_opcode = None
         self._msg_size = 0
+        if compressed:
+            return self._inflated(opcode, b"".join(parts))
         if opcode is TEXT:
             return TextMessage("".join(parts))
         return BytesMessage(b"".join(parts))
+
+    def _inflated(self, opcode: Opcode, data: bytes) -> Event:
+        """A whole permessage-deflate message, inflated (RFC 7692 section 7.2.2)."""
+        payload = self._deflate.decompress(data, self.max_msg_size)   # type: ignore[union-attr]
+        if opcode is not TEXT:
+            return BytesMessage(payload)
+        try:
+            return TextMessage(payload.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise FrameError(WSCloseCode.INVALID_TEXT,
+                             f"text message is not valid UTF-8 ({exc.reason})") from None
 
     def _decode(self, payload: bytes, final: bool) -> str:
         # The incremental decoder keeps an incomplete character (a 4-byte emoji cut between
@@ -348,6 +325,7 @@ class WebSocketConnection:
         self._msg_opcode = None
         self._msg_parts = []
         self._msg_size = 0
+        self._msg_compressed = False
         return CloseReceived(code, reason, by_peer=False)
 
     # -- sending ------------------------------------------------------------------------------
@@ -414,9 +392,12 @@ class WebSocketConnection:
                     f"(fin=True) before sending {opcode.name}")
             wire_opcode = CONTINUATION
         self._send_opcode = None if fin else opcode
-        if self._is_client:
-            return build_frame(wire_opcode, payload, fin=fin, mask=os.urandom(4))
-        return build_frame(wire_opcode, payload, fin=fin)
+        compressed = False
+        if self._deflate is not None:
+            payload = self._deflate.compress(bytes(payload), fin)
+            compressed = wire_opcode is not CONTINUATION     # RSV1 on the first frame only
+        return build_frame(wire_opcode, payload, fin=fin, compressed=compressed,
+                           mask=os.urandom(4) if self._is_client else None)
 
     def _send_control(self, opcode: Opcode, payload: bytes) -> bytes:
         # Discussion: the RFC forbids only *data* after our Close, and a peer that keeps

@@ -52,6 +52,7 @@ class Frame(NamedTuple):
     opcode: Opcode
     payload: bytes
     fin: bool = True
+    compressed: bool = False        # RSV1: the first frame of a permessage-deflate message
 
 
 def apply_mask(payload: Buffer, key: bytes) -> bytes:
@@ -91,7 +92,8 @@ _XOR_TABLES = [apply_mask(bytes(range(256)), bytes((k, k, k, k))) for k in range
 
 
 def parse_frame(data: Buffer, pos: int = 0, *, expect_mask: bool,
-                max_payload: Optional[int] = None) -> Optional[Tuple[Frame, int]]:
+                max_payload: Optional[int] = None, deflate: bool = False
+                ) -> Optional[Tuple[Frame, int]]:
     """Read one frame from ``data`` starting at ``pos``.
 
     Returns ``(frame, end)`` where ``end`` is the offset just past the frame, or ``None`` if
@@ -103,7 +105,8 @@ def parse_frame(data: Buffer, pos: int = 0, *, expect_mask: bool,
     ``expect_mask`` is True on the server (client frames must be masked, section 5.1) and False
     on the client (server frames must not be).  ``max_payload`` is the largest data-frame
     payload still acceptable (the connection's message size limit minus what the message holds
-    already); ``None`` means no limit.
+    already); ``None`` means no limit.  ``deflate`` says permessage-deflate was negotiated, so
+    RSV1 may mark a TEXT or BINARY frame as compressed (RFC 7692 section 6).
     """
     available = len(data) - pos
     if available < 2:
@@ -111,11 +114,15 @@ def parse_frame(data: Buffer, pos: int = 0, *, expect_mask: bool,
     first = data[pos]
     second = data[pos + 1]
 
-    if first & 0x70:
+    if first & (0x30 if deflate else 0x70):
         # RSV1-3 carry meaning only for a negotiated extension (permessage-deflate uses RSV1);
-        # we negotiate none, so any of them set is an error (section 5.2).
+        # any other set is an error (section 5.2).
         raise FrameError(WSCloseCode.PROTOCOL_ERROR,
                          "reserved bit RSV1, RSV2 or RSV3 set, but no extension was negotiated")
+    compressed = bool(first & 0x40)
+    if compressed and (first & 0x0F) not in (0x1, 0x2):
+        raise FrameError(WSCloseCode.PROTOCOL_ERROR, "RSV1 set on a control or continuation "
+                         "frame (RFC 7692 section 6.1: only a message's first frame)")
     opcode = _OPCODES.get(first & 0x0F)
     if opcode is None:
         raise FrameError(WSCloseCode.PROTOCOL_ERROR,
@@ -171,11 +178,11 @@ def parse_frame(data: Buffer, pos: int = 0, *, expect_mask: bool,
         payload = apply_mask(data[start:end], bytes(data[start - 4:start]))
     else:
         payload = bytes(data[start:end])   # no second copy when data is already bytes
-    return Frame(opcode, payload, fin), end
+    return Frame(opcode, payload, fin, compressed), end
 
 
 def build_frame(opcode: int, payload: Buffer = b"", *, fin: bool = True,
-                mask: Optional[bytes] = None) -> bytes:
+                mask: Optional[bytes] = None, compressed: bool = False) -> bytes:
     """The bytes of one frame.  Pass ``mask`` (4 random bytes) on the client, None on a server.
 
     ``payload`` may be any bytes-like object; the caller has checked the opcode's rules (the
@@ -188,7 +195,7 @@ def build_frame(opcode: int, payload: Buffer = b"", *, fin: bool = True,
     '818537fa213d7f9f4d5158'
     """
     length = len(payload)
-    first = (0x80 if fin else 0x00) | opcode
+    first = (0x80 if fin else 0x00) | (0x40 if compressed else 0x00) | opcode
 
     mask_bit = 0x00
     if mask is not None:

@@ -22,8 +22,9 @@ Headers are accepted in the two shapes the project hands around: a mapping whose
 yields every field (``CIMultiDict`` keeps repeated fields), or an iterable of ``(name, value)``
 pairs such as ``aioteach.http1`` events carry.  Names are compared case-insensitively.
 
-Simplification: no extensions are negotiated (permessage-deflate, RFC 7692); the server
-ignores an offer, and the client refuses a response that names one (section 4.1).
+Extensions: the only one known is permessage-deflate (RFC 7692), negotiated by ``deflate.py``;
+these functions only carry its header, and a client that offered none refuses a response
+that names one (section 4.1).
 """
 from __future__ import annotations
 
@@ -139,10 +140,13 @@ def choose_subprotocol(offered: Sequence[str], supported: Sequence[str]) -> Opti
     return None
 
 
-def server_response_headers(key: str, protocol: Optional[str] = None) -> List[Tuple[str, str]]:
+def server_response_headers(key: str, protocol: Optional[str] = None,
+                            extensions: Optional[str] = None) -> List[Tuple[str, str]]:
     """The header fields of the server's 101 Switching Protocols answer (section 4.2.2)."""
     headers = [("Upgrade", "websocket"), ("Connection", "Upgrade"),
                ("Sec-WebSocket-Accept", accept_key(key))]
+    if extensions:
+        headers.append(("Sec-WebSocket-Extensions", extensions))
     if protocol is not None:
         headers.append(("Sec-WebSocket-Protocol", protocol))
     return headers
@@ -161,10 +165,12 @@ def client_request_headers(key: str, protocols: Sequence[str] = (),
 
 
 def validate_server_response(status: int, headers: HeadersLike, key: str,
-                             protocols: Sequence[str] = ()) -> Optional[str]:
+                             protocols: Sequence[str] = (), *,
+                             extensions_offered: bool = False) -> Optional[str]:
     """Check the server's answer (section 4.1, "the client MUST validate"); return its protocol.
 
-    Raises ``HandshakeError`` carrying the status received and what was wrong with it.
+    Raises ``HandshakeError`` carrying the status received and what was wrong with it.  With
+    ``extensions_offered`` the caller checks Sec-WebSocket-Extensions itself (``deflate.py``).
     """
     if status != 101:
         raise HandshakeError(status, f"the server answered {status} instead of "
@@ -179,7 +185,7 @@ def validate_server_response(status: int, headers: HeadersLike, key: str,
     if [a.strip() for a in accepts] != [expected]:
         raise HandshakeError(status, f"wrong Sec-WebSocket-Accept {', '.join(accepts)!r}: "
                              f"expected {expected!r} for our key")
-    if fields.get("sec-websocket-extensions"):
+    if fields.get("sec-websocket-extensions") and not extensions_offered:
         raise HandshakeError(status, "the server chose an extension we did not offer "
                              "(Sec-WebSocket-Extensions)")
     chosen = _tokens(fields, "sec-websocket-protocol")
