@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any, List, Optional, Sequence
 
 __all__ = ["lessons_command", "lesson_files", "copy_lessons", "html_targets", "write_html",
+           "with_html",
            "execute_lesson", "CELL_TIMEOUT"]
 
 #: Seconds one cell may run while executing a lesson for its HTML copy (lesson 08 benchmarks).
@@ -96,6 +97,13 @@ def write_html(target: str, lessons: Optional[Sequence[Any]] = None) -> int:
         path.write_text(page, encoding="utf-8")
         print(f"wrote {path} ({len(page) // 1024} KiB)")
     return status
+
+
+def with_html(target: str) -> int:
+    """``lessons DIR --html``: refuse an existing HTML copy, copy the lessons, write the HTML."""
+    class Args:
+        dir, html = target, True
+    return lessons_command(Args())
 
 
 def lessons_command(args: Any) -> int:
