@@ -96,6 +96,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                       help=f"requests per round, 1 to {MAX_DEMO_REQUESTS} (default: %(default)s)")
     lessons = sub.add_parser("lessons", help="copy the lesson notebooks to DIR")
     lessons.add_argument("dir")
+    lessons.add_argument("--html", action="store_true", help="also write executed HTML copies")
     return parser
 
 
@@ -260,7 +261,9 @@ def demo_command(args: argparse.Namespace) -> int:
 
 
 def lessons_command(args: argparse.Namespace) -> int:
-    from aioteach.notebook.lessons import copy_lessons, lesson_files
+    from aioteach.notebook.lessons import copy_lessons, lesson_files, with_html
+    if args.html:                 # copies plus executed HTML copies: aioteach/notebook/lessons.py
+        return with_html(args.dir)
     target = pathlib.Path(args.dir)
     if target.exists() and not target.is_dir():
         raise UserError(f"{args.dir} exists and is not a folder: name a new or existing "
