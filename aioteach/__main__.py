@@ -7,8 +7,8 @@
 
 Theory of operation.  argparse reads the command line; each command is one function below
 that turns its arguments into calls of the library (``web.run_app``, ``ClientSession``,
-``demo.run_demo``, ``notebook.lessons.copy_lessons``), importing what it needs only when it
-runs, so ``--help`` is instant.
+``demo.run_demo``, ``notebook.lessons.copy_lessons``).  Only the notebook layer is imported
+when its command runs: it belongs to the optional ``notebook`` extra.
 
 Errors.  A mistake of the user's (a module that does not import, a missing attribute, a
 port in use, a host that does not resolve, a bad argument) is one line on standard error
@@ -33,12 +33,18 @@ import asyncio
 import errno
 import importlib
 import inspect
+import logging
 import os
 import pathlib
 import socket
 import sys
 import traceback
 from typing import Any, List, NoReturn, Optional
+
+import aioteach
+from aioteach import web
+from aioteach.demo import run_demo
+from aioteach.web.accesslog import access_logger
 
 __all__ = ["main", "build_parser", "UserError", "load_app", "fetch"]
 
@@ -129,8 +135,7 @@ def load_app(target: str) -> Any:
             raise UserError(f"module {module_name!r} has no attribute {attr!r}; it defines: "
                             f"{', '.join(names) or 'nothing callable'}")
         obj = getattr(obj, part)
-    from aioteach.web import Application
-    if isinstance(obj, Application):
+    if isinstance(obj, web.Application):
         return obj
     if not callable(obj):
         raise UserError(f"{target} is a {type(obj).__name__}, not an Application or a "
@@ -185,10 +190,6 @@ def listen_error(exc: OSError, host: str, port: int) -> UserError:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    import logging
-
-    from aioteach import web
-    from aioteach.web.accesslog import access_logger
     app = load_app(args.target)
     if not logging.getLogger().handlers:        # a learner at a terminal wants to see requests
         logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -210,7 +211,6 @@ async def fetch(url: str, include: bool = False, fail: bool = False, out: Any = 
     A text body that does not end with a newline gets one, so the shell prompt starts on a
     line of its own; any other body is written exactly as it came.
     """
-    import aioteach
     out = out if out is not None else sys.stdout.buffer
     timeout = aioteach.ClientTimeout(total=60, sock_connect=10)
     async with aioteach.ClientSession(timeout=timeout) as session:
@@ -233,7 +233,6 @@ async def fetch(url: str, include: bool = False, fail: bool = False, out: Any = 
 
 
 def get_command(args: argparse.Namespace) -> int:
-    import aioteach
     url = args.url if "://" in args.url else f"http://{args.url}"
     try:
         return asyncio.run(fetch(url, include=args.include, fail=args.fail))
@@ -252,7 +251,6 @@ def get_command(args: argparse.Namespace) -> int:
 
 # -- demo and lessons -------------------------------------------------------------------------
 def demo_command(args: argparse.Namespace) -> int:
-    from aioteach.demo import run_demo
     try:
         asyncio.run(run_demo(port=args.port, requests=args.requests))
     except OSError as exc:
@@ -261,6 +259,7 @@ def demo_command(args: argparse.Namespace) -> int:
 
 
 def lessons_command(args: argparse.Namespace) -> int:
+    # plug-in point: the notebook layer is the optional "notebook" extra, loaded only here
     from aioteach.notebook.lessons import copy_lessons, lesson_files, with_html
     if args.html:                 # copies plus executed HTML copies: aioteach/notebook/lessons.py
         return with_html(args.dir)

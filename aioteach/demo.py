@@ -30,6 +30,7 @@ import random
 import time
 from typing import Any, Awaitable, Callable, List, Optional, Set
 
+import aioteach
 from aioteach import trace, web
 from aioteach.trace import Span
 from aioteach.websocket import WSMsgType
@@ -207,7 +208,6 @@ async def run_demo(port: int = 0, requests: int = 5, delay_ms: int = 200,
                    out: Callable[[str], Any] = print) -> dict:
     """Serve the app, fetch ``/delay/{delay_ms}`` ``requests`` times sequentially, then
     concurrently, print both timelines; returns the spans and elapsed times."""
-    import aioteach                     # the client, imported when the demo runs
     runner = web.AppRunner(make_app())
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port)
