@@ -13,6 +13,10 @@ The clicks come after the whole lesson ran, so they see what its later cells lef
 clean-up cell that stopped a server, a check cell that left a panel in a strange state.  A
 screenshot of each clicked cell is kept in artifacts/ (``click-NN-K.png``), and one of the page
 when a lesson is done; then the lesson's kernel is shut down, so the next lesson has the CPU.
+
+And mistakes on purpose, in lesson 01 after Run All: a header line without a colon, then Send to
+a server the learner stopped, then ``restart()``: each answer is a sentence in the panel, never a
+traceback on the page.
 """
 from __future__ import annotations
 
@@ -164,3 +168,59 @@ def test_after_run_all_every_button_works(lab, browser, path):
 def _code_sources(path: pathlib.Path) -> list:
     cells = json.loads(path.read_text())["cells"]
     return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+
+
+def run_new_cell(page, code: str) -> None:
+    """Add a cell at the end of the notebook, type ``code`` and run it (Shift+Enter)."""
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").last.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")                     # a new cell below, in command mode
+    page.keyboard.press("Enter")                 # edit it
+    page.keyboard.type(code)
+    page.keyboard.press("Shift+Enter")
+
+
+def send_and_settle(page, panel) -> str:
+    """Click the panel's Send with the mouse; its text once the click has settled."""
+    button = panel.locator(".widget-button", has_text="Send").first
+    button.scroll_into_view_if_needed()
+    panel.element_handle().evaluate(WATCH.replace(
+        "cell.querySelector('.jp-Cell-outputWrapper') || cell", "cell"))
+    button.click()
+    page.wait_for_function(SETTLED, arg=button.element_handle(), timeout=60_000, polling=100)
+    return panel.inner_text()
+
+
+@pytest.mark.timeout(300)
+def test_a_learners_mistakes_in_lesson01_get_a_sentence_not_a_traceback(lab, browser):
+    """Mistakes on purpose: a header line without a colon, then Send to a stopped server."""
+    path = NOTEBOOKS[0]
+    shutil.copy(path, lab.root / path.name)
+    page = browser.new_page()
+    try:
+        open_notebook(page, lab, path.name)
+        run_all_cells(page)
+        wait_for_run_all(page, RUN_ALL_TIMEOUT)
+        panel = page.locator(".jp-OutputArea-output",
+                             has=page.locator(".widget-button", has_text="Send")).first
+        panel.locator(".widget-textarea textarea").first.fill("this line has no colon")
+        text = send_and_settle(page, panel)
+        assert "Name: value" in text and "Traceback" not in text, text
+        panel.locator(".widget-textarea textarea").first.fill("")
+
+        run_new_cell(page, "server.stop(); print('stopped it')")
+        page.locator(".jp-OutputArea-output", has_text="stopped it").first.wait_for(timeout=30_000)
+        text = send_and_settle(page, panel)
+        keep_screenshot(page, "lesson01-mistake-stopped-server")
+        panel.screenshot(path=str(ARTIFACTS / "lesson01-mistake-stopped-server-panel.png"))
+        assert "restart()" in text and "Traceback" not in text, text
+        assert not error_texts(page), error_texts(page)
+
+        run_new_cell(page, "server.restart(); print('started it again')")
+        page.locator(".jp-OutputArea-output", has_text="started it again").first.wait_for(
+            timeout=30_000)
+        text = send_and_settle(page, panel)
+        assert "200 OK" in text and "restart()" not in text, text
+    finally:
+        page.close()
+        shut_down_kernels(lab)
