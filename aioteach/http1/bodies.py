@@ -149,6 +149,9 @@ class ChunkedReader:
     def _read_size_line(self, buf: bytearray) -> bool:
         end = buf.find(b"\r\n", 0, MAX_CHUNK_LINE_SIZE + 2)
         if end < 0:
+            if buf.find(b"\n", 0, MAX_CHUNK_LINE_SIZE + 2) >= 0:     # never stuck on "5\n"
+                raise RemoteProtocolError(
+                    "chunk size line ends in a bare LF: it must end with CR LF (RFC 9112 7.1)")
             if len(buf) > MAX_CHUNK_LINE_SIZE:
                 raise RemoteProtocolError(
                     f"chunk size line longer than {MAX_CHUNK_LINE_SIZE} bytes")

@@ -37,6 +37,8 @@ AT_ONCE = [
     ("endless method", b"M" * 5000, 501, 32),
     ("request line over 8190", b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\n" + HOST + b"\r\n", 414, 8190),
     ("header line over 8190", b"GET / HTTP/1.1\r\n" + HOST + b"X: " + b"a" * 9000, 431, 8215),
+    ("bare LF after a chunk size",
+     b"POST / HTTP/1.1\r\n" + HOST + b"Transfer-Encoding: chunked\r\n\r\n5\nhello\n0\n\n", 400, 57),
 ]
 
 
