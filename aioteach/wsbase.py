@@ -45,7 +45,8 @@ from typing import Any, Awaitable, Callable, Deque, Optional, Tuple, Union
 from . import trace
 from .wsheartbeat import HeartbeatMixin
 from .websocket import (BytesMessage, CloseReceived, ConnectionState, FrameError, Ping, Pong,
-                        TextMessage, WebSocketConnection, WSCloseCode, WSMessage, WSMsgType)
+                        TextMessage, WebSocketConnection, WSCloseCode, WSMessage,
+                        WSMessageTypeError, WSMsgType)
 
 __all__ = ["WebSocketBase", "WS_CLOSED_MESSAGE", "WS_CLOSING_MESSAGE", "QUEUE_HIGH_WATER"]
 
@@ -342,7 +343,8 @@ class WebSocketBase(HeartbeatMixin):
     async def _receive_kind(self, kind: WSMsgType, timeout: Optional[float]) -> Any:
         message = await self.receive(timeout)
         if message.type is not kind:
-            raise TypeError(f"Received message {message.type}:{message.data!r} is not WSMsgType.{kind.name}")
+            raise WSMessageTypeError(f"Received message {message.type}:{message.data!r} is not "
+                                     f"WSMsgType.{kind.name}")
         return message.data
 
     async def receive_str(self, *, timeout: Optional[float] = None) -> str:

@@ -11,7 +11,7 @@ ordinary handler that returns an unusual response::
         return ws
 
 ``prepare()`` checks the request with ``aioteach.websocket.handshake`` (a bad one raises
-``HTTPBadRequest``, ``HTTPMethodNotAllowed`` or ``HTTPUpgradeRequired``), picks a subprotocol,
+``HTTPBadRequest`` or ``HTTPMethodNotAllowed``, with a body that says why), picks a subprotocol,
 sends the 101 head through the normal response path (so ``on_response_prepare`` still runs),
 and then *takes over* the connection (``HttpProtocol.take_over``, web/protocol.py): from then
 on every byte from the socket goes to ``data_received`` here and never to the HTTP parser
@@ -24,8 +24,7 @@ Server shutdown (``runner.cleanup()``, Ctrl+C in ``run_app``) calls ``close_for_
 a Close with 1001 (GOING_AWAY) before any handler is cancelled, so clients learn why.
 
 Deliberate differences from aiohttp, each for the RFC's sake or the reader's:
-* an unsupported ``Sec-WebSocket-Version`` is 426 Upgrade Required with
-  ``Sec-WebSocket-Version: 13`` (RFC 6455 section 4.4); aiohttp answers 400;
+* an HTTP/1.0 upgrade is refused with 400 (RFC 6455 section 4.1; aiohttp accepts it);
 * a peer's Close (with ``autoclose``) and a peer's Ping (with ``autoping``) are answered the
   moment they arrive, not when the handler next calls ``receive()``;
 * a shutdown closes open WebSockets with 1001 by itself (aiohttp leaves it to ``on_shutdown``);
@@ -49,7 +48,7 @@ from typing import Any, Iterable, Optional
 from ..websocket import (HandshakeError, WebSocketConnection, WSCloseCode, WSMsgType,
                          choose_subprotocol, negotiate, server_response_headers, validate_client_request)
 from ..wsbase import WebSocketBase
-from .exceptions import HTTPBadRequest, HTTPMethodNotAllowed, HTTPUpgradeRequired
+from .exceptions import HTTPBadRequest, HTTPMethodNotAllowed
 from .response import StreamResponse
 
 __all__ = ["WebSocketResponse", "WebSocketReady", "WSMsgType"]   # aiohttp.web has WSMsgType too
@@ -82,12 +81,16 @@ class DirectRoute(asyncio.Protocol):
         self.resume_writing = http.resume_writing       # type: ignore[method-assign]
 
 
+def _version(request: Any) -> str:
+    """The request's HTTP version as "1.1" (aiohttp's ``request.version`` is a pair)."""
+    version = request.version
+    return f"{version[0]}.{version[1]}" if isinstance(version, tuple) else str(version)
+
+
 def _refusal(exc: HandshakeError, method: str) -> Exception:
     """The handshake's verdict as the HTTP exception a handler raises."""
     if exc.status == 405:
         return HTTPMethodNotAllowed(method, ["GET"], text=exc.message)
-    if exc.status == 426:
-        return HTTPUpgradeRequired(text=exc.message, headers=exc.headers)
     return HTTPBadRequest(text=exc.message, headers=exc.headers or None)
 
 
@@ -117,7 +120,7 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
     def can_prepare(self, request: Any) -> WebSocketReady:
         """Would ``prepare(request)`` succeed?  Never raises: ``if ws.can_prepare(request):``."""
         try:
-            offer = validate_client_request(request.method, request.headers)
+            offer = validate_client_request(request.method, request.headers, _version(request))
         except HandshakeError:
             return WebSocketReady(False, None)
         return WebSocketReady(True, self._choose(offer.protocols))
@@ -130,7 +133,7 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
         if self._conn is not None or self._prepared:
             return
         try:
-            offer = validate_client_request(request.method, request.headers)
+            offer = validate_client_request(request.method, request.headers, _version(request))
         except HandshakeError as exc:
             raise _refusal(exc, request.method) from None
         protocol = self._choose(offer.protocols)

@@ -22,7 +22,8 @@ from .codes import (NO_STATUS_RCVD, TLS_HANDSHAKE, Opcode, WSCloseCode, WSMessag
                     is_valid_close_code)
 from .deflate import DeflateParams, MessageDeflate, accept_response, client_offer, negotiate
 from .connection import DEFAULT_MAX_MSG_SIZE, ConnectionState, WebSocketConnection
-from .errors import FrameError, HandshakeError, LocalProtocolError, WebSocketError
+from .errors import (FrameError, HandshakeError, LocalProtocolError, WebSocketError,
+                     WSMessageTypeError)
 from .events import BytesMessage, CloseReceived, Event, Ping, Pong, TextMessage
 from .frames import Frame, apply_mask, build_frame, parse_frame
 from .handshake import (ClientRequest, accept_key, choose_subprotocol, client_request_headers,
@@ -34,7 +35,7 @@ __all__ = [
     "Opcode", "WSCloseCode", "WSMsgType", "WSMessage", "NO_STATUS_RCVD", "TLS_HANDSHAKE",
     "is_valid_close_code",
     # errors
-    "WebSocketError", "FrameError", "LocalProtocolError", "HandshakeError",
+    "WebSocketError", "FrameError", "LocalProtocolError", "HandshakeError", "WSMessageTypeError",
     # frames
     "Frame", "parse_frame", "build_frame", "apply_mask",
     # events

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from typing import List, Sequence, Tuple
 
-__all__ = ["WebSocketError", "FrameError", "LocalProtocolError", "HandshakeError"]
+__all__ = ["WebSocketError", "FrameError", "LocalProtocolError", "HandshakeError",
+           "WSMessageTypeError"]
 
 
 class WebSocketError(Exception):
@@ -38,11 +39,16 @@ class LocalProtocolError(WebSocketError):
     """The caller misused the API; nothing went on the wire."""
 
 
+class WSMessageTypeError(TypeError):
+    """``receive_str()``/``receive_bytes()``/``receive_json()`` got another kind of message
+    (aiohttp's name; a TypeError, as it was in aiohttp before 3.11)."""
+
+
 class HandshakeError(WebSocketError):
     """The opening handshake failed (RFC 6455 section 4).
 
     On the server, ``status`` and ``headers`` are the HTTP answer to send (400 Bad Request,
-    405 Method Not Allowed with ``Allow: GET``, 426 Upgrade Required with the version we speak).
+    405 Method Not Allowed with ``Allow: GET``, 400 with the version we speak).
     On the client, ``status`` is what the server answered and ``message`` says what was wrong.
     """
 

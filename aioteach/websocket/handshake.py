@@ -92,12 +92,15 @@ def _has_token(fields: Dict[str, List[str]], name: str, token: str) -> bool:
     return token in (item.lower() for item in _tokens(fields, name))
 
 
-def validate_client_request(method: str, headers: HeadersLike) -> ClientRequest:
+def validate_client_request(method: str, headers: HeadersLike,
+                            version: str = "1.1") -> ClientRequest:
     """Check an opening request (section 4.2.1); return its key and offered subprotocols.
 
     Raises ``HandshakeError``: 405 (with ``Allow: GET``) for another method, 400 for a missing
-    Upgrade/Connection token or a bad key, 426 (with ``Sec-WebSocket-Version: 13``) for a
-    version we do not speak (section 4.4).  Host is the HTTP/1.1 parser's to check (RFC 9112
+    Upgrade/Connection token, a bad key or an HTTP/1.0 request (``version``: section 4.1 asks
+    for HTTP/1.1 or later), and 400 with ``Sec-WebSocket-Version: 13`` for a WebSocket version
+    we do not speak (section 4.4 names 426 as one choice; aiohttp answers 400, and so do we).
+    Every refusal's ``message`` says why, for the response body.  Host is the HTTP/1.1 parser's to check (RFC 9112
     section 3.2), and Origin the application's (section 10.2): neither is looked at here.
     """
     if method != "GET":
@@ -105,12 +108,17 @@ def validate_client_request(method: str, headers: HeadersLike) -> ClientRequest:
                              [("Allow", "GET")])
     fields = _fields(headers)
     if not _has_token(fields, "upgrade", "websocket"):
-        raise HandshakeError(400, "missing 'Upgrade: websocket' in the WebSocket handshake")
+        raise HandshakeError(400, "this is a WebSocket endpoint: the request needs "
+                             "'Upgrade: websocket' (RFC 6455 section 4.1); a plain GET cannot "
+                             "be answered here")
+    if version in ("0.9", "1.0"):
+        raise HandshakeError(400, f"a WebSocket handshake needs HTTP/1.1 or later, not "
+                             f"HTTP/{version} (RFC 6455 section 4.1)")
     if not _has_token(fields, "connection", "upgrade"):
         raise HandshakeError(400, "missing 'Connection: upgrade' in the WebSocket handshake")
     versions = fields.get("sec-websocket-version", [])
     if [v.strip() for v in versions] != [WEBSOCKET_VERSION]:
-        raise HandshakeError(426, f"unsupported Sec-WebSocket-Version {', '.join(versions)!r}: "
+        raise HandshakeError(400, f"unsupported Sec-WebSocket-Version {', '.join(versions)!r}: "
                              f"this server speaks version {WEBSOCKET_VERSION}",
                              [("Sec-WebSocket-Version", WEBSOCKET_VERSION)])
     keys = fields.get("sec-websocket-key", [])

@@ -65,9 +65,9 @@ BAD_REQUESTS = {
     "key of 17 bytes": ("GET", good_request(Sec_WebSocket_Key=base64.b64encode(b"x" * 17).decode()),
                         400, []),
     "two keys": ("GET", good_request() + [("Sec-WebSocket-Key", RFC_KEY)], 400, []),
-    "version 8": ("GET", good_request(Sec_WebSocket_Version="8"), 426,
+    "version 8": ("GET", good_request(Sec_WebSocket_Version="8"), 400,
                   [("Sec-WebSocket-Version", "13")]),
-    "no version": ("GET", good_request(Sec_WebSocket_Version=None), 426,
+    "no version": ("GET", good_request(Sec_WebSocket_Version=None), 400,
                    [("Sec-WebSocket-Version", "13")]),
 }
 
