@@ -17,11 +17,17 @@ The classes form a tree by status class (RFC 9110 section 15)::
 so ``except web.HTTPClientError`` catches every 4xx.  Each leaf is one line: the status code is
 the whole of its difference.  A few carry extra facts the RFC requires: a redirect's
 ``Location`` (RFC 9110 10.2.2), 405's ``Allow`` (15.5.6), 451's ``Link`` (RFC 7725).
+
+As in aiohttp: a ``reason`` with CR or LF is a ValueError where it is given; a location or a
+link goes through ``URL``, so a CR/LF in it arrives percent-encoded, never as a new header
+line; ``body=`` still works but warns (DeprecationWarning): use ``text=``.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Iterable, Optional
 
+from ..url import URL
 from .response import Response
 
 __all__ = [
@@ -57,6 +63,13 @@ class HTTPException(Response, Exception):
                  content_type: Optional[str] = None) -> None:
         if body is not None and text is not None:
             raise ValueError("pass body= or text=, not both")
+        if body is not None:             # aiohttp 3 deprecates it: an exception's body is text
+            warnings.warn("body argument is deprecated for http web exceptions",
+                          DeprecationWarning, stacklevel=2)
+        if reason is not None and ("\r" in reason or "\n" in reason):
+            # Refused where it is set: a reason with CR/LF would end the status line early
+            # (response splitting, RFC 9112 4); aiohttp's words.
+            raise ValueError("Reason cannot contain \\r or \\n")
         Response.__init__(self, status=self.status_code, headers=headers, reason=reason,
                           body=body, text=text, content_type=content_type)
         if self._body is None and not self.empty_body:
@@ -94,7 +107,7 @@ class HTTPMove(HTTPRedirection):
             raise ValueError("a redirect needs a location to point to")
         super().__init__(headers=headers, reason=reason, body=body, text=text,
                          content_type=content_type)
-        self.headers["Location"] = str(location)
+        self.headers["Location"] = str(URL(location))    # percent-encoded: no CR/LF gets in
         self.location = location
 
 
@@ -190,11 +203,11 @@ class HTTPUnavailableForLegalReasons(HTTPClientError):
 
     status_code = 451
 
-    def __init__(self, link: Optional[str], **kwargs: Any) -> None:
+    def __init__(self, link: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if link:
-            self.headers["Link"] = f'<{link}>; rel="blocked-by"'
-        self.link = link
+        self.link: Optional[URL] = URL(link) if link else None   # "" means none, as aiohttp
+        if self.link is not None:
+            self.headers["Link"] = f'<{self.link}>; rel="blocked-by"'   # encoded: no CR/LF
 
 
 # -- 5xx ------------------------------------------------------------------------------------

@@ -7,12 +7,17 @@ Resolving a request returns a ``UrlMappingMatchInfo``: a dict of the path variab
 passed through.  When nothing matches, the answer is a ``MatchInfoError`` whose ``SystemRoute``
 handler raises the 404 or 405, so middlewares run around an error like around any request.
 
-A route's ``expect_handler`` answers a request's ``Expect`` field before the handler runs (RFC
+A handler is an ``async def`` function or a class (``web.View``); a plain function still
+works, wrapped so that what it returns is awaited, with aiohttp's DeprecationWarning.  A
+route's ``expect_handler`` (an ``async def``, or a TypeError) answers a request's ``Expect`` field before the handler runs (RFC
 9110 10.1.1); the default does nothing because the request sends ``100 Continue`` itself when
 the handler first reads the body.
 """
 from __future__ import annotations
 
+import functools
+import inspect
+import warnings
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from ..url import URL
@@ -120,6 +125,11 @@ class AbstractRoute:
         if not callable(handler):
             raise TypeError(f"a route's handler must be callable, got {handler!r}: pass the "
                             f"function itself (get_user), not its result (get_user())")
+        if expect_handler is not None and not inspect.iscoroutinefunction(expect_handler):
+            raise TypeError(f"expect_handler must be an async def function, got "
+                            f"{expect_handler!r}")
+        if not inspect.iscoroutinefunction(handler) and not isinstance(handler, type):
+            handler = _awaiting(handler)
         self._method = method
         self._handler = handler
         self._resource = resource
@@ -148,6 +158,23 @@ class AbstractRoute:
         handler = getattr(self._handler, "__qualname__", repr(self._handler))
         canonical = self._resource.canonical if self._resource is not None else "?"
         return f"<{type(self).__name__} {self._method} {canonical} -> {handler}>"
+
+
+def _awaiting(handler: Callable[[Any], Any]) -> Handler:
+    """A plain function as a handler: warn as aiohttp does, and await what it returns.
+
+    ``lambda request: web.Response()`` and ``def handler(request)`` still work (the result is
+    awaited when it is awaitable), but aiohttp deprecates them: a handler that blocks stalls
+    the whole server, so write ``async def``.  A class (``web.View``) is called as it is."""
+    warnings.warn("Bare functions are deprecated, use async ones", DeprecationWarning,
+                  stacklevel=5)            # the line that called router.add_get(...)
+
+    @functools.wraps(handler)
+    async def call(request: Any) -> Any:
+        result = handler(request)
+        return await result if inspect.isawaitable(result) else result
+
+    return call
 
 
 class ResourceRoute(AbstractRoute):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from aioteach import web
+from aioteach.url import URL
 from aioteach.http1 import reason_phrase
 
 LEAVES = [getattr(web, name) for name in web.exceptions.__all__
@@ -57,10 +58,27 @@ def test_keywords_like_aiohttp():
     exc = web.HTTPNotFound(text="nothing here", headers={"X-A": "1"}, reason="Nope")
     assert (exc.text, exc.headers["X-A"], exc.reason, str(exc)) == \
         ("nothing here", "1", "Nope", "Nope")
-    exc = web.HTTPBadRequest(body=b"{}", content_type="application/json")
+    with pytest.warns(DeprecationWarning, match="body argument is deprecated"):
+        exc = web.HTTPBadRequest(body=b"{}", content_type="application/json")   # as aiohttp
     assert exc.content_type == "application/json" and exc.body == b"{}"
     with pytest.raises(ValueError):
         web.HTTPBadRequest(body=b"x", text="y")
+
+
+@pytest.mark.parametrize("reason", ["OK\rSet-Cookie: evil=1", "Bad\r\nInjected: 1", "a\nb"])
+def test_a_reason_with_cr_or_lf_is_refused_where_it_is_given(reason):
+    with pytest.raises(ValueError, match="Reason cannot contain"):
+        web.HTTPOk(reason=reason)
+
+
+def test_locations_and_links_arrive_percent_encoded():
+    assert web.HTTPFound(location="/redirect\r\n").headers["Location"] == "/redirect%0D%0A"
+    blocked = web.HTTPUnavailableForLegalReasons(link="http://warning.or.kr/\r\n")
+    assert blocked.headers["Link"] == '<http://warning.or.kr/%0D%0A>; rel="blocked-by"'
+    plain = web.HTTPUnavailableForLegalReasons(link="http://warning.or.kr/")
+    assert plain.link == URL("http://warning.or.kr/")
+    empty = web.HTTPUnavailableForLegalReasons(link="")
+    assert empty.link is None and "Link" not in empty.headers
 
 
 def test_can_be_raised_and_caught_by_family():

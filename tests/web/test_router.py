@@ -321,3 +321,26 @@ def test_url_for_then_resolve_gives_back_the_values(user, post):
     url = router["post"].url_for(user=user, post=post)
     info = asyncio.run(resolve(router, "GET", str(url)))
     assert dict(info) == {"user": user, "post": post}
+
+
+async def test_a_plain_function_handler_warns_as_aiohttp_and_is_awaited():
+    def documented(request):
+        """Doc"""
+        return web.Response(text="sync")
+
+    router = web.UrlDispatcher()
+    with pytest.warns(DeprecationWarning, match="Bare functions are deprecated") as caught:
+        route = router.add_get("/sync", documented)
+    assert caught[0].filename == __file__                 # points at the add_get line
+    assert route.handler.__doc__ == "Doc"                  # functools.wraps keeps metadata
+    response = await route.handler(object())
+    assert response.text == "sync"
+    with pytest.warns(DeprecationWarning):
+        awaited = router.add_get("/lambda", lambda request: handler(request))
+    assert (await awaited.handler(object())).text == "ok"  # a returned coroutine is awaited
+
+
+def test_expect_handler_must_be_async():
+    router = web.UrlDispatcher()
+    with pytest.raises(TypeError, match="expect_handler must be an async def"):
+        router.add_post("/upload", handler, expect_handler=lambda request: None)
