@@ -23,6 +23,7 @@ tree to it), so you can start reading at L0 and never meet a name that has not b
     L2  payload.py       Payload: a body that knows its size and type, written by either side
     L2  abc.py           the abstract classes both sides implement (aiohttp.abc)
     L2  wsbase.py        the asyncio half of a WebSocket, shared by server and client
+    L2  wsheartbeat.py   a WebSocket's heartbeat: Ping, and 1006 when nothing answers
     L2  trace.py         tracing hooks and a recorder (no-op unless switched on)
     L2  gen.py           tornado-style generator coroutines on the asyncio loop
     L2  toyloop.py       a steppable event loop for lessons
