@@ -50,16 +50,15 @@ from .websocket import (BytesMessage, CloseReceived, ConnectionState, FrameError
 
 __all__ = ["WebSocketBase", "WS_CLOSED_MESSAGE", "WS_CLOSING_MESSAGE", "QUEUE_HIGH_WATER"]
 
-WS_CLOSED_MESSAGE = WSMessage(WSMsgType.CLOSED, None, None)     # aiohttp's two constants
-WS_CLOSING_MESSAGE = WSMessage(WSMsgType.CLOSING, None, None)
+WS_CLOSED_MESSAGE, WS_CLOSING_MESSAGE = (WSMessage(WSMsgType.CLOSED, None, None),   # aiohttp's
+                                         WSMessage(WSMsgType.CLOSING, None, None))
 
 # Received messages waiting for receive(): above 256 KiB we stop reading the socket, so TCP's
 # window pushes back on a fast sender; below 64 KiB we read again.
 QUEUE_HIGH_WATER = 256 * 1024
 QUEUE_LOW_WATER = 64 * 1024
 
-# A handler that keeps calling receive() on a closed socket is spinning in a loop that forgot
-# to stop; aiohttp raises after five such calls, and so do we.
+# A handler calling receive() on a closed socket again and again forgot to stop: aiohttp raises.
 CLOSED_RECEIVES_ALLOWED = 5
 
 TEXT, BINARY = WSMsgType.TEXT, WSMsgType.BINARY
@@ -343,8 +342,7 @@ class WebSocketBase(HeartbeatMixin):
     async def _receive_kind(self, kind: WSMsgType, timeout: Optional[float]) -> Any:
         message = await self.receive(timeout)
         if message.type is not kind:
-            raise WSMessageTypeError(f"Received message {message.type}:{message.data!r} is not "
-                                     f"WSMsgType.{kind.name}")
+            raise WSMessageTypeError(f"Received {message.type!r}, not WSMsgType.{kind.name}")
         return message.data
 
     async def receive_str(self, *, timeout: Optional[float] = None) -> str:
