@@ -342,7 +342,7 @@ class WebSocketBase(HeartbeatMixin):
     async def _receive_kind(self, kind: WSMsgType, timeout: Optional[float]) -> Any:
         message = await self.receive(timeout)
         if message.type is not kind:
-            raise WSMessageTypeError(f"Received {message.type!r}, not WSMsgType.{kind.name}")
+            raise WSMessageTypeError(f"Received {message.type!r} is not WSMsgType.{kind.name}")
         return message.data
 
     async def receive_str(self, *, timeout: Optional[float] = None) -> str:
