@@ -102,12 +102,12 @@ class FileResponse(StreamResponse):
                 sibling = self._path.with_name(self._path.name + suffix)
                 try:
                     if stat.S_ISREG(sibling.lstat().st_mode):      # a symlink is not followed
-                        return open(sibling, "rb"), coding
+                        return sibling.open("rb"), coding
                 except OSError:
                     continue
         if not stat.S_ISREG(self._path.stat().st_mode):
             return None
-        return open(self._path, "rb"), None
+        return self._path.open("rb"), None
 
     async def _answer_from(self, request: Any, file: BinaryIO, coding: Optional[str]) -> None:
         st = os.fstat(file.fileno())              # the file we hold, not the name's target now

@@ -138,3 +138,14 @@ async def test_conditional_requests(file_app):
     assert statuses == [304, 200, 304, 304, 200, 412, 200, 412, 200, 412, 200]
     not_modified = results[0]
     assert not_modified[2] == b"" and not_modified[1]["ETag"] == etag
+
+
+async def test_a_file_that_cannot_be_opened_is_403(file_app, monkeypatch):
+    import pathlib
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(pathlib.Path, "open", refuse)   # root can read anything: pretend
+    [(status, _, body)] = await exchange(file_app, get("/files/data.bin"))
+    assert (status, body) == (403, b"")
