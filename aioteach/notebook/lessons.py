@@ -8,7 +8,8 @@ install of a checkout does not always map that name, so the checkout's folder is
 ``--html`` (for instructors: a fallback for a room where widgets fail) also executes every
 lesson headlessly (nbclient, one fresh kernel per lesson, in DIR so files a lesson writes land
 there) and writes ``DIR/NAME.html`` with nbconvert: outputs, pictures (embedded as data URIs)
-and the widgets' last state.  The packaged lesson is executed, never a learner's edited copy.
+and the widgets' last state, frozen into plain HTML (``static.freeze``: no JavaScript from the
+internet is needed to see them).  The packaged lesson is executed, never a learner's edited copy.
 
 Rules: never overwrite: a learner's edited copy is worth more than a fresh one; existing
 notebooks are skipped and reported.  An HTML copy that already exists is refused before
@@ -21,6 +22,8 @@ import pathlib
 import sys
 from importlib import resources
 from typing import Any, List, Optional, Sequence
+
+from .static import freeze
 
 __all__ = ["lessons_command", "lesson_files", "copy_lessons", "html_targets", "write_html",
            "with_html",
@@ -93,7 +96,7 @@ def write_html(target: str, lessons: Optional[Sequence[Any]] = None) -> int:
             print(f"{lesson.name} failed while executing: {first[0]}")
             status = 1
             continue
-        page, _ = HTMLExporter().from_notebook_node(notebook)
+        page, _ = HTMLExporter().from_notebook_node(freeze(notebook))
         path.write_text(page, encoding="utf-8")
         print(f"wrote {path} ({len(page) // 1024} KiB)")
     return status

@@ -10,7 +10,11 @@ from aioteach.notebook.lessons import write_html
 
 CELLS = ["from aioteach.demo import make_app\nfrom aioteach.notebook import serve, Timeline\n"
          "from aioteach.trace import Span\nserver = serve(make_app())\nserver",
-         "Timeline([Span('GET /', 'x', 0.0, 0.5), Span('GET /a', 'x', 0.1, 0.3)])"]
+         "Timeline([Span('GET /', 'x', 0.0, 0.5), Span('GET /a', 'x', 0.1, 0.3)])",
+         "from aioteach.notebook import RequestPanel, ConcurrencyLab, click_and_wait\n"
+         "panel = RequestPanel(server, path='/ipinfo/8.8.8.8')\n"
+         "await click_and_wait(panel.send_button)\npanel",
+         "lab = ConcurrencyLab(server, path='/delay/1', n=2)\nawait lab.run_all()\nlab"]
 
 
 @pytest.mark.notebook
@@ -26,7 +30,9 @@ def test_an_executed_html_copy_with_its_pictures(tmp_path, capsys):
     assert write_html(str(tmp_path), [lesson]) == 0
     page = (tmp_path / "lesson.html").read_text()
     assert "aioteach server" in page                   # an executed cell's output
-    assert "data:image/png;base64," in page            # the lab's timeline picture
+    # pictures: the timeline's PNG output and the lab's Image widget, both as data: URIs
+    assert page.count("data:image/png;base64,") >= 2
+    assert "200 OK" in page and "disabled" in page      # the panel's last state, frozen
     assert "wrote" in capsys.readouterr().out
     # a second run refuses at once, in one line, with exit status 2
     assert write_html(str(tmp_path), [lesson]) == 2
