@@ -275,7 +275,7 @@ class TextIOPayload(IOBasePayload):
         super().__init__(value, *args, encoding=encoding, content_type=content_type, **kwargs)
 
     def _as_bytes(self, chunk: Any) -> bytes:
-        return chunk.encode(self.encoding) if isinstance(chunk, str) else bytes(chunk)
+        return chunk.encode(self.encoding or "utf-8") if isinstance(chunk, str) else bytes(chunk)
 
 
 class AsyncIterablePayload(Payload):

@@ -125,7 +125,7 @@ class FileResponse(StreamResponse):
         if request.method in ("GET", "HEAD") and "Range" in request.headers and \
                 _if_range_holds(request, etag, mtime):
             chosen = _parse_range(request.headers["Range"], st.st_size)
-            if chosen == "unsatisfiable":
+            if isinstance(chosen, str):                 # "unsatisfiable"
                 self.headers["Content-Range"] = f"bytes */{st.st_size}"
                 return await self._answer_empty(request, 416)
             if chosen is not None:

@@ -104,9 +104,9 @@ class UrlDispatcher(Mapping[str, AbstractResource]):
         if path and not path.startswith("/"):
             raise ValueError(f"path {path!r} should start with '/' (or be empty inside a sub-app)")
         # One resource per pattern: add_get then add_post on "/x" share it, so 405 lists both.
-        for resource in self._index.get(_index_key_of(path), ()):
-            if resource.raw_match(path) and name in (None, resource.name):
-                return resource
+        for existing in self._index.get(_index_key_of(path), ()):
+            if existing.raw_match(path) and name in (None, existing.name):
+                return existing
         resource: AbstractResource
         if "{" in path or "}" in path:
             resource = DynamicResource(path, name=name)
