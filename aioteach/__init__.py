@@ -88,10 +88,38 @@ _LAZY = {
     "ServerTimeoutError": "aioteach.client",
     "ServerConnectionError": "aioteach.client",
     "WSServerHandshakeError": "aioteach.client",
+    "ClientConnectorCertificateError": "aioteach.client",
+    "ClientProxyConnectionError": "aioteach.client",
+    "ClientHttpProxyError": "aioteach.client",
+    "ServerFingerprintMismatch": "aioteach.client",
+    "ConnectionTimeoutError": "aioteach.client",
+    "SocketTimeoutError": "aioteach.client",
+    # TLS pinning, name resolution and client tracing (aiohttp's top-level names)
+    "Fingerprint": "aioteach.client",
+    "ThreadedResolver": "aioteach.client",
+    "DefaultResolver": "aioteach.client",
+    "TraceConfig": "aioteach.client",
+    "TraceRequestStartParams": "aioteach.client",
+    "TraceRequestEndParams": "aioteach.client",
+    "TraceRequestExceptionParams": "aioteach.client",
+    "TraceRequestRedirectParams": "aioteach.client",
+    "TraceRequestChunkSentParams": "aioteach.client",
+    "TraceResponseChunkReceivedParams": "aioteach.client",
+    "TraceRequestHeadersSentParams": "aioteach.client",
+    "TraceConnectionQueuedStartParams": "aioteach.client",
+    "TraceConnectionQueuedEndParams": "aioteach.client",
+    "TraceConnectionCreateStartParams": "aioteach.client",
+    "TraceConnectionCreateEndParams": "aioteach.client",
+    "TraceConnectionReuseconnParams": "aioteach.client",
+    "TraceDnsResolveHostStartParams": "aioteach.client",
+    "TraceDnsResolveHostEndParams": "aioteach.client",
+    "TraceDnsCacheHitParams": "aioteach.client",
+    "TraceDnsCacheMissParams": "aioteach.client",
     # WebSocket vocabulary shared by both sides
     "WSMsgType": "aioteach.websocket",
     "WSCloseCode": "aioteach.websocket",
     "WSMessage": "aioteach.websocket",
+    "WSMessageTypeError": "aioteach.websocket",
     # the multidicts and URLs every layer hands around
     "MultiDict": "aioteach.multidict",
     "CIMultiDict": "aioteach.multidict",
@@ -106,7 +134,7 @@ _LAZY = {
     # gunicorn's worker class: gunicorn ... -k aioteach.GunicornWebWorker
     "GunicornWebWorker": "aioteach.web.worker",
 }
-_SUBMODULES = {"web", "client", "gen", "trace", "http1", "websocket", "testing", "toyloop",
+_SUBMODULES = {"web", "client", "gen", "trace", "http1", "websocket", "testing", "toyloop", "abc",
                "notebook", "demo", "multidict", "url", "urlparts", "urlencoding", "multipart",
                "streams", "hdrs"}
 

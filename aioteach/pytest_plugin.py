@@ -47,6 +47,7 @@ async def _serving(server_class: Any) -> AsyncIterator[Callable[..., Any]]:
 @async_fixture
 async def aioteach_server() -> AsyncIterator[Callable[..., Any]]:
     """``server = await aioteach_server(app, host=..., port=...)``: a started TestServer."""
+    # plug-in point: pytest loads this module in every project; the servers load on use
     from .testing import TestServer
     async for start in _serving(TestServer):    # runs _serving's cleanup after the test
         yield start
@@ -55,6 +56,7 @@ async def aioteach_server() -> AsyncIterator[Callable[..., Any]]:
 @async_fixture
 async def aioteach_raw_server() -> AsyncIterator[Callable[..., Any]]:
     """``server = await aioteach_raw_server(handler)``: a bare handler on a free port."""
+    # plug-in point: pytest loads this module in every project; the servers load on use
     from .testing import RawTestServer
     async for start in _serving(RawTestServer):
         yield start
@@ -63,6 +65,7 @@ async def aioteach_raw_server() -> AsyncIterator[Callable[..., Any]]:
 @async_fixture
 async def aioteach_client() -> AsyncIterator[Callable[..., Any]]:
     """``client = await aioteach_client(app_or_server, server_kwargs=None, **session_kwargs)``."""
+    # plug-in point: pytest loads this module in every project; the servers load on use
     from .testing import BaseTestServer, TestClient, TestServer
     clients: List[Any] = []
 
@@ -84,6 +87,7 @@ async def aioteach_client() -> AsyncIterator[Callable[..., Any]]:
 @pytest.fixture
 def unused_port() -> Callable[[], int]:
     """A function returning a free TCP port on 127.0.0.1, as aiohttp's fixture does."""
+    # plug-in point: pytest loads this module in every project; the servers load on use
     from .testing import unused_port as find
     return find
 
@@ -91,5 +95,6 @@ def unused_port() -> Callable[[], int]:
 @pytest.fixture
 def aioteach_unused_port() -> Callable[[], int]:
     """The same as ``unused_port``, under the plugin's prefix (aiohttp_unused_port's twin)."""
+    # plug-in point: pytest loads this module in every project; the servers load on use
     from .testing import unused_port as find
     return find

@@ -19,6 +19,12 @@ passes here passes on a port.  ``make_mocked_request`` is the exception, for uni
 handler or middleware: it builds a real ``web.Request`` from a method, path and headers, with
 no socket at all.
 
+For tests written the older way, with a loop of their own instead of pytest-asyncio, the
+loop helpers are here under aiohttp's names: ``loop_context()`` (a ``with`` block holding a
+fresh loop), ``setup_test_loop()`` / ``teardown_test_loop(loop)``, and ``make_mocked_coro``
+(a ``Mock`` that is also an ``async def``).  ``unittest_run_loop`` is the no-op decorator
+aiohttp keeps for old code.
+
 The pytest fixtures (``aioteach_client``, ``aioteach_server``, ``aioteach_raw_server``,
 ``unused_port``) are in ``aioteach.pytest_plugin``, registered through the ``pytest11`` entry
 point: installing aioteach makes them available, and they clean up after each test.
@@ -33,19 +39,26 @@ point: installing aioteach makes them available, and they clean up after each te
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
+import inspect
 import socket
 import unittest
-from typing import Any, Awaitable, Callable, List, Optional, Union
+import warnings
+from typing import Any, Awaitable, Callable, Iterator, List, Optional, Union
+from unittest import mock
 
 from . import web
 from .client import ClientResponse, ClientSession, CookieJar
-from .client.session import RequestContextManager
+from .client.contexts import RequestContextManager
+from .client.websocket import WSConnectContext
 from .http1 import Request as RequestHead
 from .streams import EMPTY_STREAM, StreamReader
 from .url import URL
 
 __all__ = ["BaseTestServer", "TestServer", "RawTestServer", "TestClient", "AioHTTPTestCase",
-           "make_mocked_request", "unused_port"]
+           "make_mocked_request", "unused_port", "loop_context", "setup_test_loop",
+           "teardown_test_loop", "make_mocked_coro", "unittest_run_loop"]
 
 
 def unused_port() -> int:
@@ -61,10 +74,11 @@ class BaseTestServer:
     __test__ = False                      # not a test class, whatever pytest thinks of the name
 
     def __init__(self, *, scheme: str = "", host: str = "127.0.0.1", port: Optional[int] = None,
-                 **runner_kwargs: Any) -> None:
+                 skip_url_asserts: bool = False, **runner_kwargs: Any) -> None:
         self.scheme = scheme
         self.host = host
         self.port = port
+        self.skip_url_asserts = skip_url_asserts
         self.runner: Any = None
         self._runner_kwargs = runner_kwargs
         self._root: Optional[URL] = None
@@ -87,9 +101,17 @@ class BaseTestServer:
         raise NotImplementedError
 
     def make_url(self, path: Union[str, URL]) -> URL:
-        """The absolute URL of ``path`` on this server."""
+        """The absolute URL of ``path`` on this server.
+
+        A path starting with ``//`` reads as a URL with a host (RFC 3986 4.2), so it is
+        refused, unless the server was made with ``skip_url_asserts=True``: then the path is
+        glued to the server's root as it is (aiohttp's rule; normalize_path_middleware tests
+        send ``//a//b`` that way).
+        """
         if self._root is None:
             raise RuntimeError("the test server is not started (await server.start_server())")
+        if self.skip_url_asserts:
+            return URL(f"{self._root}{path}")
         url = URL(str(path))
         if url.is_absolute():
             raise ValueError(f"make_url() wants a path, not the absolute URL {path}")
@@ -209,10 +231,13 @@ class TestClient:
     def options(self, path: Union[str, URL], **kwargs: Any) -> RequestContextManager:
         return self.request("OPTIONS", path, **kwargs)
 
-    async def ws_connect(self, path: Union[str, URL], **kwargs: Any) -> Any:
-        """A WebSocket to ``path`` (needs the client's ``session.ws_connect``)."""
+    def ws_connect(self, path: Union[str, URL], **kwargs: Any) -> WSConnectContext:
+        """A WebSocket to ``path``: ``await client.ws_connect(path)`` or ``async with`` it."""
+        return WSConnectContext(self._ws_connect(path, **kwargs))
+
+    async def _ws_connect(self, path: Union[str, URL], **kwargs: Any) -> Any:
         ws = await self._session.ws_connect(self.make_url(path), **kwargs)
-        self._websockets.append(ws)
+        self._websockets.append(ws)                   # closed at close()
         return ws
 
     @property
@@ -319,3 +344,54 @@ def make_mocked_request(method: str, path: str, headers: Any = None, *,
     request._match_info = info
     return request
 
+
+# -- loops for tests that bring their own (aiohttp.test_utils' names) -------------------------
+def setup_test_loop(loop_factory: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop
+                    ) -> asyncio.AbstractEventLoop:
+    """A new event loop, set as the current one; undo with ``teardown_test_loop(loop)``."""
+    loop = loop_factory()
+    asyncio.set_event_loop(loop)
+    return loop
+
+
+def teardown_test_loop(loop: asyncio.AbstractEventLoop, fast: bool = False) -> None:
+    """Run the loop's pending callbacks once, close it, and unset it (``fast``: skip gc)."""
+    if not loop.is_closed():
+        loop.call_soon(loop.stop)
+        loop.run_forever()
+        loop.close()
+    if not fast:
+        gc.collect()                  # unclosed transports warn now, inside the test
+    asyncio.set_event_loop(None)
+
+
+@contextlib.contextmanager
+def loop_context(loop_factory: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop,
+                 fast: bool = False) -> Iterator[asyncio.AbstractEventLoop]:
+    """``with loop_context() as loop: loop.run_until_complete(...)``: a loop for one block."""
+    loop = setup_test_loop(loop_factory)
+    try:
+        yield loop
+    finally:
+        teardown_test_loop(loop, fast=fast)
+
+
+_NOTHING: Any = object()
+
+
+def make_mocked_coro(return_value: Any = _NOTHING, raise_exception: Any = _NOTHING) -> Any:
+    """A ``Mock`` you can await: it records its calls, then returns or raises as told."""
+    async def mocked(*args: Any, **kwargs: Any) -> Any:
+        if raise_exception is not _NOTHING:
+            raise raise_exception
+        if inspect.isawaitable(return_value):
+            return await return_value
+        return None if return_value is _NOTHING else return_value
+    return mock.Mock(wraps=mocked)
+
+
+def unittest_run_loop(func: Any) -> Any:
+    """aiohttp's old decorator for AioHTTPTestCase methods: nothing to do any more."""
+    warnings.warn("Decorator `@unittest_run_loop` is no longer needed: AioHTTPTestCase runs "
+                  "async def test methods by itself", DeprecationWarning, stacklevel=2)
+    return func

@@ -35,26 +35,32 @@ raw transport to write to.  A detached connection never returns to the pool.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Tuple
 
 from .. import trace
 from ..http1 import Data, EndOfMessage, InformationalResponse, RemoteProtocolError, Response
 from ..http1 import ResponseParser
 from .errors import ClientPayloadError, ServerDisconnectedError, SocketTimeoutError
 
-__all__ = ["ClientConnection"]
+__all__ = ["ClientConnection", "DEFAULT_LIMITS"]
+
+# (max_line_size, max_field_size, max_headers) for the response parser: aiohttp's defaults
+# (8190 bytes a line, 128 field lines; the parser's own default of 100 is a server's).
+DEFAULT_LIMITS = (8190, 8190, 128)
 
 
 class ClientConnection(asyncio.Protocol):
     """An HTTP/1.1 connection to one server (``key``), owned by a connector's pool."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, key: Any, pool: Any, *,
-                 max_line_size: int = 8190, max_field_size: int = 8190) -> None:
+                 limits: Tuple[int, int, int] = DEFAULT_LIMITS) -> None:
         self.loop = loop
         self.key = key
         self.pool = pool                       # the connector: release(conn) / forget(conn)
         self.transport: Optional[asyncio.Transport] = None
-        self.parser = ResponseParser(max_line_size=max_line_size, max_field_size=max_field_size)
+        self.parser = ResponseParser(max_line_size=limits[0], max_field_size=limits[1],
+                                     max_headers=limits[2])
+        self.limits = limits                   # the session's tuple: compared by identity
         self.exchanges = 0                     # how many requests this connection has carried
         self.should_close = False              # a reason to never reuse it has been seen
         self.trace_req: Any = None             # the request id traced for this exchange
@@ -104,7 +110,7 @@ class ClientConnection(asyncio.Protocol):
                 exc = ClientPayloadError(f"Response payload is not valid: {exc.hint}")
             self._break(exc)
             return
-        for event in events:
+        for i, event in enumerate(events):
             if self._response is not response:  # the response gave up on this exchange
                 return
             kind = type(event)
@@ -113,7 +119,10 @@ class ClientConnection(asyncio.Protocol):
             elif kind is Response:
                 if not event.keep_alive:
                     self.should_close = True
-                response._on_head(event)
+                # The parser ends a message without a body (HEAD, 204, 304, Content-Length: 0)
+                # in the same feed as its head: the response then needs no body reader.
+                response._on_head(event, i + 1 < len(events)
+                                  and type(events[i + 1]) is EndOfMessage)
             elif kind is EndOfMessage:
                 if event is not events[-1] or self.parser.mid_message:
                     self.should_close = True   # bytes after the end: see the rules
@@ -197,6 +206,14 @@ class ClientConnection(asyncio.Protocol):
             self._sock_read = sock_read
             self._last_read = self.loop.time()
             self._read_timer = self.loop.call_at(self._last_read + sock_read, self._check_silence)
+
+    def set_limits(self, limits: Tuple[int, int, int]) -> None:
+        """The parser's limits for the next response: (max_line_size, max_field_size, max_headers)."""
+        # Between exchanges the parser holds nothing (we never pipeline): a new one is the
+        # simple way to change its limits, and the head-size rule stays the parser's.
+        self.parser = ResponseParser(max_line_size=limits[0], max_field_size=limits[1],
+                                     max_headers=limits[2])
+        self.limits = limits
 
     def arm_deadline(self, when: float) -> None:
         """Break the exchange at loop time ``when`` (what is left of ClientTimeout.total)."""

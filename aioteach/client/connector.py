@@ -24,9 +24,17 @@ connection closes) frees its slot or drops it from the pool.  Idle connections a
 after ``keepalive_timeout`` seconds (15, like aiohttp; servers drop theirs after 5-75 s), by one
 timer for the whole pool.  ``force_close=True`` never keeps a connection.
 
+Opening a connection (``_open``): the host name becomes addresses (``resolver``, with a
+small cache: resolver.py; an IP address needs none), then ``loop.create_connection`` tries
+them in order, with TLS when the scheme is https.  Through a proxy (proxy.py) the connection
+goes to the proxy, and for https it is a CONNECT tunnel in which TLS starts.  With
+``ssl=Fingerprint(...)`` the certificate's digest is checked before the connection is used
+(fingerprint.py).
+
 Tracing: ``client.connection_queued`` when a request has to wait for a slot and
 ``client.connection_acquired`` (``reused`` True/False) the moment it has a connection: the
-lessons' concurrency timelines draw the gap between them.
+lessons' concurrency timelines draw the gap between them.  A request's ``TraceConfig``
+callbacks (tracing.py) hear the same moments, and the DNS ones, from the same places.
 """
 from __future__ import annotations
 
@@ -36,8 +44,14 @@ import ssl as ssllib
 from typing import Any, Deque, Dict, List, NamedTuple, Optional, Set, Tuple, Union
 
 from .. import trace
-from .connection import ClientConnection
-from .errors import ClientConnectorCertificateError, ClientConnectorError, ConnectionTimeoutError
+from ..abc import AbstractResolver, ResolveResult
+from .connection import DEFAULT_LIMITS, ClientConnection
+from .errors import (ClientConnectorCertificateError, ClientConnectorError, ClientError,
+                     ConnectionTimeoutError)
+from .fingerprint import Fingerprint
+from .proxy import open_tunnel
+from .resolver import DefaultResolver, HostCache, is_ip_address, literal_address
+from .tracing import send_all
 
 __all__ = ["TCPConnector", "ConnectionKey"]
 
@@ -50,7 +64,8 @@ class ConnectionKey(NamedTuple):
     host: str
     port: int
     is_ssl: bool
-    ssl: Any                       # True (verify), False (do not verify) or an SSLContext
+    ssl: Any                       # True (verify), False (do not), an SSLContext, a Fingerprint
+    proxy: Any = None              # proxy.Proxy, or None: straight to the host
 
 
 def _unverified_context() -> ssllib.SSLContext:
@@ -65,15 +80,17 @@ class TCPConnector:
 
     ``limit=0`` means no limit, as in aiohttp.
 
-    Simplification: ``use_dns_cache``, ``ttl_dns_cache`` and ``enable_cleanup_closed`` are
-    accepted for aiohttp's sake and ignored: each new connection asks the system resolver.
+    ``resolver`` turns names into addresses (``ThreadedResolver`` by default); answers are
+    kept ``ttl_dns_cache`` seconds (None: for ever) unless ``use_dns_cache=False``.
+    ``enable_cleanup_closed`` is accepted for aiohttp's sake and ignored.
     """
 
     def __init__(self, *, limit: int = 100, limit_per_host: int = 0,
                  keepalive_timeout: Optional[float] = 15.0, force_close: bool = False,
                  ssl: SSLSetting = True, family: int = 0, local_addr: Any = None,
-                 enable_cleanup_closed: bool = False, ttl_dns_cache: Any = None,
-                 use_dns_cache: bool = True, loop: Any = None) -> None:
+                 enable_cleanup_closed: bool = False, ttl_dns_cache: Optional[float] = 10,
+                 use_dns_cache: bool = True, resolver: Optional[AbstractResolver] = None,
+                 loop: Any = None) -> None:
         self.limit = limit
         self.limit_per_host = limit_per_host
         self.keepalive_timeout = None if force_close else keepalive_timeout
@@ -81,6 +98,8 @@ class TCPConnector:
         self.ssl = True if ssl is None else ssl
         self._family = family
         self._local_addr = local_addr
+        self._resolver = resolver if resolver is not None else DefaultResolver()
+        self._dns = HostCache(ttl_dns_cache) if use_dns_cache else None
         self._idle: Dict[ConnectionKey, List[Tuple[ClientConnection, float]]] = {}
         self._in_use: Set[ClientConnection] = set()
         self._slots_per_key: Dict[ConnectionKey, int] = collections.defaultdict(int)
@@ -133,16 +152,20 @@ class TCPConnector:
         return bool(self._waiters) and any(k == key for k, _ in self._waiters)
 
     async def connect(self, key: ConnectionKey, *, trace_req: Any = None,
-                      sock_connect: Optional[float] = None, max_line_size: int = 8190,
-                      max_field_size: int = 8190,
-                      loop: Optional[asyncio.AbstractEventLoop] = None) -> ClientConnection:
+                      sock_connect: Optional[float] = None, limits: tuple = DEFAULT_LIMITS,
+                      loop: Optional[asyncio.AbstractEventLoop] = None,
+                      traces: Any = None) -> ClientConnection:
         """A connection for ``key``, in use until ``release``/``forget``; waits for a slot."""
+        # long because: the queue, the slot bookkeeping on every way out and the tracing of
+        # each step are one protocol, best read in one piece
         if self._closed:
             raise RuntimeError("the connector is closed (was its session closed?)")
         loop = loop or asyncio.get_running_loop()   # the caller's: one getpid() fewer on 3.11
         if self._must_wait(key):
             if trace.enabled:
                 trace.emit("client.connection_queued", req=trace_req, key=f"{key.host}:{key.port}")
+            if traces:
+                await send_all(traces, "connection_queued_start")
             future = loop.create_future()
             self._waiters.append((key, future))
             try:
@@ -153,13 +176,24 @@ class TCPConnector:
                 elif (key, future) in self._waiters:
                     self._waiters.remove((key, future))
                 raise
+            if traces:
+                await send_all(traces, "connection_queued_end")
         else:
             self._take_slot(key)
         try:
             conn = self._take_idle(key, loop)
             reused = conn is not None
             if conn is None:
-                conn = await self._open(key, loop, sock_connect, max_line_size, max_field_size)
+                if traces:
+                    await send_all(traces, "connection_create_start")
+                conn = await self._open(key, loop, sock_connect, limits, traces)
+                if traces:
+                    await send_all(traces, "connection_create_end")
+            else:
+                if conn.limits is not limits:
+                    conn.set_limits(limits)
+                if traces:
+                    await send_all(traces, "connection_reuseconn")
         except BaseException:
             self._give_back_slot(key)
             raise
@@ -246,41 +280,102 @@ class TCPConnector:
 
     # -- opening connections ---------------------------------------------------------------
     def ssl_context(self, setting: Any) -> Optional[ssllib.SSLContext]:
-        """True: verify certificates (the default); False: do not; or a context as given."""
+        """True: verify certificates (the default); False or a Fingerprint: do not (the
+        fingerprint is checked instead); or a context as given."""
         if isinstance(setting, ssllib.SSLContext):
             return setting
-        verify = setting is not False
+        verify = setting is not False and not isinstance(setting, Fingerprint)
         if verify not in self._contexts:
             self._contexts[verify] = (ssllib.create_default_context() if verify
                                       else _unverified_context())
         return self._contexts[verify]
 
     async def _open(self, key: ConnectionKey, loop: asyncio.AbstractEventLoop,
-                    sock_connect: Optional[float], max_line_size: int, max_field_size: int
+                    sock_connect: Optional[float], limits: tuple, traces: Any
                     ) -> ClientConnection:
-        context = self.ssl_context(key.ssl) if key.is_ssl else None
-
-        def factory() -> ClientConnection:
-            return ClientConnection(loop, key, self, max_line_size=max_line_size,
-                                    max_field_size=max_field_size)
-
-        opening = loop.create_connection(
-            factory, key.host, key.port, ssl=context, family=self._family,
-            local_addr=self._local_addr, server_hostname=key.host if context else None)
+        """A new connection for ``key`` (within ``sock_connect``), its errors as ClientErrors."""
         try:
             if sock_connect is None:
-                _, conn = await opening
+                conn = await self._dial(key, loop, limits, traces)
             else:
-                _, conn = await asyncio.wait_for(opening, sock_connect)
+                conn = await asyncio.wait_for(self._dial(key, loop, limits, traces), sock_connect)
         except asyncio.TimeoutError:
             raise ConnectionTimeoutError(
                 f"Connection timeout to host {key.host}:{key.port}: no answer within "
                 f"{sock_connect} s (ClientTimeout.sock_connect)") from None
         except ssllib.SSLCertVerificationError as exc:
             raise ClientConnectorCertificateError(key, exc) from exc
+        except ClientError:
+            raise
         except OSError as exc:         # refused, unreachable, name not found, TLS failure
             raise ClientConnectorError(key, exc) from exc
-        return conn  # type: ignore[return-value]
+        if isinstance(key.ssl, Fingerprint):
+            try:
+                key.ssl.check(conn.transport)
+            except BaseException:
+                conn.close()
+                raise
+        return conn
+
+    async def _dial(self, key: ConnectionKey, loop: asyncio.AbstractEventLoop, limits: tuple,
+                    traces: Any) -> ClientConnection:
+        """Resolve, connect (to the proxy, if any), start TLS: see the module docstring."""
+        context = self.ssl_context(key.ssl) if key.is_ssl else None
+        proxy = key.proxy
+        conn = ClientConnection(loop, key, self, limits=limits)
+        if proxy is not None and context is not None:     # https through a CONNECT tunnel
+            transport = await open_tunnel(loop, proxy, key.host, key.port, family=self._family,
+                                          local_addr=self._local_addr)
+            try:
+                tls = await loop.start_tls(transport, conn, context, server_hostname=key.host)
+            except BaseException:
+                transport.close()
+                raise
+            conn.connection_made(tls)          # start_tls does not call it for us
+            return conn
+        host, port = (proxy.host, proxy.port) if proxy is not None else (key.host, key.port)
+        error: Optional[OSError] = None
+        for address in await self._resolve(host, port, loop, traces):
+            try:
+                await loop.create_connection(
+                    lambda: conn, address["host"], address["port"], ssl=context,
+                    family=address["family"], proto=address["proto"], flags=address["flags"],
+                    local_addr=self._local_addr, server_hostname=key.host if context else None)
+                return conn
+            except ssllib.SSLCertVerificationError:
+                raise                          # the next address would show the same cert
+            except OSError as exc:
+                error = exc                    # refused here: try the next address
+        raise error or OSError(f"no address found for {host}")
+
+    async def _resolve(self, host: str, port: int, loop: asyncio.AbstractEventLoop,
+                       traces: Any) -> List[ResolveResult]:
+        """The addresses of ``host``: literal, cached, or asked of the resolver."""
+        if is_ip_address(host):
+            return literal_address(host, port)
+        cache, key = self._dns, (host, port)
+        if cache is not None:
+            found = cache.get(key, loop.time())
+            if traces:
+                await send_all(traces, "dns_cache_hit" if found else "dns_cache_miss", host)
+            if found:
+                return found
+        if traces:
+            await send_all(traces, "dns_resolvehost_start", host)
+        found = await self._resolver.resolve(host, port, family=self._family)
+        if traces:
+            await send_all(traces, "dns_resolvehost_end", host)
+        if cache is not None and found:
+            cache.put(key, found, loop.time())
+        return found
+
+    def clear_dns_cache(self, host: Optional[str] = None, port: int = 0) -> None:
+        """Forget resolved addresses: all of them, or those of ``host:port`` (aiohttp's name)."""
+        if self._dns is not None:
+            if host is None:
+                self._dns.clear()
+            else:
+                self._dns.forget((host, port))
 
     # -- shutting down ---------------------------------------------------------------------
     @property

@@ -9,15 +9,18 @@ went wrong, with aiohttp's names so that ``except aiohttp.ClientError`` code por
     |   +-- ClientConnectionResetError  ... sending on a closed WebSocket (a ConnectionResetError)
     |   +-- ClientOSError               ... an operating-system error (also an OSError)
     |   |   +-- ClientConnectorError    ... while connecting (carries host, port, os_error)
+    |   |       +-- ClientProxyConnectionError  ... to the proxy (proxy.py)
     |   +-- ServerConnectionError       ... the server broke off
     |       +-- ServerDisconnectedError ... closed the connection before answering in full
     |       +-- ServerTimeoutError      ... said nothing for too long (also a TimeoutError)
+    |       +-- ServerFingerprintMismatch   its certificate is not the pinned one (fingerprint.py)
     |           +-- ConnectionTimeoutError   while connecting (ClientTimeout.connect)
     |           +-- SocketTimeoutError       between two reads (ClientTimeout.sock_read)
     +-- ClientResponseError             a response arrived, and it is the problem
     |   +-- ContentTypeError            ... .json() on something that is not JSON
     |   +-- TooManyRedirects            ... more than max_redirects hops
     |   +-- WSServerHandshakeError      ... the server refused the WebSocket upgrade
+    |   +-- ClientHttpProxyError        ... the proxy refused (407: it wants credentials)
     +-- ClientPayloadError              the body ended early or could not be decoded
     +-- InvalidURL                      the URL cannot be requested (also a ValueError)
     |   +-- InvalidUrlClientError       ... the URL given to a request: malformed, or no host
@@ -37,7 +40,8 @@ from typing import Any, NamedTuple, Optional, Tuple
 __all__ = [
     "RequestInfo", "ClientError", "ClientConnectionError", "ClientConnectionResetError",
     "ClientOSError",
-    "ClientConnectorError", "ClientConnectorCertificateError", "ServerConnectionError",
+    "ClientConnectorError", "ClientConnectorCertificateError", "ClientProxyConnectionError",
+    "ServerConnectionError", "ServerFingerprintMismatch", "ClientHttpProxyError",
     "ServerDisconnectedError", "ServerTimeoutError", "ConnectionTimeoutError",
     "SocketTimeoutError", "ClientResponseError", "ContentTypeError", "TooManyRedirects",
     "WSServerHandshakeError", "ClientPayloadError", "InvalidURL", "InvalidHeaderError",
@@ -111,8 +115,24 @@ class ClientConnectorCertificateError(ClientConnectorError):
                 f"failed [{self._os_error}]; pass an ssl.SSLContext that trusts it, or ssl=False")
 
 
+class ClientProxyConnectionError(ClientConnectorError):
+    """Connecting to the proxy failed (``host``/``port`` are the proxy's)."""
+
+
 class ServerConnectionError(ClientConnectionError):
     """The server side of the conversation failed."""
+
+
+class ServerFingerprintMismatch(ServerConnectionError):
+    """The server's certificate is not the one ``ssl=Fingerprint(...)`` pins."""
+
+    def __init__(self, expected: bytes, got: bytes, host: str, port: int) -> None:
+        self.expected, self.got, self.host, self.port = expected, got, host, port
+        super().__init__(expected, got, host, port)
+
+    def __str__(self) -> str:
+        return (f"the certificate of {self.host}:{self.port} has the SHA-256 fingerprint "
+                f"{self.got.hex()}, not the pinned {self.expected.hex()}")
 
 
 class ServerDisconnectedError(ServerConnectionError):
@@ -174,6 +194,10 @@ class TooManyRedirects(ClientResponseError):
 
 class WSServerHandshakeError(ClientResponseError):
     """The server did not accept the WebSocket upgrade (wrong status or headers)."""
+
+
+class ClientHttpProxyError(ClientResponseError):
+    """The proxy answered CONNECT with a status other than 2xx (``status`` is the proxy's)."""
 
 
 # -- the body and the request ------------------------------------------------------------

@@ -11,13 +11,16 @@ pool, so that a request that cannot be sent (a header holding CR LF, both ``data
        data={...} / [(k, v)...]    urlencoded form (formdata.py) application/x-www-form-urlencoded
        data=FormData(...)          urlencoded, or multipart with files
        data=MultipartWriter(...)   its parts (multipartwriter.py) multipart/<subtype>; boundary=...
-       data=open file              read in 64 KiB pieces        (Content-Length if its size is known)
-       data=async iterable         each item as one chunk       Transfer-Encoding: chunked
        json=obj                    json_serialize(obj), UTF-8   application/json
+       data=anything else          a Payload (aioteach.payload): a file, io.BytesIO/StringIO,
+                                   an async iterable, a StreamReader, or a Payload itself;
+                                   its size, Content-Type and Content-Disposition are its own
 
-2. The framing: ``Content-Length`` when the size is known, ``Transfer-Encoding: chunked``
-   (RFC 9112 section 7.1) when it is not; a POST, PUT or PATCH without a body still says
-   ``Content-Length: 0`` (RFC 9110 8.6).
+   The first five become one ``bytes`` here and never meet the payload machinery: that path
+   is the common one and stays as short as it was.
+2. The framing, decided by the sans-I/O layer (``http1.rules.request_framing``, RFC 9112 6):
+   ``Content-Length`` when the size is known, ``Transfer-Encoding: chunked`` (RFC 9112 7.1)
+   when it is not; a POST, PUT or PATCH without a body still says ``Content-Length: 0``.
 3. The fields, in this order: the session's defaults, replaced by the request's own; then the
    ones the client adds unless told not to (``skip_auto_headers``): Host (RFC 9110 7.2, with
    the port unless it is the scheme's default), Accept, Accept-Encoding, User-Agent, the
@@ -25,31 +28,42 @@ pool, so that a request that cannot be sent (a header holding CR LF, both ``data
 4. The head bytes: ``http1.serialize_request_head``, which refuses CR, LF and NUL in names and
    values (header injection); that refusal becomes ``InvalidHeaderError`` here.
 
-``write_body(connection)`` then sends the body after the head, waiting on ``drain()`` between
-pieces so a large upload never fills memory faster than the network takes it.
+``write(connection)`` then sends the head and the body.  A payload writes through a
+``BodyWriter``, which frames each piece (a chunk, when chunked), waits on ``drain()`` so a
+large upload never fills memory faster than the network takes it, and tells the request's
+TraceConfigs what was sent.
+
+Through a proxy (proxy.py), a plain-http request names the whole URL in its request line
+(RFC 9112 3.2.2, the absolute form) and carries ``Proxy-Authorization``; an https one goes
+through a tunnel and looks exactly like a direct request.
+
+Sending the body again (a 307/308 redirect, or the keep-alive retry in session.py):
+``rewind()`` says whether it can be.  Bytes can; a file payload starts again from where the
+file stood when the request was first built; an async iterable that has run cannot.
 """
 from __future__ import annotations
 
-import io
 import json as jsonlib
-import os
 import sys
-from typing import Any, AsyncIterable, Callable, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 from ..http1 import LAST_CHUNK, LocalProtocolError, encode_chunk, serialize_request_head
-from ..http1.heads import connection_tokens, keeps_alive
+from ..http1.heads import connection_tokens
+from ..http1.rules import CHUNKED, LENGTH, keeps_alive, request_framing
+from ..payload import AsyncIterablePayload, Payload, get_payload
+from ..multidict import CIMultiDict
 from .auth import BasicAuth
 from .decoding import ACCEPT_ENCODING
 from .errors import InvalidHeaderError
 from .formdata import FormData
 from .multipartwriter import MultipartWriter
+from .proxy import absolute_target
+from .tracing import send_all
 
-__all__ = ["ClientRequest", "USER_AGENT", "normalize_headers"]
+__all__ = ["ClientRequest", "BodyWriter", "USER_AGENT", "normalize_headers"]
 
 USER_AGENT = f"Python/{sys.version_info[0]}.{sys.version_info[1]} aioteach/0.1"
-FILE_PIECE = 2 ** 16                           # 64 KiB per read of an uploaded file
 SMALL_BODY = 2 ** 14                           # up to 16 KiB rides in the head's write() call
-METHODS_WITH_CONTENT = frozenset({"POST", "PUT", "PATCH"})
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 Pairs = List[Tuple[str, str]]
@@ -90,15 +104,18 @@ class ClientRequest:
                  data: Any = None, json: Any = None, cookie_header: Optional[str] = None,
                  auth: Optional[BasicAuth] = None, version: str = "1.1",
                  chunked: Optional[bool] = None,
-                 json_serialize: Callable[[Any], str] = jsonlib.dumps) -> None:
+                 json_serialize: Callable[[Any], str] = jsonlib.dumps, proxy: Any = None,
+                 traces: Any = None) -> None:
+        # long because: each step of the module docstring's list is a few lines, in order
         if data is not None and json is not None:
             raise ValueError("data and json parameters can not be used at the same time")
         self.method = method = method.upper()
         self.url = url
         self.body: bytes = b""
-        self.stream: Optional[AsyncIterable[bytes]] = None
+        self.payload: Optional[Payload] = None  # the body when it is not plain bytes
         self.chunked = False
-        self._stream_size: Optional[int] = None
+        self.proxy = proxy                     # proxy.Proxy or None
+        self.traces = traces                   # TraceConfig traces (tracing.py) or None
         names = {name.lower() for name, _ in headers}
         if auth is None and url.raw_user is not None:
             auth = BasicAuth.from_url(url)
@@ -119,26 +136,34 @@ class ClientRequest:
         content_type = self._take_body(data, json, json_serialize)
         if content_type is not None and "content-type" not in skip:
             auto.append(("Content-Type", content_type))
+        if self.payload is not None:           # e.g. a file's Content-Disposition
+            auto.extend((name, value) for name, value in self.payload.headers.items()
+                        if name.lower() not in skip and name.lower() != "content-type")
         auto.extend(self._framing(method, names, chunked))
         pairs = auto + headers if auto else list(headers)
         if cookie_header:
             pairs = self._add_cookies(pairs, cookie_header)
         if auth is not None:
             pairs.append(("Authorization", auth.encode()))
+        target = url.raw_path_qs or "/"
+        if proxy is not None and url.scheme in ("http", "ws"):   # not tunnelled: absolute form
+            target = absolute_target(url)
+            if proxy.authorization is not None:
+                pairs.append(("Proxy-Authorization", proxy.authorization))
         self.headers = pairs
         # Will the connection carry another request after this one (RFC 9112 9.3)?  Not if
         # we said "Connection: close", nor by default in HTTP/1.0: the parsers' own rule.
         self.keep_alive = keeps_alive(version, connection_tokens(
             [value for name, value in headers if name.lower() == "connection"]))
         try:
-            self.head = serialize_request_head(method, url.raw_path_qs or "/", pairs, version)
+            self.head = serialize_request_head(method, target, pairs, version)
         except LocalProtocolError as exc:
             raise InvalidHeaderError(f"refusing to send the request: {exc.hint}") from None
 
     # -- the body --------------------------------------------------------------------------
     def _take_body(self, data: Any, json: Any, json_serialize: Callable[[Any], str]
                    ) -> Optional[str]:
-        """Set ``body`` or ``stream`` from the arguments; return the default Content-Type."""
+        """Set ``body`` or ``payload`` from the arguments; return the default Content-Type."""
         if json is not None:
             self.body = json_serialize(json).encode("utf-8")
             return "application/json"
@@ -155,49 +180,26 @@ class ClientRequest:
         if isinstance(data, (FormData, MultipartWriter)):
             content_type, self.body = data.encode()
             return content_type
-        if isinstance(data, io.IOBase):
-            self.stream = self._read_file(data)
-            self._stream_size = self._file_size(data)
-            return "application/octet-stream"
-        if hasattr(data, "__aiter__"):
-            self.stream = data
-            self._stream_size = None
-            return "application/octet-stream"
-        raise TypeError(f"data= must be bytes, str, a dict, FormData, MultipartWriter, a file "
-                        f"object or an async iterable of bytes, not {type(data).__name__}")
-
-    @staticmethod
-    def _file_size(file: Any) -> Optional[int]:
         try:
-            return os.fstat(file.fileno()).st_size - file.tell()
-        except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
-            return None
-
-    @staticmethod
-    async def _read_file(file: Any) -> Any:
-        # Simplification: the reads are synchronous; a local file answers in microseconds,
-        # a network file system would want loop.run_in_executor (aiohttp does that).
-        while True:
-            piece = file.read(FILE_PIECE)
-            if not piece:
-                return
-            yield piece.encode("utf-8") if isinstance(piece, str) else piece
+            self.payload = data if isinstance(data, Payload) else get_payload(data)
+        except LookupError:
+            raise TypeError(f"data= must be bytes, str, a dict, FormData, MultipartWriter, a "
+                            f"file object, an async iterable of bytes or a Payload, not "
+                            f"{type(data).__name__}") from None
+        return self.payload.content_type
 
     def _framing(self, method: str, names: set, chunked: Optional[bool]) -> Pairs:
         """Content-Length or Transfer-Encoding, unless the caller already wrote one."""
         if "content-length" in names or "transfer-encoding" in names:
             self.chunked = "transfer-encoding" in names
             return []
-        if self.stream is not None:
-            if self._stream_size is not None and not chunked:
-                return [("Content-Length", str(self._stream_size))]
+        size = len(self.body) if self.payload is None else self.payload.size
+        framing = request_framing(method, size, bool(chunked))
+        if framing == CHUNKED:
             self.chunked = True
             return [("Transfer-Encoding", "chunked")]
-        if chunked:
-            self.chunked = True
-            return [("Transfer-Encoding", "chunked")]
-        if self.body or method in METHODS_WITH_CONTENT:
-            return [("Content-Length", str(len(self.body)))]
+        if framing == LENGTH:
+            return [("Content-Length", str(size))]
         return []
 
     @staticmethod
@@ -209,15 +211,19 @@ class ClientRequest:
         pairs.append(("Cookie", cookie_header))
         return pairs
 
-    @property
-    def replayable(self) -> bool:
-        """Can this body be sent again (for a 307/308 redirect)?  A stream cannot."""
-        return self.stream is None
+    def rewind(self) -> bool:
+        """Make the body ready to be sent again; False if it cannot be (see the docstring)."""
+        payload = self.payload
+        if payload is None:
+            return True
+        if isinstance(payload, AsyncIterablePayload):
+            return not payload.consumed
+        return getattr(payload, "start", 0) is not None   # a file that can seek back
 
     async def write(self, connection: Any) -> None:
         """Send the head and the body on ``connection``."""
         body = self.body
-        if self.stream is None:
+        if self.payload is None and not self.traces:   # plain bytes, nobody watching
             if self.chunked:
                 connection.write(self.head + (encode_chunk(body) if body else b"") + LAST_CHUNK)
             elif len(body) <= SMALL_BODY:      # one write: one system call, one TCP segment
@@ -228,15 +234,35 @@ class ClientRequest:
                 await connection.drain()
             return
         connection.write(self.head)
-        chunked = self.chunked
-        async for piece in self.stream:
-            if isinstance(piece, str):
-                piece = piece.encode("utf-8")
-            if piece:
-                connection.write(encode_chunk(piece) if chunked else piece)
-                await connection.drain()
-        if chunked:
+        if self.traces:
+            await send_all(self.traces, "request_headers_sent", self.method, self.url,
+                           CIMultiDict(self.headers))
+        writer = BodyWriter(connection, self)
+        if self.payload is not None:
+            await self.payload.write(writer)
+        elif body:
+            await writer.write(body)
+        if self.chunked:
             connection.write(LAST_CHUNK)
 
     def __repr__(self) -> str:
         return f"<ClientRequest {self.method} {self.url}>"
+
+
+class BodyWriter:
+    """What a Payload writes to: frames each piece, waits for the network, tells the traces."""
+
+    __slots__ = ("_connection", "_request")
+
+    def __init__(self, connection: Any, request: ClientRequest) -> None:
+        self._connection, self._request = connection, request
+
+    async def write(self, data: bytes) -> None:
+        if not data:
+            return
+        request = self._request
+        self._connection.write(encode_chunk(data) if request.chunked else data)
+        if request.traces:
+            await send_all(request.traces, "request_chunk_sent", request.method, request.url,
+                           data)
+        await self._connection.drain()

@@ -3,7 +3,9 @@
 Theory of operation.  The session creates a ``ClientResponse`` *before* it sends the request
 and hands it to the connection, which then pushes what the parser finds into it:
 
-    _on_head(Response)   status, reason, headers; a StreamReader is set up for the body
+    _on_head(Response)   status, reason, headers; a StreamReader is set up for the body,
+                         unless the parser ended the message with its head (HEAD, 204,
+                         304, Content-Length: 0: RFC 9112 6.3, decided in http1)
                          (with a gzip/deflate decoder when Content-Encoding asks, decoding.py)
     _on_data(bytes)      body bytes, decoded, into ``content``
     _on_eof()            the body is complete; the connection has gone back to the pool
@@ -14,6 +16,14 @@ with ``read()``/``text()``/``json()`` or streamed from ``content``.  Because the
 handed back at the end of the *wire* message, not when the user reads it, a response whose body
 was received in full frees its connection even if nobody ever calls ``release()``.  Releasing
 before the end closes the connection (connection.py explains why).
+
+Letting go, as in aiohttp: ``release()`` (also what ``async with`` does at the end) and
+``close()`` end the response.  After either, reading the body raises
+``ClientConnectionError("Connection closed")``, even if it had been read before (a body with
+nothing in it, 204 or HEAD, still reads as ``b""``).  ``release()`` returns an awaitable that
+has nothing to wait for, so aiohttp's ``await resp.release()`` works; it does not suspend
+(aiohttp's yields once to the loop).  Inside ``async with``, ``raise_for_status()`` leaves the
+release to the end of the block, so the error body can still be read in an ``except``.
 
 Headers are kept as the parser's tuple of pairs and wrapped in a ``CIMultiDictProxy`` only on
 first use of ``.headers``: the session itself only looks up a few fields (Location,
@@ -27,7 +37,7 @@ import codecs
 import json as jsonlib
 from http.cookies import CookieError, SimpleCookie
 from types import MappingProxyType
-from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, Generator, Mapping, NamedTuple, Optional, Tuple
 
 from .. import trace
 from ..multidict import CIMultiDict, CIMultiDictProxy
@@ -35,8 +45,25 @@ from ..multipart import parse_content_disposition
 from ..streams import EMPTY_STREAM, StreamReader
 from .decoding import ContentDecoder
 from .errors import ClientConnectionError, ClientResponseError, ContentTypeError, RequestInfo
+from .tracing import send_all
 
 __all__ = ["ClientResponse", "HttpVersion", "ContentDisposition", "parse_content_type"]
+
+
+class Released:
+    """What ``release()`` returns: ``await resp.release()`` works and returns at once."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[None, None, None]:
+        return iter(())                        # an iterator that is already finished
+
+    def __repr__(self) -> str:
+        return "<released>"
+
+
+RELEASED = Released()
+CONNECTION_CLOSED = "Connection closed"      # aiohttp's words, for code that matches on them
 
 
 class HttpVersion(NamedTuple):
@@ -101,19 +128,22 @@ class ClientResponse:
         self._decoder: Optional[ContentDecoder] = None
         self._body: Optional[bytes] = None
         self._content_length: Optional[int] = None
+        self._released = False                 # release() or close() was called
+        self._in_context = False               # handed out by ``async with`` (contexts.py)
+        self._traces: Any = None               # the request's TraceConfig traces, if any
         # The caller's loop when given: on Python 3.11, get_running_loop() costs a getpid() call.
         self._head_waiter = (loop or asyncio.get_running_loop()).create_future()
 
     # -- what the connection pushes in -----------------------------------------------------
-    def _on_head(self, event: Any) -> None:
+    def _on_head(self, event: Any, ended: bool = False) -> None:
         self.status, self.reason, self._raw = event.status, event.reason, event.headers
         self.version = _VERSIONS.get(event.version) or _parse_version(event.version)
         self.head_received = True
         self._content_length = getattr(event, "content_length", None)
         if self.status == 101:
             pass                               # the connection is about to leave HTTP
-        elif self._content_length == 0 or self.status in (204, 304) or self.method == "HEAD":
-            self._connection_done()            # no body: EMPTY_STREAM says so at once
+        elif ended:                            # no body (the parser's verdict, RFC 9112 6.3):
+            self._connection_done()            # EMPTY_STREAM says so at once
         else:
             self.content = StreamReader(self._read_bufsize, on_pause=self._pause,
                                         on_resume=self._resume)
@@ -266,11 +296,18 @@ class ClientResponse:
 
     # -- the body --------------------------------------------------------------------------
     async def read(self) -> bytes:
-        """The whole body (decoded if it was compressed).  Cached: read it as often as you like."""
+        """The whole body (decoded if it was compressed).  Cached: read it as often as you like,
+        until the response is released."""
+        if self._released and self.content is not EMPTY_STREAM:
+            raise ClientConnectionError(f"{CONNECTION_CLOSED}: the response was released "
+                                        f"(or closed); read the body before that")
         if self._body is None:
             content = self.content
             # Small bodies are complete by now: taking them needs no coroutine.
             self._body = content.read_nowait() if content.is_eof() else await content.read()
+            if self._traces:
+                await send_all(self._traces, "response_chunk_received", self.method, self.url,
+                               self._body)
         return self._body
 
     async def text(self, encoding: Optional[str] = None, errors: str = "strict") -> str:
@@ -306,18 +343,22 @@ class ClientResponse:
     def raise_for_status(self) -> None:
         """Raise ClientResponseError for a 4xx or 5xx status."""
         if self.status >= 400:
-            self.release()
+            if not self._in_context:
+                self.release()
             raise ClientResponseError(self.request_info, self.history, status=self.status,
                                       message=self.reason, headers=self.headers)
 
     # -- letting go ------------------------------------------------------------------------
-    def release(self) -> None:
+    def release(self) -> Released:
         """Done with this response.  If its body had not fully arrived, the connection closes."""
+        self._released = True
         if self.status != 101:
             self._let_go()
+        return RELEASED
 
     def close(self) -> None:
         """Close the connection now, whatever state it is in."""
+        self._released = True
         self._let_go()
 
     def _let_go(self) -> None:
@@ -328,7 +369,7 @@ class ClientResponse:
         if self.content is not EMPTY_STREAM and not self.content.is_eof():
             # Nothing more will arrive: a later read() must fail, not wait forever.
             self.content.set_exception(ClientConnectionError(
-                "Connection closed: the response was released before its body was read"))
+                f"{CONNECTION_CLOSED}: the response was released before its body was read"))
         self._connection_done(error=None)
 
     @property

@@ -142,8 +142,10 @@ async def test_a_head_that_never_ends_is_refused_at_the_limit():
     async def handler(conn):
         await conn.request()
         conn.write(b"HTTP/1.1 200 OK\r\n")
-        for i in range(10_000):              # 200 KiB of fields and no empty line
-            conn.write(b"X-Filler-%05d: %s\r\n" % (i, b"y" * 4))
+        # 2 MiB of fields and no empty line: past any head budget (the client's parser allows
+        # (max_headers + 1) lines of 8 KiB, about 1 MiB)
+        for i in range(100_000):
+            conn.write(b"X-Filler-%06d: %s\r\n" % (i, b"y" * 3))
             await conn.drain()
         await asyncio.Event().wait()
 

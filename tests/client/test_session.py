@@ -33,16 +33,6 @@ async def test_await_without_async_with(base_url):
         resp.release()
 
 
-async def test_plain_with_is_a_type_error_with_a_hint_on_every_python():
-    session = ClientSession()
-    try:
-        with pytest.raises(TypeError, match="async with ClientSession"):
-            with session:
-                pass
-    finally:
-        await session.close()
-
-
 async def test_the_default_headers_sent(base_url):
     async with ClientSession() as session:
         async with session.get(f"{base_url}/echo") as resp:

@@ -6,8 +6,7 @@ import socket
 import pytest
 
 from aioteach import web
-from aioteach.testing import (RawTestServer, TestClient, TestServer, make_mocked_request,
-                              unused_port)
+from aioteach.testing import (RawTestServer, TestClient, TestServer, make_mocked_request)
 
 
 def hello_app():

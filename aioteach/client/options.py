@@ -1,0 +1,89 @@
+"""RequestOptions: what the exchanges of one request share, from its keywords and the session.
+
+Theory of operation.  ``session.get(url, timeout=..., ssl=..., proxy=..., max_headers=...)``
+takes many keywords that do not change the request's bytes but how it travels: the deadline,
+TLS, the proxy, the parser's limits, the read buffer, decompression and the TraceConfig traces.
+``RequestOptions`` gathers them once per request, each falling back to the session's default,
+so the redirect loop and each exchange in session.py read ``options.timeout`` rather than a
+dozen arguments.  A request that gives none of them (the common case) shares one
+``RequestOptions`` per session and loop: building it per request would be the same object
+again.  An unknown keyword is a TypeError, as a misspelt argument would be.
+
+Accepted and ignored, so that aiohttp code runs: ``compress``, ``expect100``,
+``read_until_eof``, ``server_hostname``.
+
+``key(url, proxy)`` is the pool's ``ConnectionKey`` for a URL: host, port, TLS or not, which
+TLS settings, and which proxy, since only a connection that agrees on all of them may carry
+the request.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ..url import URL
+from . import environment
+from .connector import ConnectionKey
+from .request import normalize_headers
+from .timeouts import ClientTimeout
+
+__all__ = ["RequestOptions", "HTTP_SCHEMES"]
+
+HTTP_SCHEMES = {"http": False, "https": True, "ws": False, "wss": True}   # scheme -> TLS?
+LIMIT_NAMES = ("max_line_size", "max_field_size", "max_headers")
+KNOWN = frozenset({"timeout", "ssl", "verify_ssl", "proxy", "proxy_auth", "proxy_headers",
+                   "read_bufsize", "auto_decompress", *LIMIT_NAMES,
+                   "compress", "expect100", "read_until_eof", "server_hostname"})
+
+
+class RequestOptions:
+    """What one request's exchanges share: its loop, timeout, limits, TLS and proxy settings,
+    and its TraceConfig traces.  Built from the request's keywords over the session's
+    defaults; a request that gives none shares one per session (``_options``)."""
+
+    __slots__ = ("session", "loop", "timeout", "limits", "ssl", "proxy", "proxy_auth",
+                 "proxy_headers", "proxied", "read_bufsize", "auto_decompress", "traces", "_keys")
+
+    def __init__(self, session: Any, loop: asyncio.AbstractEventLoop, given: dict,
+                 traces: Any) -> None:
+        unknown = given.keys() - KNOWN
+        if unknown:
+            raise TypeError(f"request() got an unexpected keyword argument "
+                            f"{sorted(unknown)[0]!r}")
+        self.session, self.loop, self.traces = session, loop, traces
+        self._keys: dict = {}                  # (scheme, host, port) -> its ConnectionKey
+        timeout = given.get("timeout")
+        timeout = session._timeout if timeout is None else timeout
+        if not isinstance(timeout, ClientTimeout):   # a number means total=, as in aiohttp
+            timeout = ClientTimeout(total=timeout)
+        self.timeout = timeout
+        limits = session._limits
+        self.limits = limits if not any(given.get(name) for name in LIMIT_NAMES) else tuple(
+            given.get(name) or default for name, default in zip(LIMIT_NAMES, limits))
+        self.ssl = False if given.get("verify_ssl") is False else given.get("ssl", True)
+        proxy, proxy_auth = given.get("proxy"), given.get("proxy_auth")
+        self.proxy = proxy if proxy is not None else session._default_proxy
+        self.proxy_auth = proxy_auth if proxy_auth is not None else session._default_proxy_auth
+        self.proxy_headers = normalize_headers(given.get("proxy_headers"))
+        self.proxied = self.proxy is not None or session._trust_env   # proxy_for() may say yes
+        self.read_bufsize = given.get("read_bufsize") or session._read_bufsize
+        decompress = given.get("auto_decompress")
+        self.auto_decompress = session._auto_decompress if decompress is None else decompress
+
+    def proxy_for(self, url: URL) -> Any:
+        """The proxy this URL goes through (proxy.py's ``Proxy``), or None: straight there."""
+        return environment.choose_proxy(url, self.proxy, self.proxy_auth, self.proxy_headers,
+                                        self.session._trust_env)
+
+    def key(self, url: URL, proxy: Any) -> ConnectionKey:
+        """The pool key: only a connection with all of these may carry this request."""
+        where = (url.scheme, url.raw_host, url.port)
+        key = self._keys.get(where) if proxy is None else None
+        if key is None:                        # made once per origin (options are shared)
+            is_ssl = HTTP_SCHEMES[url.scheme]
+            ssl = (self.session._connector.ssl if self.ssl is True else self.ssl) if is_ssl \
+                else True
+            key = ConnectionKey(url.raw_host, url.port, is_ssl, ssl, proxy)
+            if proxy is None:
+                self._keys[where] = key
+        return key
