@@ -110,7 +110,8 @@ def _first_line(text: str, last: bool = False) -> str:
 def pytest_sessionfinish(session: Any, exitstatus: Any) -> None:
     import sys
     real = sys.modules.get("aiohttp")
-    RESULTS["imported"] = f"{getattr(real, '__name__', None)} from {getattr(real, '__file__', None)}"
+    RESULTS["imported"] = f"{getattr(real, '__name__', None)} from " \
+                          f"{getattr(real, '__file__', None)}"
     if MODE == "aioteach":
         from aiohttp_suite import shim
         try:

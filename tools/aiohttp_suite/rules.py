@@ -81,7 +81,8 @@ class FileScan:
                         self.aiohttp_names.add(bound)
                     elif root in sys.stdlib_module_names:
                         self.stdlib_names.add(bound)
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "aiohttp":
+            elif isinstance(node, ast.ImportFrom) and \
+                    (node.module or "").split(".")[0] == "aiohttp":
                 private_module = any(_is_private(part) for part in node.module.split("."))
                 for alias in node.names:
                     bound = alias.asname or alias.name

@@ -2,8 +2,8 @@
 
 Theory of operation.  ``fetch()`` downloads the sdist of one pinned aiohttp release from PyPI
 (``pip download --no-deps --no-binary :all:``) into a cache folder and unpacks its ``tests/``
-only.  ``run_mode()`` then runs the selection in ``FILES`` twice, each in a fresh pytest
-process with the same ``pytest.ini`` and the same deselection rules (``rules.py``):
+only.  ``run_mode()`` then runs the selection in ``FILES`` twice, side by side, each in a fresh
+pytest process with the same ``pytest.ini`` and the same deselection rules (``rules.py``):
 
     aiohttp    the installed aiohttp (the calibration: what "passing" means on this machine)
     aioteach   ``-p aiohttp_suite.activate`` first, so ``import aiohttp`` is aioteach (shim.py)
@@ -16,7 +16,7 @@ a regression below the baseline.
 
     python tools/aiohttp_suite/run.py [--mode both|aioteach|aiohttp] [--update-baseline]
                                       [-k EXPR] [--files test_route_def ...]
-                                      [--committed HEAD] [--failures FILE]
+                                      [--committed HEAD] [--failures FILE] [--serial]
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -113,6 +114,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--files", nargs="*", default=FILES)
     parser.add_argument("-k", dest="keyword")
     parser.add_argument("--update-baseline", action="store_true")
+    parser.add_argument("--serial", action="store_true", help="one run after the other")
     parser.add_argument("--failures", type=Path, help="write the raw failure list here")
     parser.add_argument("--committed", metavar="REV",
                         help="measure aioteach as committed at REV (e.g. HEAD), not the tree")
@@ -121,10 +123,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     extra = ["-k", args.keyword] if args.keyword else []
     modes = ["aiohttp", "aioteach"] if args.mode == "both" else [args.mode]
     source = snapshot(args.committed) if args.committed else REPO
-    runs = {}
-    for mode in modes:
-        runs[mode] = run_mode(mode, tests, args.files, extra, source)
-        print(f"{mode}: {runs[mode].get('seconds', '?')} s, imported {runs[mode].get('imported')}")
+    # The two runs are independent processes on port 0: side by side they take the time of the
+    # slower one (CI has the cores); --serial when the machine is shared.
+    with ThreadPoolExecutor(max_workers=1 if args.serial else len(modes)) as pool:
+        futures = {mode: pool.submit(run_mode, mode, tests, args.files, extra, source)
+                   for mode in modes}
+        runs = {mode: future.result() for mode, future in futures.items()}
+    for mode, run in runs.items():
+        print(f"{mode}: {run.get('seconds', '?')} s, imported {run.get('imported')}")
     full = args.mode == "both" and args.files == FILES and not args.keyword
     return report.conclude(runs, CACHE, baseline=HERE / "baseline.json", gate=full,
                            update=args.update_baseline and full, failures=args.failures)
