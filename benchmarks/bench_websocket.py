@@ -1,19 +1,26 @@
 """WebSocket echo benchmark: aioteach's server against aiohttp's and the ``websockets`` library's.
 
-What it measures.  Each server runs in its own subprocess (plain asyncio loop, access log off)
-with one echo endpoint written the obvious way (``async for msg in ws: await ws.send_str(...)``).
-The *same* client drives all of them from this process: a raw ``asyncio.Protocol`` per
-connection that speaks through aioteach's sans-I/O codec and sends the next 32-byte text
-message the moment the echo of the previous one arrives (one message in flight per connection).
-Two scenarios: one connection, and 50 connections at once.  Servers are interleaved round by
-round, so a noisy neighbour on this shared machine hurts everyone alike.  Reported:
+What it measures.  Each server runs in its own subprocess (plain asyncio loop, access log off,
+no compression) with one echo endpoint written the obvious way (``async for msg in ws:`` then
+``send_str``/``send_bytes``).  The same clients drive all of them from this process, sending
+the next message the moment the echo of the previous one arrives (one in flight per
+connection), for each message size (16-byte text, 4 KiB and 64 KiB binary), each client and
+1 or 16 connections:
 
-* round trips/s         what the client saw (depends on how much CPU the machine had to spare);
-* round trips per CPU-s round trips divided by the server's own CPU seconds (utime + stime from
-                        ``/proc/<pid>/stat``): the fair number, the one the ratios use.
+* ``raw``         an ``asyncio.Protocol`` per connection speaking through aioteach's codec;
+* ``websockets``  the ``websockets`` library's asyncio client (``compression=None``).
 
-    python benchmarks/bench_websocket.py            # ~1.5 minutes
-    python benchmarks/bench_websocket.py --quick    # ~20 seconds
+Servers are interleaved round by round, so a noisy neighbour on this shared machine hurts
+everyone alike.  Reported: round trips per server CPU-second (utime + stime from
+``/proc/<pid>/stat``), the fair number the ratios use, and aioteach's round trips/s.
+
+    python benchmarks/bench_websocket.py                 # every scenario, 3 rounds
+    python benchmarks/bench_websocket.py --quick         # one short round
+    python benchmarks/bench_websocket.py --instructions  # valgrind, in-process (below)
+
+``--instructions`` counts CPU instructions per round trip with valgrind (steady on a busy
+machine): the server's protocol runs in one process on a fake transport and is fed pre-built
+masked frames, N1 and then N2 round trips; (I(N2) - I(N1)) / (N2 - N1) cancels the start-up.
 
 This is a benchmark, not a test: nothing here asserts on speed.
 """
@@ -23,15 +30,22 @@ import argparse
 import asyncio
 import base64
 import os
-from typing import Dict, List, Optional, Tuple
+import subprocess
+import sys
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from common import cpu_seconds, start_server, stop_servers
 
 __all__ = ["main"]
 
 SERVERS = ["aioteach", "aiohttp", "websockets"]
-SCENARIOS = [1, 50]                  # concurrent connections
-MESSAGE = "x" * 32
+CLIENTS = ["raw", "websockets"]
+SIZES = [16, 4096, 65536]            # 16 B as text, the others binary
+CONNECTIONS = [1, 16]
+
+
+def message(size: int) -> Union[str, bytes]:
+    return "x" * size if size <= 16 else bytes(range(256)) * (size // 256)
 
 
 # -- the servers, each started as `python bench_websocket.py --serve NAME --port N` ------------
@@ -39,10 +53,13 @@ def serve_aioteach(port: int) -> None:
     from aioteach import web
 
     async def echo(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
+        ws = web.WebSocketResponse(compress=False)
         await ws.prepare(request)
         async for msg in ws:
-            await ws.send_str(msg.data)
+            if msg.type == web.WSMsgType.TEXT:
+                await ws.send_str(msg.data)
+            else:
+                await ws.send_bytes(msg.data)
         return ws
 
     app = web.Application()
@@ -54,10 +71,13 @@ def serve_aiohttp(port: int) -> None:
     from aiohttp import web
 
     async def echo(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
+        ws = web.WebSocketResponse(compress=False)
         await ws.prepare(request)
         async for msg in ws:
-            await ws.send_str(msg.data)
+            if msg.type == web.WSMsgType.TEXT:
+                await ws.send_str(msg.data)
+            else:
+                await ws.send_bytes(msg.data)
         return ws
 
     app = web.Application()
@@ -68,9 +88,14 @@ def serve_aiohttp(port: int) -> None:
 def serve_websockets(port: int) -> None:
     from websockets.asyncio.server import serve
 
+    from websockets.exceptions import ConnectionClosed
+
     async def echo(conn: object) -> None:
-        async for message in conn:             # type: ignore[attr-defined]
-            await conn.send(message)           # type: ignore[attr-defined]
+        try:
+            async for message in conn:         # type: ignore[attr-defined]
+                await conn.send(message)       # type: ignore[attr-defined]
+        except ConnectionClosed:               # the client hung up mid-echo: the run ended
+            pass
 
     async def main() -> None:
         async with serve(echo, "127.0.0.1", port, compression=None):
@@ -82,13 +107,14 @@ def serve_websockets(port: int) -> None:
 SERVE = {"aioteach": serve_aioteach, "aiohttp": serve_aiohttp, "websockets": serve_websockets}
 
 
-# -- the one client ------------------------------------------------------------------------------
+# -- the clients ------------------------------------------------------------------------------
 class EchoClient(asyncio.Protocol):
     """One connection: handshake, then send a message each time the previous echo is back."""
 
-    def __init__(self, port: int, ready: asyncio.Future) -> None:
+    def __init__(self, port: int, ready: asyncio.Future, data: Union[str, bytes]) -> None:
         from aioteach.websocket import WebSocketConnection
-        self.codec = WebSocketConnection("client")
+        self.codec = WebSocketConnection("client", max_msg_size=0)
+        self.data = data
         self.port = port
         self.ready = ready
         self.head = b""
@@ -119,23 +145,66 @@ class EchoClient(asyncio.Protocol):
         for _ in self.codec.receive_data(data):
             self.round_trips += 1
             if self.running and self.codec.state.name == "OPEN":
-                self.transport.write(self.codec.send_text(MESSAGE))   # type: ignore[union-attr]
+                self.send()
+
+    def send(self) -> None:
+        codec, data = self.codec, self.data
+        frame = codec.send_text(data) if isinstance(data, str) else codec.send_bytes(data)
+        self.transport.write(frame)                                    # type: ignore[union-attr]
 
     def start(self) -> None:
         self.running = True
-        self.transport.write(self.codec.send_text(MESSAGE))           # type: ignore[union-attr]
+        self.send()
+
+    async def stop(self) -> None:
+        self.running = False
+        self.transport.write(self.codec.send_close(1000))   # type: ignore[union-attr]
+        self.transport.close()                              # type: ignore[union-attr]
 
 
-async def measure(port: int, connections: int, seconds: float, pid: int) -> Tuple[int, float]:
-    """Round trips over ``connections`` connections in ``seconds``, and the server's CPU time."""
+class WebsocketsClient:
+    """One ``websockets`` library connection: send, await the echo, repeat."""
+
+    def __init__(self, conn: Any, data: Union[str, bytes]) -> None:
+        self.conn, self.data = conn, data
+        self.round_trips = 0
+        self.running = False
+        self.task: Optional[asyncio.Task] = None
+
+    async def loop(self) -> None:
+        while self.running:
+            await self.conn.send(self.data)
+            await self.conn.recv()
+            self.round_trips += 1
+
+    def start(self) -> None:
+        self.running = True
+        self.task = asyncio.ensure_future(self.loop())
+
+    async def stop(self) -> None:
+        self.running = False
+        if self.task is not None:
+            await self.task
+        await self.conn.close()
+
+
+async def connect(kind: str, port: int, data: Union[str, bytes]) -> Any:
+    if kind == "websockets":
+        from websockets.asyncio.client import connect as ws_connect
+        conn = await ws_connect(f"ws://127.0.0.1:{port}/ws", compression=None, max_size=None)
+        return WebsocketsClient(conn, data)
     loop = asyncio.get_running_loop()
-    clients: List[EchoClient] = []
-    for _ in range(connections):
-        ready = loop.create_future()
-        _, client = await loop.create_connection(lambda: EchoClient(port, ready),
-                                                 "127.0.0.1", port)
-        await asyncio.wait_for(ready, 10)
-        clients.append(client)
+    ready = loop.create_future()
+    _, client = await loop.create_connection(lambda: EchoClient(port, ready, data),
+                                             "127.0.0.1", port)
+    await asyncio.wait_for(ready, 10)
+    return client
+
+
+async def measure(port: int, kind: str, size: int, connections: int, seconds: float,
+                  pid: int) -> Tuple[int, float]:
+    """Round trips over ``connections`` connections in ``seconds``, and the server's CPU time."""
+    clients = [await connect(kind, port, message(size)) for _ in range(connections)]
     before = cpu_seconds(pid)
     for client in clients:
         client.start()
@@ -145,40 +214,144 @@ async def measure(port: int, connections: int, seconds: float, pid: int) -> Tupl
     cpu = cpu_seconds(pid) - before
     total = sum(client.round_trips for client in clients)
     for client in clients:                         # a polite goodbye: Close, then hang up
-        client.transport.write(client.codec.send_close(1000))   # type: ignore[union-attr]
-        client.transport.close()                   # type: ignore[union-attr]
+        await client.stop()
     return total, cpu
 
 
-async def run(names: List[str], rounds: int, seconds: float) -> None:
+Key = Tuple[str, str, int, int]        # server, client, size, connections
+
+
+async def run(names: List[str], clients: List[str], rounds: int, seconds: float) -> None:
     procs = {name: start_server(__file__, name) for name in names}
-    trips: Dict[Tuple[str, int], int] = {}
-    cpu: Dict[Tuple[str, int], float] = {}
+    trips: Dict[Key, int] = {}
+    cpu: Dict[Key, float] = {}
+    scenarios = [(kind, size, conns) for kind in clients for size in SIZES
+                 for conns in CONNECTIONS]
     try:
         for name in names:                         # warm up: imports, caches, first frames
-            await measure(procs[name][1], 5, 0.5, procs[name][0].pid)
+            await measure(procs[name][1], "raw", 16, 4, 0.5, procs[name][0].pid)
         for _ in range(rounds):
-            for connections in SCENARIOS:
+            for kind, size, conns in scenarios:
                 for name in names:
                     proc, port = procs[name]
-                    total, used = await measure(port, connections, seconds, proc.pid)
-                    key = (name, connections)
+                    total, used = await measure(port, kind, size, conns, seconds, proc.pid)
+                    key = (name, kind, size, conns)
                     trips[key] = trips.get(key, 0) + total
                     cpu[key] = cpu.get(key, 0.0) + used
     finally:
         stop_servers(proc for proc, _ in procs.values())
-    print(f"\nWebSocket echo of {len(MESSAGE)}-byte text messages, one in flight per "
-          f"connection; {rounds} round(s) of {seconds:g}s per scenario and server, interleaved")
-    print(f"{'conns':>5} {'server':<11} {'trips/s':>9} {'trips/CPU-s':>12} {'vs aiohttp':>10} "
-          f"{'vs websockets':>13}")
-    for connections in SCENARIOS:
-        per_cpu = {n: trips[(n, connections)] / max(cpu[(n, connections)], 1e-9) for n in names}
-        for name in names:
-            rate = trips[(name, connections)] / (rounds * seconds)
-            ratio_a = per_cpu[name] / per_cpu["aiohttp"] if "aiohttp" in per_cpu else 0.0
-            ratio_w = per_cpu[name] / per_cpu["websockets"] if "websockets" in per_cpu else 0.0
-            print(f"{connections:>5} {name:<11} {rate:>9.0f} {per_cpu[name]:>12.0f} "
-                  f"{ratio_a:>9.2f}x {ratio_w:>12.2f}x")
+    print(f"\nWebSocket echo, one message in flight per connection; {rounds} round(s) of "
+          f"{seconds:g}s per scenario and server, interleaved; trips per server CPU-second")
+    print(f"{'size':>6} {'client':<10} {'conns':>5}" + "".join(f"{n:>11}" for n in names)
+          + f"{'vs aiohttp':>11}{'vs websockets':>14}{'aioteach trips/s':>17}")
+    for kind, size, conns in scenarios:
+        per_cpu = {n: trips[(n, kind, size, conns)] / max(cpu[(n, kind, size, conns)], 1e-9)
+                   for n in names}
+        ours = per_cpu.get("aioteach", 0.0)
+        ratio_a = ours / per_cpu["aiohttp"] if per_cpu.get("aiohttp") else 0.0
+        ratio_w = ours / per_cpu["websockets"] if per_cpu.get("websockets") else 0.0
+        rate = trips.get(("aioteach", kind, size, conns), 0) / (rounds * seconds)
+        print(f"{size:>6} {kind:<10} {conns:>5}" + "".join(f"{per_cpu[n]:>11.0f}" for n in names)
+              + f"{ratio_a:>10.2f}x{ratio_w:>13.2f}x{rate:>17.0f}")
+
+
+# -- instruction counts: one server protocol in this process, on a fake transport ---------------
+class FakeTransport(asyncio.Transport):
+    """Just enough of a transport for both servers; write() wakes the waiting driver."""
+
+    def __init__(self, protocol: Any) -> None:
+        super().__init__()
+        self.protocol, self.written = protocol, 0
+        self.waiter: Optional[asyncio.Future] = None
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 1), "sockname": ("127.0.0.1", 2)}.get(name, default)
+
+    def set_protocol(self, protocol: Any) -> None:
+        self.protocol = protocol
+
+    def get_protocol(self) -> Any:
+        return self.protocol
+
+    def write(self, data: Any) -> None:
+        self.written += len(data)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def is_closing(self) -> bool:
+        return False
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+async def in_process_echo(name: str, size: int, trips: int) -> None:
+    """``trips`` round trips of a ``size``-byte message through ``name``'s server protocol."""
+    # long because: one straight story (server, handshake, the measured loop) reads best whole
+    from aioteach.websocket import Opcode, build_frame
+    if name == "aioteach":
+        from aioteach import web
+    else:
+        from aiohttp import web             # type: ignore[no-redef]
+
+    async def echo(request: Any) -> Any:
+        ws = web.WebSocketResponse(compress=False)
+        await ws.prepare(request)
+        async for msg in ws:
+            if msg.type == web.WSMsgType.TEXT:
+                await ws.send_str(msg.data)
+            else:
+                await ws.send_bytes(msg.data)
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ws", echo)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    protocol = runner.server()                  # type: ignore[misc]
+    transport = FakeTransport(protocol)
+    protocol.connection_made(transport)
+    loop = asyncio.get_running_loop()
+    transport.waiter = loop.create_future()
+    key = base64.b64encode(os.urandom(16)).decode()
+    protocol.data_received(f"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                           f"Sec-WebSocket-Version: 13\r\n\r\n".encode())
+    await transport.waiter
+    for _ in range(20):
+        await asyncio.sleep(0.001)              # aiohttp sets its reader after the 101 head
+    data = message(size)
+    frame = build_frame(Opcode.TEXT if isinstance(data, str) else Opcode.BINARY,
+                        data.encode() if isinstance(data, str) else data, mask=os.urandom(4))
+    for _ in range(trips):
+        waiter = transport.waiter = loop.create_future()
+        transport.protocol.data_received(frame)
+        await waiter
+    assert transport.written >= trips * size
+    sys.stdout.flush()
+    os._exit(0)                                 # no shutdown: only the trips are counted
+
+
+def instructions(name: str, size: int, n1: int = 100, n2: int = 600) -> int:
+    """Instructions per round trip, from two valgrind runs of ``in_process_echo``."""
+    counts = []
+    for trips in (n1, n2):
+        run = subprocess.run(["valgrind", "--tool=callgrind", "--cache-sim=no",
+                              "--callgrind-out-file=/dev/null", sys.executable, __file__,
+                              "--echo-in-process", name, "--size", str(size),
+                              "--trips", str(trips)], capture_output=True, text=True)
+        counts.append(int(run.stderr.split("Collected : ")[1].split()[0]))
+    return (counts[1] - counts[0]) // (n2 - n1)
 
 
 def main() -> None:
@@ -187,15 +360,28 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument("--clients", default=",".join(CLIENTS))
+    parser.add_argument("--instructions", action="store_true",
+                        help="valgrind instructions per round trip, aioteach and aiohttp")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--echo-in-process", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=16, help=argparse.SUPPRESS)
+    parser.add_argument("--trips", type=int, default=100, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         SERVE[args.serve](args.port)
-        return
-    rounds = args.rounds or (1 if args.quick else 5)
-    seconds = args.seconds or 2.0
-    asyncio.run(run(args.servers.split(","), rounds, seconds))
+    elif args.echo_in_process:
+        asyncio.run(in_process_echo(args.echo_in_process, args.size, args.trips))
+    elif args.instructions:
+        print(f"{'size':>6} {'aioteach':>10} {'aiohttp':>10}  instructions per round trip")
+        for size in SIZES:
+            ours, theirs = instructions("aioteach", size), instructions("aiohttp", size)
+            print(f"{size:>6} {ours:>10} {theirs:>10}  (aiohttp/aioteach {theirs / ours:.2f}x)")
+    else:
+        rounds = args.rounds or (1 if args.quick else 3)
+        seconds = args.seconds or (1.0 if args.quick else 2.0)
+        asyncio.run(run(args.servers.split(","), args.clients.split(","), rounds, seconds))
 
 
 if __name__ == "__main__":
