@@ -166,3 +166,26 @@ def test_the_ratio_counts_only_tests_that_pass_in_both_runs():
     lines, counts = report.table(runs)
     assert counts["a"]["aioteach"]["failed"] == 1 and counts["a"]["aiohttp"]["deselected"] == 1
     assert report.failure_lines(runs) == [("a.py::t2", "not collected in aioteach mode")]
+
+
+def _runs(ours_pass: int, harness=None):
+    ids = [f"a.py::t{i}" for i in range(10)]
+    theirs = {"outcomes": {nodeid: "passed" for nodeid in ids}}
+    ours = {"outcomes": {nodeid: "passed" if i < ours_pass else "failed"
+                         for i, nodeid in enumerate(ids)}, "harness": harness}
+    return {"aiohttp": theirs, "aioteach": ours}
+
+
+@pytest.mark.parametrize("ours_pass, harness, expected", [
+    (9, None, 0),                       # at the baseline (9): fine
+    (3, None, 0),                       # within the tolerance of 5 below 8
+    (2, None, 1),                       # 6 below: a regression fails CI
+    (9, "real aiohttp loaded", 2),      # a harness error always fails, whatever the counts
+])
+def test_ci_verdict(tmp_path, capsys, ours_pass, harness, expected):
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"both_pass": 8}))
+    verdict = report.conclude(_runs(ours_pass, harness), tmp_path, baseline=baseline,
+                              gate=True, update=False, failures=None)
+    assert verdict == expected
+    assert "ratio:" in capsys.readouterr().out
