@@ -59,7 +59,7 @@ class ThreadedResolver(AbstractResolver):
                                        flags=socket.AI_ADDRCONFIG)
         found = []
         for fam, _, proto, _, address in infos:
-            found.append(ResolveResult(hostname=host, host=address[0], port=address[1],
+            found.append(ResolveResult(hostname=host, host=str(address[0]), port=int(address[1]),
                                        family=fam, proto=proto,
                                        flags=socket.AI_NUMERICHOST | socket.AI_NUMERICSERV))
         return found

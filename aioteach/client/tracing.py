@@ -217,7 +217,7 @@ class TraceConfig:
             getattr(self, f"_on_{moment}").freeze()
 
     def signal(self, moment: str) -> Signal:
-        return getattr(self, f"_on_{moment}")  # type: ignore[no-any-return]
+        return getattr(self, f"_on_{moment}")
 
     on_request_start = property(lambda self: self._on_request_start)
     on_request_chunk_sent = property(lambda self: self._on_request_chunk_sent)
