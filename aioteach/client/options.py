@@ -83,7 +83,8 @@ class RequestOptions:
             is_ssl = HTTP_SCHEMES[url.scheme]
             ssl = (self.session._connector.ssl if self.ssl is True else self.ssl) if is_ssl \
                 else True
-            key = ConnectionKey(url.raw_host, url.port, is_ssl, ssl, proxy)  # type: ignore[arg-type]  (_build_url checked both)
+            # (_build_url has checked that the host is there; the port has a default)
+            key = ConnectionKey(url.raw_host, url.port, is_ssl, ssl, proxy)  # type: ignore[arg-type]
             if proxy is None:
                 self._keys[where] = key
         return key
