@@ -159,7 +159,7 @@ async def test_https_goes_through_a_connect_tunnel_and_tls_inside_it(tls):
     async with serve_app(web, make_app(web), ssl_context=server_context) as url, \
             TinyProxy(credentials=auth.encode()) as proxy:
         async with ClientSession() as session:
-            for _ in range(2):                      # the second reuses the tunnel
+            for _ in range(2):                      # the second usually reuses the tunnel
                 async with session.get(f"{url}/hello", proxy=proxy.url, proxy_auth=auth,
                                        ssl=client_context) as resp:
                     assert await resp.text() == "hello world"
@@ -167,7 +167,9 @@ async def test_https_goes_through_a_connect_tunnel_and_tls_inside_it(tls):
                 await session.get(f"{url}/json", proxy=proxy.url, ssl=client_context)
             assert caught.value.status == 407
     port = url.rsplit(":", 1)[1]
-    assert proxy.lines == [f"CONNECT 127.0.0.1:{port} HTTP/1.1"] * 2
+    # every request went through a tunnel (whether the second reused the first is not asserted:
+    # once, on a loaded machine, the TLS transport read as closing and a new tunnel was made)
+    assert set(proxy.lines) == {f"CONNECT 127.0.0.1:{port} HTTP/1.1"}
     assert proxy.authorizations[0] == auth.encode()
     assert proxy.tunnelled > 0                      # what went through was TLS, not HTTP
 
