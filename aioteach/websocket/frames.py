@@ -108,6 +108,8 @@ def parse_frame(data: Buffer, pos: int = 0, *, expect_mask: bool,
     already); ``None`` means no limit.  ``deflate`` says permessage-deflate was negotiated, so
     RSV1 may mark a TEXT or BINARY frame as compressed (RFC 7692 section 6).
     """
+    # long because: it reads the header left to right as section 5.2 draws it, one check per
+    # rule with the close code it earns; split up, the order of the checks would be lost.
     available = len(data) - pos
     if available < 2:
         return None
