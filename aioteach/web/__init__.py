@@ -42,7 +42,8 @@ that explains it, one import away, e.g.::
 only by gunicorn itself.  Not provided: ``NamedPipeSite`` (Windows named pipes),
 ``PayloadAccessError`` and ``json_bytes_response``.
 """
-from .protocol import RequestHandler, Server
+from .protocol import RequestHandler
+from .server import Server
 from .request import BaseRequest, Request, RequestPayloadError
 from .multipart import FileField
 from .response import ContentCoding, Response, StreamResponse, json_response

@@ -17,8 +17,11 @@ Framing (RFC 9112 section 6): a known length is sent as ``Content-Length``; an u
 no chunked coding).  Responses to HEAD and 1xx/204/304 responses carry no body (RFC 9110 sections
 9.3.2, 15.3.5 and 15.4.5); a HEAD response keeps the Content-Length a GET would have had.
 
-Hand-offs: the bytes go through ``request._protocol`` (``web/protocol.py``): ``write(data)``
-queues or sends them, ``drain()`` waits while the socket's buffer is full.  ``prepare()`` fires
+Hand-offs: the bytes go through ``request.protocol``, the connection seen through the seam
+of ``web/writer.py``: ``start_response`` moves the connection's state and says whether it
+persists, ``write(data)`` queues or sends, ``drain()`` waits while the socket's buffer is
+full, ``end_response`` says the body is complete.  The head itself is rendered by
+``web/responsehead.py`` (one renderer, one cache in front of it for plain responses).  ``prepare()`` fires
 the application's ``on_response_prepare`` signal so an app can add headers at the last moment.
 
 Headers are built lazily: a ``Response(text=...)`` whose ``headers`` nobody touches never builds
@@ -28,22 +31,17 @@ from __future__ import annotations
 
 import datetime
 import json
-import time
 import zlib
 from email.utils import formatdate, parsedate_to_datetime
 from http.cookies import SimpleCookie
 from typing import Any, Callable, Iterator, MutableMapping, Optional, Tuple, Union
 
-from ..http1 import LAST_CHUNK, encode_chunk, reason_phrase, serialize_response_head
+from ..http1 import LAST_CHUNK, encode_chunk, reason_phrase
+from ..http1.rules import CHUNKED, NO_BODY, NO_BODY_STATUSES, response_framing
 from ..multidict import CIMultiDict
+from .responsehead import fast_head, http_date, render_head
 
 __all__ = ["ContentCoding", "StreamResponse", "Response", "json_response", "http_date"]
-
-SERVER_SOFTWARE = "aioteach"
-
-# Status codes that never carry a body (RFC 9110 15.2, 15.3.5, 15.4.5).
-_NO_BODY_STATUSES = frozenset({100, 101, 102, 103, 204, 304})
-
 
 class ContentCoding:
     """Names of the content codings (RFC 9110 8.4.1), for code written against aiohttp."""
@@ -51,21 +49,6 @@ class ContentCoding:
     deflate = "deflate"
     gzip = "gzip"
     identity = "identity"
-
-
-# -- the Date header ------------------------------------------------------------------------
-# Every response carries Date (RFC 9110 6.6.1).  Formatting it costs about as much as parsing a
-# small request, so it is formatted at most once a second and cached, keyed on the second.
-_date_cache: Tuple[int, str] = (0, "")
-
-
-def http_date() -> str:
-    """The current time as an IMF-fixdate, e.g. ``Sun, 06 Nov 1994 08:49:37 GMT``."""
-    global _date_cache
-    now = int(time.time())
-    if _date_cache[0] != now:
-        _date_cache = (now, formatdate(now, usegmt=True))
-    return _date_cache[1]
 
 
 def _parse_content_type(value: str) -> Tuple[str, Optional[str]]:
@@ -102,10 +85,11 @@ class StreamResponse(MutableMapping[str, Any]):
     _eof_sent = False
     _send_body = True
     _req: Any = None
-    _protocol: Any = None
+    _protocol: Any = None                         # request.protocol, once prepared
     _body_length = 0
     _compression: Optional[str] = None            # enable_compression(): "" or a forced coding
     _compressor: Any = None                       # the zlib compressor once prepare() chose
+    _typeless = False                             # a Response() without body: no Content-Type
 
     def __init__(self, *, status: int = 200, reason: Optional[str] = None,
                  headers: Optional[Any] = None) -> None:
@@ -281,7 +265,7 @@ class StreamResponse(MutableMapping[str, Any]):
         accepted = request.headers.get("Accept-Encoding", "").lower()
         coding = self._compression or next(
             (name for name in ("deflate", "gzip") if name in accepted), None)
-        if coding not in ("deflate", "gzip") or self._status in _NO_BODY_STATUSES:
+        if coding not in ("deflate", "gzip") or self._status in NO_BODY_STATUSES:
             return                                          # identity: nothing to do
         self.headers["Content-Encoding"] = coding
         self.headers.popall("Content-Length", None)         # the length is the compressed one
@@ -310,7 +294,7 @@ class StreamResponse(MutableMapping[str, Any]):
             if app is not None and app.on_response_prepare:
                 await app.on_response_prepare.send(request, self)
         self._req = request
-        self._protocol = request._protocol
+        self._protocol = request.protocol
         if self._compression is not None:
             self._start_compression(request)
         head = self._render_head(request, self._body)    # may refuse a bad header value
@@ -318,49 +302,24 @@ class StreamResponse(MutableMapping[str, Any]):
         self._protocol.write(head)
 
     def _render_head(self, request: Any, body: Optional[bytes]) -> bytes:
-        """Choose the framing (RFC 9112 6.1-6.3) and serialize the head."""
-        protocol = request._protocol
+        """Choose the framing and the persistence (``http1.rules``), then render the head."""
         status = self._status
-        version = request._message.version
-        keep_alive = self._keep_alive
-        if keep_alive is None:
-            keep_alive = request._message.keep_alive and not protocol.closing
-            if not request._continue_sent and not request._payload.is_eof():
-                keep_alive = False      # the client holds its body back, awaiting 100
+        version = "1.0" if request.version.minor == 0 else "1.1"
         headers = self.headers
-        no_body = status in _NO_BODY_STATUSES
-        self._send_body = not no_body and request.method != "HEAD"
-        # The framing, RFC 9112 section 6.3, from the server's side:
-        if no_body:                                   # 1xx, 204, 304: no body, no framing
-            headers.popall("Content-Length", None)
-            headers.popall("Transfer-Encoding", None)
-        elif body is not None:                        # the whole body is known: its length
-            headers["Content-Length"] = str(len(body))
-        elif self._chunked or "Content-Length" not in headers:
-            if version == "1.1":                      # unknown length on 1.1: chunked
-                self._chunked = True
-                headers["Transfer-Encoding"] = "chunked"
-                headers.popall("Content-Length", None)
-            else:                                     # on 1.0: the close ends the body
-                keep_alive = False
-        if not no_body and "Content-Type" not in headers:
-            headers["Content-Type"] = "application/octet-stream"
+        length = len(body) if body is not None else self.content_length
+        framing = response_framing(request.method, status, version, length,
+                                   self._chunked or (body is None and length is None))
+        self._chunked = framing == CHUNKED
+        self._send_body = framing != NO_BODY
+        writer = self._protocol
+        keep_alive = writer.response_keep_alive(request, framing, self._keep_alive)
+        cookies = [("Set-Cookie", m.OutputString()) for m in self._cookies.values()] \
+            if self._cookies else ()
+        head = render_head(status, self._reason, version, headers, framing, length,
+                           keep_alive, cookies, default_type=not self._typeless)
         self._keep_alive = keep_alive
-        if "Date" not in headers:
-            headers["Date"] = http_date()
-        if "Server" not in headers:
-            headers["Server"] = SERVER_SOFTWARE
-        if status == 101:
-            pass                        # Switching Protocols: the handler's Connection: upgrade
-        elif keep_alive:
-            if version == "1.0":
-                headers["Connection"] = "keep-alive"   # 1.0 keeps alive only when both say so
-        elif version == "1.1":
-            headers["Connection"] = "close"
-        pairs = list(headers.items())
-        if self._cookies:
-            pairs.extend(("Set-Cookie", m.OutputString()) for m in self._cookies.values())
-        return serialize_response_head(status, pairs, self._reason, version)
+        writer.start_response(request, status, keep_alive)
+        return head
 
     async def write(self, data: Union[bytes, bytearray, memoryview]) -> None:
         """Send a piece of the body; waits while the client is slower than we are."""
@@ -395,6 +354,7 @@ class StreamResponse(MutableMapping[str, Any]):
         if self._chunked and self._send_body:
             self._protocol.write(LAST_CHUNK)
         self._eof_sent = True
+        self._protocol.end_response()
         await self._protocol.drain()
 
     # -- the state dict -------------------------------------------------------------------------
@@ -475,7 +435,7 @@ class Response(StreamResponse):
                 body = bytes(body)
             self._body = body
         if headers is not None and self._ctype is not None:
-            self.headers           # put Content-Type into the caller's headers now
+            _ = self.headers           # put Content-Type into the caller's headers now
 
     @property
     def body(self) -> Optional[bytes]:
@@ -505,29 +465,27 @@ class Response(StreamResponse):
     def content_length(self, value: Optional[int]) -> None:
         raise RuntimeError("a Response's Content-Length comes from its body")
 
-    def _fast_bytes(self, request: Any) -> Optional[bytes]:
+    def _fast_bytes(self, version: str, method: str, keep_alive: bool) -> Optional[bytes]:
         """Head and body in one bytes, or None when the general path (prepare) is needed.
 
-        The fast path covers what most handlers return: no custom headers touched, no
-        cookies, no ``on_response_prepare`` receivers (the protocol checks that last one).
-        Everything in the head but the length and the date is the same from one response to
-        the next, so it is rendered once per kind of response and kept (``_head_prefix``).
+        The fast path (see web/responsehead.py) covers what most handlers return: no custom
+        headers touched, no cookies, no compression, a status with a body, and no
+        ``on_response_prepare`` receivers (the protocol checks that last one, makes the
+        same seam moves as prepare() and write_eof(), and decides ``keep_alive``).
         """
         if self._headers is not None or self._init_headers or self._cookies or \
-                self._keep_alive is not None or self._status in _NO_BODY_STATUSES or \
-                self._compression is not None:
+                self._keep_alive is not None or self._status in NO_BODY_STATUSES or \
+                self._compression is not None or self._prepared:
             return None
         body = self._body or b""
-        message = request._message
-        keep_alive = self._keep_alive = message.keep_alive and not request._protocol.closing
-        key = (self._status, self._reason, message.version, self._ctype, self._charset,
-               keep_alive)
-        prefix = _head_prefixes.get(key) or _head_prefix(key)
+        self._keep_alive = keep_alive
+        before, after = fast_head(self._status, self._reason, version, self._ctype,
+                                  self._charset, keep_alive)
         self._prepared = self._eof_sent = True
         self._body_length = len(body)
-        if request.method == "HEAD":
-            return b"".join((prefix, b"%d" % len(body), _date_tail()))
-        return b"".join((prefix, b"%d" % len(body), _date_tail(), body))
+        if method == "HEAD":
+            return b"".join((before, b"%d" % len(body), after))
+        return b"".join((before, b"%d" % len(body), after, body))
 
     async def write_eof(self, data: bytes = b"") -> None:
         if self._eof_sent:
@@ -536,10 +494,12 @@ class Response(StreamResponse):
             self._protocol.write(self._body)
         self._body_length = len(self._body or b"")
         self._eof_sent = True
+        self._protocol.end_response()
 
     async def prepare(self, request: Any) -> None:
-        if self._body is None and self._status not in _NO_BODY_STATUSES:
+        if self._body is None and self._status not in NO_BODY_STATUSES:
             self._body = b""
+            self._typeless = self._ctype is None
         await super().prepare(request)
 
     def _start_compression(self, request: Any) -> None:
@@ -547,41 +507,6 @@ class Response(StreamResponse):
         if self._compressor is not None:               # the whole body, compressed at once
             compressor, self._compressor = self._compressor, None
             self._body = compressor.compress(self._body or b"") + compressor.flush()
-
-
-# -- the fast path's caches -------------------------------------------------------------------
-# Head prefixes by (status, reason, version, content type, charset, keep-alive): a server sends
-# a handful of distinct kinds, so the cache stays small (and is capped, against odd handlers).
-_head_prefixes: dict = {}
-_date_tails: Tuple[int, bytes] = (0, b"")
-
-
-def _head_prefix(key: tuple) -> bytes:
-    """Render everything before the Content-Length value, once per kind of response."""
-    status, reason, version, ctype, charset, keep_alive = key
-    fields = []
-    if ctype is not None:
-        fields.append(("Content-Type", f"{ctype}; charset={charset}" if charset else ctype))
-    if version == "1.1" and not keep_alive:
-        fields.append(("Connection", "close"))
-    elif version == "1.0" and keep_alive:
-        fields.append(("Connection", "keep-alive"))
-    fields.append(("Server", SERVER_SOFTWARE))
-    # serialize_response_head checks every value: CR or LF in a content type cannot split
-    # the response.  The blank line it ends with is dropped: the length comes next.
-    prefix = serialize_response_head(status, fields, reason, version)[:-2] + b"Content-Length: "
-    if len(_head_prefixes) < 256:
-        _head_prefixes[key] = prefix
-    return prefix
-
-
-def _date_tail() -> bytes:
-    """``\\r\\nDate: <now>\\r\\n\\r\\n``, the end of every fast head, made once a second."""
-    global _date_tails
-    now = int(time.time())
-    if _date_tails[0] != now:
-        _date_tails = (now, b"\r\nDate: " + http_date().encode() + b"\r\n\r\n")
-    return _date_tails[1]
 
 
 def json_response(data: Any = None, *, text: Optional[str] = None, body: Optional[bytes] = None,

@@ -34,10 +34,10 @@ import logging
 import signal
 import socket
 import sys
-from typing import Any, Awaitable, Callable, List, Optional, Set, Union
+from typing import Any, Callable, List, Optional, Set, Union
 
 from .accesslog import LOG_FORMAT, AbstractAccessLogger, AccessLogger, access_logger
-from .protocol import Server
+from .server import Server
 
 __all__ = ["GracefulExit", "BaseRunner", "AppRunner", "ServerRunner", "BaseSite", "TCPSite",
            "UnixSite", "SockSite", "run_app", "serve_command"]
