@@ -94,7 +94,6 @@ class BaseRequest(HeadFields, StateMapping):
     # Slots keep the per-request object small and its attributes quick to set.
     __slots__ = ("_message", "method", "_payload", "_protocol", "_root_app", "_match_info",
                  "_state", "_rel_url", "_path", "_read_bytes", "_post", "continue_pending",
-                 "_continue_sent",
                  "_query", "__weakref__")
 
     def __init__(self, message: Any, payload: StreamReader, protocol: Any, app: Any,
@@ -113,10 +112,8 @@ class BaseRequest(HeadFields, StateMapping):
         self._post: Optional[MultiDictProxy] = None
         self._cookies = None
         self._query: Optional[MultiDictProxy] = None
-        # True while the client waits for ``100 Continue`` (RFC 9110 10.1.1).  _continue_sent
-        # is its negation, kept in step until response.py reads continue_pending (CORE).
+        # True while the client waits for ``100 Continue`` (RFC 9110 10.1.1).
         self.continue_pending: bool = message.expect_continue
-        self._continue_sent = not message.expect_continue
 
     # -- the connection ----------------------------------------------------------------------
     @property
@@ -270,7 +267,7 @@ class BaseRequest(HeadFields, StateMapping):
             changes["headers"] = tuple(CIMultiDict(headers).items())
         clone = type(self)(self._message._replace(**changes), self._payload, self._protocol,
                            self._root_app, dict(self._state) if self._state else None)
-        clone.continue_pending, clone._continue_sent = self.continue_pending, self._continue_sent
+        clone.continue_pending = self.continue_pending
         clone._match_info = self._match_info     # routing is done: the route stays (aiohttp too)
         return clone
 
@@ -279,7 +276,7 @@ class BaseRequest(HeadFields, StateMapping):
     def content(self) -> StreamReader:
         """The body stream.  The first access sends ``100 Continue`` when the client asked."""
         if self.continue_pending:
-            self.continue_pending, self._continue_sent = False, True
+            self.continue_pending = False
             self._protocol.send_continue()
         return self._payload
 
