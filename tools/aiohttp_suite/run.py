@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -80,9 +81,15 @@ def snapshot(revision: str) -> Path:
 
 def run_mode(mode: str, tests: Path, files: List[str], extra: List[str],
              source: Path = REPO) -> Dict:
-    """One pytest process over ``files`` in ``mode``; returns what record.py wrote."""
+    """One pytest process over ``files`` in ``mode``; returns what record.py wrote.
+
+    Each mode gets its own copy of the tests and its own --basetemp: some tests write next to
+    themselves, and two runs side by side must not see each other's files."""
     results = CACHE / f"results-{mode}.json"
     results.unlink(missing_ok=True)
+    workdir = CACHE / f"run-{mode}"
+    shutil.rmtree(workdir, ignore_errors=True)
+    tests = Path(shutil.copytree(tests, workdir / "tests"))
     env = dict(os.environ, AIOHTTP_SUITE_MODE=mode, AIOHTTP_SUITE_RESULTS=str(results),
                PYTHONPATH=os.pathsep.join([str(HERE.parent), str(source)]),
                PYTHONDONTWRITEBYTECODE="1")
@@ -91,7 +98,8 @@ def run_mode(mode: str, tests: Path, files: List[str], extra: List[str],
     # --aiohttp-fast: no gc.collect() after each test, in both runs (0.25 s a test here);
     # --continue-on-collection-errors: a file that does not import spoils only itself.
     command = [sys.executable, "-m", "pytest", "-c", str(HERE / "pytest.ini"),
-               "--rootdir", str(tests), *plugins, f"--timeout={TEST_TIMEOUT}",
+               "--rootdir", str(tests), "--basetemp", str(workdir / "tmp"), *plugins,
+               f"--timeout={TEST_TIMEOUT}",
                "--aiohttp-fast", "--continue-on-collection-errors", "-q", "--no-header",
                "-rN", "--tb=line", *extra, *[f"{name}.py" for name in files]]
     started = time.monotonic()
