@@ -15,6 +15,7 @@ the handler first reads the body.
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import warnings
@@ -128,7 +129,11 @@ class AbstractRoute:
         if expect_handler is not None and not inspect.iscoroutinefunction(expect_handler):
             raise TypeError(f"expect_handler must be an async def function, got "
                             f"{expect_handler!r}")
-        if not inspect.iscoroutinefunction(handler) and not isinstance(handler, type):
+        # asyncio's test also reads the marker aioteach.gen sets on 3.10/3.11 (no inspect
+        # marker there), so a @gen.coroutine handler is routed without a warning, as aiohttp does
+        coroutine_function = inspect.iscoroutinefunction(handler) or \
+            asyncio.iscoroutinefunction(handler)
+        if not coroutine_function and not isinstance(handler, type):
             handler = _awaiting(handler)
         self._method = method
         self._handler = handler

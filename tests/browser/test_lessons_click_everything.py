@@ -7,7 +7,8 @@ has run, every enabled button in the cell outputs is clicked with a real mouse c
 MutationObserver installed just before the click, and asserts that
 
 * the output area changed (the click did something a learner can see);
-* no error output appeared anywhere in the notebook, and no traceback text in that cell.
+* no error output appeared anywhere in the notebook, and no traceback text in that cell;
+* the widget did not fail: no failure sentence ("the server at ... is not running") in its cell.
 
 The clicks come after the whole lesson ran, so they see what its later cells left behind: a
 clean-up cell that stopped a server, a check cell that left a panel in a strange state.  A
@@ -41,6 +42,8 @@ IDS = [path.stem for path in NOTEBOOKS]
 BUTTONS = ".jp-OutputArea-output button"
 #: Error outputs (a raised exception, or anything a callback printed on stderr).
 ERRORS = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+#: A widget's failure box (aioteach.notebook.failures): a sentence saying what went wrong.
+FAILURE = "[data-aioteach-failure]"
 #: Seconds a Run All may take (lesson 08 benchmarks for ~30 s of it).
 RUN_ALL_TIMEOUT = 240
 
@@ -136,6 +139,10 @@ def click_everything(page, stem: str) -> list:
                                 + "\n---\n".join(new_errors))
         assert "Traceback" not in after_text, \
             f"{stem}: clicking {label!r} left traceback text in its cell:\n{after_text[-1500:]}"
+        failures = cell.locator(FAILURE).all_inner_texts()
+        assert not failures, (f"{stem}: after Run All, clicking {label!r} failed (a widget whose "
+                              f"server or state the lesson's later cells took away?):\n"
+                              + "\n".join(failures))
         assert after_text != before_text or page.evaluate("window.__changes") > 0
         seen.append(f"{k}: {label!r} -> {page.evaluate('window.__changes')} changes")
     return seen
