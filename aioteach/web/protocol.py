@@ -85,7 +85,7 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
         # Signals are frozen with the app, so whether the root app has on_response_prepare
         # receivers is settled before the first connection.
         self._root_prepares = bool(server.app is not None and server.app.on_response_prepare)
-        self._any_prepares = server.app is not None and _any_prepare_receivers(server.app)
+        self._any_prepares = server.any_prepare_receivers
         self._loop: asyncio.AbstractEventLoop = server.loop or asyncio.get_event_loop()
         self.transport: Optional[asyncio.Transport] = None
         self.conn_id = self._conn_id = id(self)   # _conn_id: web/websocket.py's old name
@@ -443,45 +443,5 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
-    # -- handing the connection over (WebSockets) ---------------------------------------------
-    def take_over(self, receiver: Any) -> None:
-        """Give this connection's bytes to ``receiver`` after a ``101 Switching Protocols``.
-
-        How ``web.WebSocketResponse`` (or any ``StreamResponse`` subclass) takes a connection:
-        its ``prepare()`` sends the 101 head (``StreamResponse.prepare``: the tables' "Switch"),
-        then calls ``request.protocol.take_over(self)``.  From then on:
-
-        * ``receiver.data_received(data)`` gets every byte that arrives, starting with what
-          the client sent right after the upgrade request (given at once, here);
-        * ``protocol.write(data)`` and ``await protocol.drain()`` send, with flow control;
-        * ``receiver.connection_lost(exc)`` is called when the connection goes;
-        * the receiver may go further and have the transport call its ``data_received``
-          directly (``transport.set_protocol``), as WebSocketResponse does to save a hop per
-          message (wsbase.DirectRoute); it then emits the ``server.bytes_in`` trace itself;
-        * on shutdown, ``await receiver.close_for_shutdown()`` (if defined) runs before the
-          handlers are cancelled: the place to send close code 1001 (going away).
-
-        When the handler returns, the connection is closed.
-        """
-        self._takeover = receiver
-        self._life = advance(self._life, "take_over")
-        self._flush_collected()          # the 101 head goes first; from now on every write
-        self._out = None                 # goes out at once, so the receiver may also write
-                                         # to the transport itself without reordering bytes
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        trailing = self._parser.take_trailing()
-        if trailing:
-            receiver.data_received(trailing)
-
-
 RequestHandler = HttpProtocol      # aiohttp's name for the per-connection protocol
 
-
-def _any_prepare_receivers(app: Any) -> bool:
-    """Does ``app``, or any application mounted in it, listen to ``on_response_prepare``?"""
-    if app.on_response_prepare:
-        return True
-    return any(_any_prepare_receivers(resource.app) for resource in app.router.resources()
-               if isinstance(getattr(resource, "app", None), type(app)))

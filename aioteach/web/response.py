@@ -31,15 +31,16 @@ from __future__ import annotations
 
 import datetime
 import json
-import zlib
 from email.utils import formatdate, parsedate_to_datetime
 from http.cookies import SimpleCookie
-from typing import Any, Callable, Iterator, MutableMapping, Optional, Tuple, Union
+from typing import Any, Callable, Optional, Tuple, Union
 
 from ..http1 import LAST_CHUNK, encode_chunk, reason_phrase
 from ..http1.rules import CHUNKED, NO_BODY, NO_BODY_STATUSES, response_framing
 from ..multidict import CIMultiDict
 from .responsehead import fast_head, http_date, render_head
+from .responseoptions import CookiesAndCompression
+from .state import StateMapping
 
 __all__ = ["ContentCoding", "StreamResponse", "Response", "json_response", "http_date"]
 
@@ -62,10 +63,11 @@ def _parse_content_type(value: str) -> Tuple[str, Optional[str]]:
     return mime.strip().lower(), charset
 
 
-class StreamResponse(MutableMapping[str, Any]):
+class StreamResponse(CookiesAndCompression, StateMapping):
     """A response whose body the handler writes itself (aiohttp's ``web.StreamResponse``).
 
-    It is also a small dict for the handler's own state (``resp["key"] = value``), as in aiohttp.
+    It is also a small dict for the handler's own state (``resp["key"] = value``), as in aiohttp
+    (``web/state.py``'s StateMapping, the same as a request's).
     """
 
     # The defaults live on the class; an instance stores only what differs from them.  A
@@ -203,36 +205,6 @@ class StreamResponse(MutableMapping[str, Any]):
         else:
             self.headers["Last-Modified"] = value
 
-    # -- cookies (RFC 6265 Set-Cookie) --------------------------------------------------------
-    @property
-    def cookies(self) -> SimpleCookie:
-        if self._cookies is None:
-            self._cookies = SimpleCookie()
-        return self._cookies
-
-    def set_cookie(self, name: str, value: str, *, expires: Optional[str] = None,
-                   domain: Optional[str] = None, max_age: Optional[Union[int, str]] = None,
-                   path: str = "/", secure: Optional[bool] = None,
-                   httponly: Optional[bool] = None, version: Optional[str] = None,
-                   samesite: Optional[str] = None) -> None:
-        cookies = self.cookies
-        cookies[name] = value
-        morsel = cookies[name]
-        for key, val in (("expires", expires), ("domain", domain), ("max-age", max_age),
-                         ("path", path), ("version", version), ("samesite", samesite)):
-            if val is not None:
-                morsel[key] = str(val)
-        if secure:
-            morsel["secure"] = True
-        if httponly:
-            morsel["httponly"] = True
-
-    def del_cookie(self, name: str, *, domain: Optional[str] = None, path: str = "/") -> None:
-        """Ask the client to forget a cookie: an empty value that expired in 1970."""
-        self.cookies.pop(name, None)
-        self.set_cookie(name, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT",
-                        domain=domain, path=path)
-
     # -- connection handling --------------------------------------------------------------------
     @property
     def keep_alive(self) -> Optional[bool]:
@@ -250,28 +222,6 @@ class StreamResponse(MutableMapping[str, Any]):
         if self._content_length is not None or (self._headers and "Content-Length" in self._headers):
             raise RuntimeError("a response with Content-Length cannot be chunked")
         self._chunked = True
-
-    def enable_compression(self, force: Optional[str] = None, strategy: Any = None) -> None:
-        """Compress the body if the client accepts it (or always, with ``force="gzip"``).
-
-        At ``prepare()`` the first of deflate, gzip (aiohttp's order) named in the request's
-        Accept-Encoding becomes the Content-Encoding (RFC 9110 8.4.1); the compressed length is
-        unknown in advance, so a StreamResponse goes chunked.  Simplification: q-values in
-        Accept-Encoding are not weighed, and ``strategy`` is ignored.
-        """
-        self._compression = getattr(force, "value", force) or ""
-
-    def _start_compression(self, request: Any) -> None:
-        accepted = request.headers.get("Accept-Encoding", "").lower()
-        coding = self._compression or next(
-            (name for name in ("deflate", "gzip") if name in accepted), None)
-        if coding not in ("deflate", "gzip") or self._status in NO_BODY_STATUSES:
-            return                                          # identity: nothing to do
-        self.headers["Content-Encoding"] = coding
-        self.headers.popall("Content-Length", None)         # the length is the compressed one
-        self._content_length = None
-        # wbits: 16 + 15 writes the gzip wrapper, 15 the zlib one ("deflate", RFC 9110 8.4.1.2)
-        self._compressor = zlib.compressobj(wbits=31 if coding == "gzip" else 15)
 
     @property
     def prepared(self) -> bool:
@@ -356,32 +306,6 @@ class StreamResponse(MutableMapping[str, Any]):
         self._eof_sent = True
         self._protocol.end_response()
         await self._protocol.drain()
-
-    # -- the state dict -------------------------------------------------------------------------
-    def __getitem__(self, key: str) -> Any:
-        return (self._state or {})[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if self._state is None:
-            self._state = {}
-        self._state[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del (self._state or {})[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._state or {})
-
-    def __len__(self) -> int:
-        return len(self._state or {})
-
-    def __bool__(self) -> bool:
-        return True                # a response is truthy even with an empty state dict
-
-    __hash__ = object.__hash__
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._status} {self.reason}>"

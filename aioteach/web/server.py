@@ -84,6 +84,8 @@ class Server:
         self.logger = logger
         self.connections: Set[HttpProtocol] = set()
         self.requests_count = 0
+        # Signals and sub-apps are frozen with the app: ask once whether any listens.
+        self.any_prepare_receivers = app is not None and _any_prepare_receivers(app)
         self._all_closed: "Optional[asyncio.Future[None]]" = None
 
     @property
@@ -126,3 +128,11 @@ class Server:
         if not self.connections and self._all_closed is not None \
                 and not self._all_closed.done():
             self._all_closed.set_result(None)
+
+
+def _any_prepare_receivers(app: Any) -> bool:
+    """Does ``app``, or any application mounted in it, listen to ``on_response_prepare``?"""
+    if app.on_response_prepare:
+        return True
+    return any(_any_prepare_receivers(resource.app) for resource in app.router.resources()
+               if isinstance(getattr(resource, "app", None), type(app)))

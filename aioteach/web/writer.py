@@ -26,6 +26,7 @@ from .. import trace
 from ..http1 import ConnectionState
 from ..http1.rules import is_switch, response_keeps_alive
 from ..http1.states import SEND_BODY, SERVER
+from .lifecycle import advance
 
 __all__ = ["ResponseWriter", "ConnectionWriter"]
 
@@ -89,6 +90,10 @@ class ConnectionWriter:
     _reading_paused = False
     _write_paused = False
     _drain_waiter: "Optional[asyncio.Future[None]]" = None
+    _takeover: Any = None
+    _life: str
+    _timer: Any
+    _parser: Any
 
     def write(self, data: bytes) -> None:
         """Queue bytes for the client (collected into one write while a batch is handled)."""
@@ -185,3 +190,34 @@ class ConnectionWriter:
         if self._cycle.states[SERVER] is SEND_BODY:
             self._cycle.process_event(SERVER, "EndOfMessage")
 
+    # -- handing the connection over (WebSockets) ---------------------------------------------
+    def take_over(self, receiver: Any) -> None:
+        """Give this connection's bytes to ``receiver`` after a ``101 Switching Protocols``.
+
+        How ``web.WebSocketResponse`` (or any ``StreamResponse`` subclass) takes a connection:
+        its ``prepare()`` sends the 101 head (``StreamResponse.prepare``: the tables' "Switch"),
+        then calls ``request.protocol.take_over(self)``.  From then on:
+
+        * ``receiver.data_received(data)`` gets every byte that arrives, starting with what
+          the client sent right after the upgrade request (given at once, here);
+        * ``protocol.write(data)`` and ``await protocol.drain()`` send, with flow control;
+        * ``receiver.connection_lost(exc)`` is called when the connection goes;
+        * the receiver may go further and have the transport call its ``data_received``
+          directly (``transport.set_protocol``), as WebSocketResponse does to save a hop per
+          message (wsbase.DirectRoute); it then emits the ``server.bytes_in`` trace itself;
+        * on shutdown, ``await receiver.close_for_shutdown()`` (if defined) runs before the
+          handlers are cancelled: the place to send close code 1001 (going away).
+
+        When the handler returns, the connection is closed.
+        """
+        self._takeover = receiver
+        self._life = advance(self._life, "take_over")
+        self._flush_collected()          # the 101 head goes first; from now on every write
+        self._out = None                 # goes out at once, so the receiver may also write
+                                         # to the transport itself without reordering bytes
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        trailing = self._parser.take_trailing()
+        if trailing:
+            receiver.data_received(trailing)

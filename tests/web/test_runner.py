@@ -75,7 +75,8 @@ async def test_graceful_shutdown_lets_the_in_flight_request_finish():
     answer = await busy.read()
     assert answer.body == b"finished" and answer.headers["Connection"] == "close"
     await asyncio.wait_for(cleanup, 10)
-    assert order == ["response", "on_shutdown", "on_cleanup"]
+    # aiohttp 3.9+ order: on_shutdown runs before the in-flight request is waited for
+    assert order == ["on_shutdown", "response", "on_cleanup"]
     busy.close()
 
 

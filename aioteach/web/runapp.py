@@ -1,0 +1,176 @@
+"""run_app: a script's whole server life, and ``python -m aioteach serve``.
+
+``web.run_app(app)`` owns the event loop: it sets up an ``AppRunner`` (web/runner.py), starts
+one site per host (or the ``path``/``sock`` given), prints where it listens, blocks until
+Ctrl+C (SIGINT) or SIGTERM, then runs the graceful shutdown.  Called while a loop is already
+running (a Jupyter cell), it serves in the background through ``aioteach.notebook.serve``
+instead: the one plug-in point of this module.  Keywords that are not run_app's own are the
+server's settings (web/server.py); an unknown one is a TypeError before anything starts.
+"""
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+import sys
+from typing import Any, Callable, List, Optional, Union
+
+from .accesslog import LOG_FORMAT, AccessLogger, access_logger
+from .app import Application
+from .runner import (SERVER_SETTINGS, AppRunner, BaseSite, GracefulExit, SockSite, TCPSite,
+                     UnixSite)
+
+__all__ = ["run_app", "load_app_target", "serve_command"]
+
+
+# -- run_app: a script's whole server life --------------------------------------------------
+def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _run_app_in_running_loop(app: Any, *, host: Any = None, port: Optional[int] = None,
+                             **ignored: Any) -> Any:
+    """``run_app`` inside a running loop (a Jupyter cell): serve in the background.
+
+    This is the one place the notebook layer plugs in: ``aioteach.notebook.serve`` starts the
+    server on the running loop and returns a handle (URL, routes, request log, ``stop()``).
+    """
+    try:
+        # plug-in point: the notebook layer (L4) serves run_app() inside a running loop
+        from ..notebook import serve
+    except ImportError as exc:
+        raise RuntimeError(
+            "web.run_app() was called while an event loop is already running (a Jupyter cell?)."
+            " Use 'runner = web.AppRunner(app); await runner.setup(); "
+            "await web.TCPSite(runner, port=8080).start()' instead.") from exc
+    if ignored.get("sock") is not None:          # serve() picks its own socket by host/port
+        raise RuntimeError(
+            "web.run_app(app, sock=...) inside a running event loop: start it yourself with "
+            "'runner = web.AppRunner(app); await runner.setup(); "
+            "await web.SockSite(runner, sock).start()'")
+    if isinstance(host, (list, tuple)):
+        host = host[0] if host else None
+    handle = serve(app, host=host or "127.0.0.1", port=port, quiet=True)   # None: a free port
+    print(f"web.run_app: an event loop is already running (a notebook?), so {handle.url} is "
+          f"served in the background by aioteach.notebook.serve(); handle.stop() stops it")
+    return handle
+
+
+async def _run_app(app: Any, *, host: Optional[Union[str, List[str]]], port: Optional[int],
+                   path: Optional[str], sock: Any, shutdown_timeout: float, ssl_context: Any,
+                   print: Optional[Callable[..., None]], backlog: int,
+                   reuse_address: Optional[bool], reuse_port: Optional[bool],
+                   **runner_kwargs: Any) -> None:
+    if asyncio.iscoroutine(app) or isinstance(app, asyncio.Future):
+        app = await app                                  # run_app(make_app()) is allowed
+    runner = AppRunner(app, shutdown_timeout=shutdown_timeout, **runner_kwargs)
+    await runner.setup()
+    try:
+        sites: List[BaseSite] = []
+        if path is not None:
+            sites.append(UnixSite(runner, path, shutdown_timeout=shutdown_timeout,
+                                  ssl_context=ssl_context, backlog=backlog))
+        socks = [] if sock is None else sock if isinstance(sock, (list, tuple)) else [sock]
+        for one_sock in socks:
+            sites.append(SockSite(runner, one_sock, shutdown_timeout=shutdown_timeout,
+                                  ssl_context=ssl_context, backlog=backlog))
+        if (path is None and not socks) or host is not None or port is not None:
+            hosts = host if isinstance(host, (list, tuple)) else [host]
+            for one in hosts:
+                sites.append(TCPSite(runner, one, port, shutdown_timeout=shutdown_timeout,
+                                     ssl_context=ssl_context, backlog=backlog,
+                                     reuse_address=reuse_address if reuse_address is not None
+                                     else True, reuse_port=reuse_port))
+        for site in sites:
+            await site.start()
+        if print is not None:
+            names = ", ".join(site.name for site in sites)
+            print(f"======== Running on {names} ========\n(Press CTRL+C to quit)")
+        while True:                     # serve until cancelled (by run_app, on a signal)
+            await asyncio.sleep(3600)
+    finally:
+        await runner.cleanup()
+
+
+def run_app(app: Any, *, host: Optional[Union[str, List[str]]] = None,
+            port: Optional[int] = None, path: Optional[str] = None, sock: Any = None,
+            shutdown_timeout: float = 60.0, keepalive_timeout: float = 75.0,
+            ssl_context: Any = None, print: Optional[Callable[..., None]] = print,
+            backlog: int = 128, access_log_class: type = AccessLogger,
+            access_log_format: str = LOG_FORMAT, access_log: Any = access_logger,
+            handle_signals: bool = True, reuse_address: Optional[bool] = None,
+            reuse_port: Optional[bool] = None, loop: Optional[asyncio.AbstractEventLoop] = None,
+            **kwargs: Any) -> Any:
+    """Serve ``app`` (or a coroutine returning one) until SIGINT/SIGTERM, then shut down.
+
+    Called while an event loop is already running (a notebook), it starts the server in the
+    background instead and returns a handle: see ``_run_app_in_running_loop``.
+    """
+    options = dict(host=host, port=port, path=path, sock=sock, shutdown_timeout=shutdown_timeout,
+                   ssl_context=ssl_context, print=print, backlog=backlog,
+                   reuse_address=reuse_address, reuse_port=reuse_port,
+                   keepalive_timeout=keepalive_timeout, access_log_class=access_log_class,
+                   access_log_format=access_log_format, access_log=access_log,
+                   handle_signals=handle_signals, **kwargs)
+    unknown = sorted(set(kwargs) - SERVER_SETTINGS)
+    if unknown:
+        raise TypeError(f"run_app() got unexpected keyword argument(s) {', '.join(unknown)}")
+    if loop is None and _running_loop() is not None:
+        return _run_app_in_running_loop(app, **options)
+    if loop is None:
+        loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    main_task = loop.create_task(_run_app(app, **options))
+    try:
+        loop.run_until_complete(main_task)
+    except (GracefulExit, KeyboardInterrupt):
+        pass
+    finally:
+        main_task.cancel()                 # its finally runs runner.cleanup()
+        try:
+            loop.run_until_complete(main_task)
+        except (asyncio.CancelledError, GracefulExit, KeyboardInterrupt):
+            pass
+        _cancel_all_tasks(loop)
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+        asyncio.set_event_loop(None)
+    return None
+
+
+def _cancel_all_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+
+
+# -- python -m aioteach serve pkg.module:app ---------------------------------------------------
+def load_app_target(target: str) -> Any:
+    """``"pkg.module:app"`` -> the app, or what a factory returns (maybe a coroutine)."""
+    module_name, _, attr = target.partition(":")
+    if not module_name or not attr:
+        raise SystemExit(f"expected 'package.module:attribute', got {target!r}")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())      # like python -m: the current directory imports
+    obj: Any = importlib.import_module(module_name)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    if not isinstance(obj, Application) and callable(obj):
+        obj = obj()                           # a factory: may return an app or a coroutine
+    return obj
+
+
+def serve_command(args: Any) -> int:
+    """The ``serve`` command of ``python -m aioteach``."""
+    app = load_app_target(args.target)
+    if not logging.getLogger().handlers:     # a learner at a terminal wants to see requests
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+    run_app(app, host=args.host, port=args.port,
+            access_log=None if getattr(args, "no_access_log", False) else access_logger)
+    return 0
