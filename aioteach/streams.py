@@ -283,6 +283,10 @@ class _EmptyStreamReader(StreamReader):
     def feed_data(self, data: bytes) -> None:
         raise RuntimeError("EMPTY_STREAM is shared and takes no data")
 
+    def set_exception(self, exc: BaseException) -> None:
+        """Ignored, as aiohttp's EmptyStreamReader does: the stream is shared by every message
+        without a body, so an error recorded here would fail all the later ones."""
+
     def __repr__(self) -> str:
         return "<EMPTY_STREAM>"
 

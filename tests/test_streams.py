@@ -127,3 +127,11 @@ async def test_read_of_zero_bytes_answers_at_once_without_waiting_for_data():
     assert reader.done() and reader.result() == b""
     stream.feed_data(b"kept")            # nothing was consumed
     assert await stream.read(4) == b"kept"
+
+
+async def test_the_shared_empty_stream_ignores_an_error_set_on_it():
+    # EMPTY_STREAM is every bodiless message's body: an error recorded on one response's
+    # stream would make every later empty body in the process raise it.
+    EMPTY_STREAM.set_exception(ValueError("the connection of one response broke"))
+    assert EMPTY_STREAM.exception() is None
+    assert await EMPTY_STREAM.read() == b""
