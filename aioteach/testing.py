@@ -45,7 +45,7 @@ import inspect
 import socket
 import unittest
 import warnings
-from typing import Any, Awaitable, Callable, Iterator, List, Optional, Union
+from typing import Any, Awaitable, Callable, Generic, Iterator, List, Optional, TypeVar, Union
 from unittest import mock
 
 from . import web
@@ -68,7 +68,12 @@ def unused_port() -> int:
         return sock.getsockname()[1]
 
 
-class BaseTestServer:
+# Type parameters, as aiohttp's: ``TestClient[web.Request, web.Application]`` in annotations.
+RequestT = TypeVar("RequestT")
+AppT = TypeVar("AppT")
+
+
+class BaseTestServer(Generic[RequestT]):
     """A runner and a site on ``host:port``; ``make_url(path)`` points at it."""
 
     __test__ = False                      # not a test class, whatever pytest thinks of the name
@@ -162,7 +167,7 @@ class RawTestServer(BaseTestServer):
         return web.ServerRunner(web.Server(self._handler, **kwargs))
 
 
-class TestClient:
+class TestClient(Generic[RequestT, AppT]):
     """A ClientSession aimed at one test server: ``await client.get("/path")``.
 
     Its cookie jar accepts cookies from IP addresses (``CookieJar(unsafe=True)``): the server

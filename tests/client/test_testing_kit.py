@@ -135,3 +135,9 @@ async def test_client_ws_connect_by_path(aioteach_client):
     await ws.send_str("hi")
     assert (await ws.receive_str()) == "echo hi"
     # left open on purpose: client.close() at the end of the test closes it
+
+
+def test_the_testing_kit_takes_type_parameters_in_annotations_as_aiohttps_does():
+    from aioteach import testing, web
+    assert testing.TestClient[web.Request, web.Application].__origin__ is testing.TestClient
+    assert testing.BaseTestServer[web.Request].__origin__ is testing.BaseTestServer
