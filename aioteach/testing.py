@@ -57,7 +57,7 @@ from .streams import EMPTY_STREAM, StreamReader
 from .url import URL
 
 __all__ = ["BaseTestServer", "TestServer", "RawTestServer", "TestClient", "AioHTTPTestCase",
-           "make_mocked_request", "unused_port", "loop_context", "setup_test_loop",
+           "make_mocked_request", "unused_port", "get_unused_port_socket", "loop_context", "setup_test_loop",
            "teardown_test_loop", "make_mocked_coro", "unittest_run_loop"]
 
 
@@ -66,6 +66,16 @@ def unused_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def get_unused_port_socket(host: str = "127.0.0.1",
+                           family: socket.AddressFamily = socket.AF_INET) -> socket.socket:
+    """A TCP socket bound to a free port and kept: no other program can take the port between
+    choosing it and serving on it (``web.SockSite(runner, sock)``), as ``unused_port`` allows."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    return sock
 
 
 # Type parameters, as aiohttp's: ``TestClient[web.Request, web.Application]`` in annotations.

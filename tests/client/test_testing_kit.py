@@ -141,3 +141,24 @@ def test_the_testing_kit_takes_type_parameters_in_annotations_as_aiohttps_does()
     from aioteach import testing, web
     assert testing.TestClient[web.Request, web.Application].__origin__ is testing.TestClient
     assert testing.BaseTestServer[web.Request].__origin__ is testing.BaseTestServer
+
+
+async def test_a_socket_from_get_unused_port_socket_serves_a_sock_site():
+    from aioteach import ClientSession, testing, web
+
+    async def hello(request):
+        return web.Response(text="kept")
+
+    app = web.Application()
+    app.router.add_get("/", hello)
+    sock = testing.get_unused_port_socket("127.0.0.1")
+    port = sock.getsockname()[1]
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        await web.SockSite(runner, sock).start()
+        async with ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{port}/") as resp:
+                assert await resp.text() == "kept"
+    finally:
+        await runner.cleanup()
