@@ -37,6 +37,17 @@ from common import cpu_seconds, peak_memory_kib, start_server, stop_servers
 __all__ = ["main"]
 
 ENDPOINTS = ["/hello", "/json", "/user/42"]
+# What Chromium sends for a typed-in URL (about eight fields besides Host), for --headers browser.
+BROWSER_HEADERS = [
+    "Connection: keep-alive",
+    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36",
+    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+    "*/*;q=0.8",
+    "Sec-Fetch-Site: none", "Sec-Fetch-Mode: navigate", "Sec-Fetch-Dest: document",
+    "Accept-Encoding: gzip, deflate, br, zstd", "Accept-Language: en-US,en;q=0.9",
+]
+WRK_HEADERS: List[str] = []         # set by --headers
 SERVERS = ["aioteach", "aioteach-inline", "aiohttp", "tornado", "raw-asyncio"]
 NOFILE = 4096           # for the 1000-connection scenario: each connection is a descriptor
 
@@ -149,7 +160,9 @@ def raise_nofile() -> None:
 
 def run_wrk(port: int, path: str, seconds: float, connections: int) -> Dict[str, float]:
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", f"http://127.0.0.1:{port}{path}"],
+        ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s",
+         *(arg for header in WRK_HEADERS for arg in ("-H", header)),
+         f"http://127.0.0.1:{port}{path}"],
         capture_output=True, text=True, timeout=seconds + 60).stdout
     total = re.search(r"(\d+) requests in", out)
     if total is None:
@@ -171,6 +184,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--seconds", type=int, default=None)
     parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument("--headers", choices=["minimal", "browser"], default="minimal",
+                        help="request fields wrk sends: its own few, or Chromium's (~9)")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -180,6 +195,8 @@ def main() -> None:
         return
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
+    if args.headers == "browser":
+        WRK_HEADERS[:] = BROWSER_HEADERS
     rounds = args.rounds or (1 if args.quick else 2)
     seconds = args.seconds or (2 if args.quick else 3)
     names = args.servers.split(",")
@@ -200,13 +217,14 @@ def main() -> None:
                     cpu[key] = cpu.get(key, 0.0) + cpu_seconds(proc.pid) - before
                     requests[key] = requests.get(key, 0.0) + result["requests"]
                     rps.setdefault(key, []).append(result["rps"])
-        print(f"\nwrk -t1 -c50, {rounds} round(s) of {seconds:g}s per endpoint and server, "
+        print(f"\nwrk -t1 -c50, {args.headers} request headers, {rounds} round(s) of {seconds:g}s per endpoint and server, "
               "interleaved")
         print(f"{'endpoint':<10} {'server':<15} {'req/s':>9} {'req/CPU-s':>10} "
               f"{'vs aiohttp':>10} {'vs tornado':>10}")
         for path in ENDPOINTS:
             per_cpu = {n: requests[(n, path)] / max(cpu[(n, path)], 1e-9) for n in names}
-            def ratio(name: str, peer: str) -> str:     # "-" when the peer is not in this run
+            def ratio(name: str, peer: str, per_cpu: Dict[str, float] = per_cpu) -> str:
+                # "-" when the peer is not in this run
                 return f"{per_cpu[name] / per_cpu[peer]:>9.2f}x" if per_cpu.get(peer) else f"{'-':>10}"
 
             for name in names:
