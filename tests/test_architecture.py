@@ -162,8 +162,6 @@ def offenders() -> list[str]:
 
 # -- the tests ---------------------------------------------------------------------------------
 
-@pytest.mark.xfail(reason="owners fix their offenders by 21:00 UTC (CONTRACTS.md); then enforced",
-                   strict=False)
 def test_the_tree_keeps_its_limits_and_layers():
     problems = offenders()
     assert not problems, "\n".join(problems)
