@@ -223,7 +223,8 @@ class Runner:
         self.result_future = result_future
         self.context = context
         self.loop = result_future.get_loop()
-        self.name = generator.__qualname__
+        # generator objects have __qualname__; typing's Generator protocol does not declare it
+        self.name = generator.__qualname__  # type: ignore[attr-defined]
         self.future: Any = None            # what the generator waits on (a Future or moment)
         self.running = False
         self.finished = False

@@ -23,7 +23,7 @@ import pytest
 try:
     from pytest_asyncio import fixture as async_fixture
 except ImportError:                     # without pytest-asyncio the factories cannot run anyway
-    async_fixture = pytest.fixture
+    async_fixture = pytest.fixture      # type: ignore[assignment]  # same call shapes
 
 __all__ = ["aioteach_client", "aioteach_server", "aioteach_raw_server", "unused_port",
            "aioteach_unused_port"]
@@ -74,7 +74,7 @@ async def aioteach_client() -> AsyncIterator[Callable[..., Any]]:
             server = app_or_server
         else:
             server = TestServer(app_or_server, **(server_kwargs or {}))
-        client = TestClient(server, **kwargs)
+        client: TestClient[Any, Any] = TestClient(server, **kwargs)
         await client.start_server()
         clients.append(client)
         return client

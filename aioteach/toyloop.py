@@ -213,7 +213,8 @@ class Loop:
         return Future(self, label)
 
     def create_task(self, coro: Runnable, name: Optional[str] = None) -> Task:
-        return Task(self, coro, name or getattr(coro, "__name__", "Task"))
+        fallback: str = getattr(coro, "__name__", "Task")
+        return Task(self, coro, name or fallback)
 
     def sleep(self, seconds: float, result: Any = None) -> Future:
         future = Future(self, f"sleep({seconds})")

@@ -106,18 +106,20 @@ class ClientConnection(asyncio.Protocol):
         try:
             events = self.parser.feed(data)
         except RemoteProtocolError as exc:
+            error: BaseException = exc
             if response.head_received:         # the head was fine, the body is not
-                exc = ClientPayloadError(f"Response payload is not valid: {exc.hint}")
-            self._break(exc)
+                error = ClientPayloadError(f"Response payload is not valid: {exc.hint}")
+            self._break(error)
             return
         for i, event in enumerate(events):
             if self._response is not response:  # the response gave up on this exchange
                 return
             kind = type(event)
+            # kind is type(event): mypy does not narrow through the alias, hence the ignores
             if kind is Data:
-                response._on_data(event.data)
+                response._on_data(event.data)  # type: ignore[union-attr]
             elif kind is Response:
-                if not event.keep_alive:
+                if not event.keep_alive:       # type: ignore[union-attr]
                     self.should_close = True
                 # The parser ends a message without a body (HEAD, 204, 304, Content-Length: 0)
                 # in the same feed as its head: the response then needs no body reader.
@@ -130,7 +132,7 @@ class ClientConnection(asyncio.Protocol):
                 response._on_eof(event)
                 self.pool.release(self)
                 return                        # nothing may follow the end, see the rules
-            elif kind is InformationalResponse and event.status == 101:
+            elif kind is InformationalResponse and event.status == 101:  # type: ignore[union-attr]
                 self.should_close = True       # never HTTP again: see detach()
                 self._stop_timers()
                 response._on_head(event)

@@ -331,7 +331,8 @@ class TCPConnector:
             except BaseException:
                 transport.close()
                 raise
-            conn.connection_made(tls)          # start_tls does not call it for us
+            # start_tls does not call it for us; typeshed says Optional, it returns a transport
+            conn.connection_made(tls)          # type: ignore[arg-type]
             return conn
         host, port = (proxy.host, proxy.port) if proxy is not None else (key.host, key.port)
         error: Optional[OSError] = None
@@ -362,7 +363,9 @@ class TCPConnector:
                 return found
         if traces:
             await send_all(traces, "dns_resolvehost_start", host)
-        found = await self._resolver.resolve(host, port, family=self._family)
+        # family is an int, as aiohttp's TCPConnector takes it; getaddrinfo accepts any int
+        found = await self._resolver.resolve(host, port,
+                                             family=self._family)  # type: ignore[arg-type]
         if traces:
             await send_all(traces, "dns_resolvehost_end", host)
         if cache is not None and found:

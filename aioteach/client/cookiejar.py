@@ -84,7 +84,10 @@ _TIME = re.compile(r"(\d{1,2}):(\d{1,2}):(\d{1,2})")
 
 def parse_cookie_date(text: str) -> Optional[float]:
     """``"Wed, 21 Oct 2015 07:28:00 GMT"`` -> seconds since the epoch, or None if unreadable."""
-    hms = day = month = year = None
+    hms: Optional[Tuple[int, ...]] = None
+    day: Optional[int] = None
+    month: Optional[int] = None
+    year: Optional[int] = None
     for token in _DATE_TOKENS.findall(text):
         if hms is None and _TIME.match(token):
             hms = tuple(int(x) for x in _TIME.match(token).groups())  # type: ignore[union-attr]
@@ -94,12 +97,12 @@ def parse_cookie_date(text: str) -> Optional[float]:
             month = _MONTHS[token[:3].lower()]
         elif year is None and token.isdigit() and len(token) in (2, 4):
             year = int(token)
-    if None in (hms, day, month, year):
+    if hms is None or day is None or month is None or year is None:
         return None
-    if year < 100:                                   # type: ignore[operator]
-        year += 1900 if year >= 70 else 2000         # type: ignore[operator]
+    if year < 100:
+        year += 1900 if year >= 70 else 2000
     try:
-        return float(calendar.timegm((year, month, day, *hms)))   # type: ignore[misc]
+        return float(calendar.timegm((year, month, day, *hms)))
     except (ValueError, OverflowError):
         return None
 

@@ -93,7 +93,8 @@ class MultipartWriter:
             raise ValueError(f"boundary {self._boundary!r}: use 1-70 letters, digits or "
                              f"'()+_,-./:=? (RFC 2046 5.1.1), or leave it to the writer")
         shown = self._boundary if _TOKEN.match(self._boundary) else f'"{self._boundary}"'
-        self.headers = CIMultiDict({"Content-Type": f"multipart/{subtype}; boundary={shown}"})
+        self.headers: CIMultiDict[str] = CIMultiDict(
+            {"Content-Type": f"multipart/{subtype}; boundary={shown}"})
         self._is_form_data = subtype == "form-data"
         self._parts: List[Part] = []
 
@@ -146,7 +147,7 @@ class MultipartWriter:
 
     def _append(self, data: bytes, defaults: Mapping[str, str],
                 headers: Optional[Mapping[str, str]]) -> Part:
-        part_headers = CIMultiDict(defaults)
+        part_headers: CIMultiDict[str] = CIMultiDict(defaults)
         for name, value in (headers or {}).items():
             part_headers[name] = value          # the caller's headers replace the defaults
         refused = _FORM_DATA_REFUSES if self._is_form_data else _ENCODINGS_REFUSED

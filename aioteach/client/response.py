@@ -56,7 +56,8 @@ class Released:
     __slots__ = ()
 
     def __await__(self) -> Generator[None, None, None]:
-        return iter(())                        # an iterator that is already finished
+        # an iterator that is already finished: all ``await`` needs of __await__
+        return iter(())                        # type: ignore[return-value]
 
     def __repr__(self) -> str:
         return "<released>"

@@ -80,7 +80,8 @@ class Alarm:
             del self._entered[deadline]
             deadline._fire()
         if self._entered:
-            self._arm(min(d.when for d in self._entered))  # type: ignore[type-var]
+            # every entered deadline has a ``when``; mypy sees Optional[float]
+            self._arm(min(d.when for d in self._entered))  # type: ignore[type-var,arg-type]
 
     def close(self) -> None:
         """Cancel the timer, unless a deadline still needs it."""
