@@ -126,7 +126,7 @@ def proc_cpu_seconds(pid: int) -> Optional[float]:
 def psutil_cpu_seconds(pid: int) -> Optional[float]:
     """The same from ``psutil`` (macOS, Windows), or None when it is not installed."""
     try:
-        import psutil
+        import psutil  # type: ignore[import-untyped]  # optional; no stubs installed
     except ImportError:
         return None
     times = psutil.Process(pid).cpu_times()
@@ -163,7 +163,8 @@ class ServerProcess:
             sys.executable, "-c", SERVER_SCRIPT, name, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL)
         try:
-            line = await asyncio.wait_for(process.stdout.readline(), timeout)
+            # stdout is not None: it was opened with stdout=PIPE above
+            line = await asyncio.wait_for(process.stdout.readline(), timeout)  # type: ignore[union-attr]
             port = int(line)
         except (asyncio.TimeoutError, ValueError):
             process.kill()

@@ -106,7 +106,9 @@ def swap_imports(code: str) -> Tuple[str, List[Tuple[str, str]]]:
     lines = code.splitlines(keepends=True)
     edits = []
     for node in ast.walk(tree):
-        new = _swap_node(node) if isinstance(node, (ast.Import, ast.ImportFrom)) else None
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        new = _swap_node(node)
         if new is not None:
             edits.append((node.lineno, node.col_offset, node.end_lineno or node.lineno,
                           node.end_col_offset or 0, new))
@@ -226,8 +228,10 @@ async def run_code(code: str, library: str, names: Optional[Dict[str, Any]] = No
     run = Run(library, namespace=namespace)
     tree = ast.parse(code)
     last = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
+    tail = tree.body[-1] if tree.body else None
+    if isinstance(tail, ast.Expr):
+        tree.body.pop()
+        last = ast.Expression(tail.value)
     flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
     before = list(list_servers())
     printed = io.StringIO()

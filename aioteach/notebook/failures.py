@@ -22,16 +22,17 @@ import errno
 import html
 import traceback
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional
 
 from .traps import explain
 
 __all__ = ["Failure", "failure_sentence"]
 
 
-def _chain(exc: BaseException) -> list:
+def _chain(exc: BaseException) -> List[BaseException]:
     """``exc``, its ``os_error`` (the client's wrapper) and its causes, outermost first."""
-    seen, todo = [], [exc]
+    seen: List[BaseException] = []
+    todo: List[Optional[BaseException]] = [exc]
     while todo:
         one = todo.pop(0)
         if one is None or any(one is s for s in seen):

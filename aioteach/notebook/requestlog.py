@@ -59,7 +59,8 @@ def request_log_middleware(app: Any, web: Any = None) -> Optional[Any]:
             status = exc.status
             raise
         finally:
-            handle = handle_for(request_log.aioteach_handles, request)
+            # aioteach_handles is set on the function below, where mypy cannot see it
+            handle = handle_for(request_log.aioteach_handles, request)  # type: ignore[attr-defined]
             if handle is not None:
                 handle._log(RequestRecord(request.method, request.path_qs, status,
                                           time.perf_counter() - started, wall, started))

@@ -41,6 +41,7 @@ import contextvars
 import html
 import os
 import sys
+from types import FrameType
 from typing import Any, Dict, List, Optional, Tuple
 
 from .handle import (REGISTRY, THREAD_TIMEOUT, ServerHandle, Stopping, background_loop, bind,
@@ -75,7 +76,7 @@ def _kernel_parent() -> Dict[str, Any]:
 
 def _caller() -> Tuple[str, int]:
     """(file, line) of the first frame outside the aioteach package: the cell or the script."""
-    frame = sys._getframe(1)
+    frame: Optional[FrameType] = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame = frame.f_back
     if frame is None:

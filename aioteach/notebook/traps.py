@@ -225,7 +225,7 @@ def install_traps() -> List[str]:
     installed = []
     if "putrequest" not in _ORIGINAL:
         _ORIGINAL["putrequest"] = http.client.HTTPConnection.putrequest
-        http.client.HTTPConnection.putrequest = _guarded_putrequest   # type: ignore[assignment]
+        http.client.HTTPConnection.putrequest = _guarded_putrequest   # type: ignore[method-assign]
     installed.append("http.client: blocking calls to this kernel's own servers fail at once")
     if "showwarning" not in _ORIGINAL:
         _ORIGINAL["showwarning"] = warnings.showwarning
@@ -244,7 +244,7 @@ def uninstall_traps() -> None:
     _STATE["off"] = True
     original = _ORIGINAL.pop("putrequest", None)
     if original is not None:
-        http.client.HTTPConnection.putrequest = original            # type: ignore[assignment]
+        http.client.HTTPConnection.putrequest = original            # type: ignore[method-assign]
     showwarning = _ORIGINAL.pop("showwarning", None)
     if showwarning is not None and warnings.showwarning is _showwarning:
         warnings.showwarning = showwarning
@@ -281,9 +281,9 @@ def allow_nested() -> str:
     shows the failure, on request only.
     """
     try:
-        import nest_asyncio2 as nest
+        import nest_asyncio2 as nest     # type: ignore[import-untyped]  # ships no types
     except ImportError:
-        import nest_asyncio as nest      # type: ignore[no-redef]
+        import nest_asyncio as nest
     nest.apply()
     return nest.__name__
 

@@ -86,7 +86,7 @@ def _dechunk(data: bytes) -> bytes:
         pos = eol + 2 + size + 2
 
 
-def response_complete(raw: bytes, method: str = "GET") -> bool:
+def response_complete(raw: Union[bytes, bytearray], method: str = "GET") -> bool:
     """Has a whole response arrived?  (RFC 9112 section 6.3, the message-length rules.)
 
     So a server that ignores ``Connection: close`` cannot make the panel wait for a timeout.

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from aioteach import gen
 
@@ -46,7 +46,7 @@ async def price_of(item: str) -> Optional[int]:
 
 
 #: basket asked -> (status, JSON a right handler answers with, or None for the 404)
-BASKETS = [
+BASKETS: List[Tuple[str, int, Optional[Dict[str, Any]]]] = [
     ("apple,pear,plum", 200, {"items": ["apple", "pear", "plum"], "total": 120}),
     ("fig", 200, {"items": ["fig"], "total": 90}),
     ("apple,unicorn", 404, None),
