@@ -98,7 +98,7 @@ class WebSocketBase(HeartbeatMixin):
         self._max_msg_size = max_msg_size
         self._conn: Optional[WebSocketConnection] = None    # the codec, once the handshake is done
         self._write: Callable[[bytes], None] = self._not_started
-        self._drain: Callable[[], Awaitable[None]] = self._not_started  # type: ignore[assignment]
+        self._drain: Callable[[], Awaitable[None]] = self._not_started
         self._transport: Any = None
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._ws_protocol: Optional[str] = None               # the negotiated subprotocol
@@ -181,15 +181,15 @@ class WebSocketBase(HeartbeatMixin):
         if trace.enabled and self._trace_conn is not None:
             trace.emit("server.bytes_in", conn=self._trace_conn, n=len(data))
         self._heard = True
-        conn = self._conn
+        conn: Any = self._conn      # Any: mypy cannot see that a data `kind` means `event.data`
         # The hot path first: exactly one small whole message comes back as its data, with
         # no event made on the way (WebSocketConnection.receive_small_message says why).
-        message = conn.receive_small_message(data)          # type: ignore[union-attr]
+        message = conn.receive_small_message(data)
         if message is not None:
-            kind = TEXT if type(message) is str else BINARY
+            kind: Optional[WSMsgType] = TEXT if type(message) is str else BINARY
             self._push(_new_tuple(WSMessage, (kind, message, None)), len(message))
             return
-        for event in conn.receive_data(data):               # type: ignore[union-attr]
+        for event in conn.receive_data(data):
             kind = _DATA_MESSAGE_TYPES.get(type(event))
             if kind is not None:
                 self._push(_new_tuple(WSMessage, (kind, event.data, None)), len(event.data))
@@ -298,7 +298,7 @@ class WebSocketBase(HeartbeatMixin):
                                    "reads a WebSocket, others may send")
             waiter = self._waiter = self._loop.create_future()   # type: ignore[union-attr]
             timeout = timeout or self._receive_timeout
-            timer = self._loop.call_later(timeout, _time_out, waiter) if timeout else None
+            timer = self._loop.call_later(timeout, _time_out, waiter) if timeout else None  # type: ignore[union-attr]
             try:
                 handed = await waiter
             except asyncio.CancelledError:
@@ -346,10 +346,10 @@ class WebSocketBase(HeartbeatMixin):
         return message.data
 
     async def receive_str(self, *, timeout: Optional[float] = None) -> str:
-        return await self._receive_kind(TEXT, timeout)       # type: ignore[no-any-return]
+        return await self._receive_kind(TEXT, timeout)
 
     async def receive_bytes(self, *, timeout: Optional[float] = None) -> bytes:
-        return await self._receive_kind(BINARY, timeout)     # type: ignore[no-any-return]
+        return await self._receive_kind(BINARY, timeout)
 
     async def receive_json(self, *, loads: Callable[[str], Any] = json.loads,
                            timeout: Optional[float] = None) -> Any:
@@ -377,7 +377,7 @@ class WebSocketBase(HeartbeatMixin):
             raise TypeError(f"data argument must be str ({type(data)!r})")
         if self._closed or self._lost or self._conn is None:
             self._check_open()                        # raises; tested inline to save a call
-        frame = self._conn.send_text(data)
+        frame = self._conn.send_text(data)           # type: ignore[union-attr]  # checked above
         if self._trace_conn is not None and not trace.enabled:
             self._transport.write(frame)              # speed: the server's write hop skipped
         else:

@@ -14,7 +14,7 @@ sitting long.  Precedent: aiohttp's ``heartbeat`` parameter, RFC 6455 section 5.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .websocket import WSCloseCode, WSMessage, WSMsgType
 
@@ -36,10 +36,10 @@ class HeartbeatMixin:
     _transport: Any
     _close_code: Optional[int]
     _exception: Optional[BaseException]
-    _close_waiter: Optional[asyncio.Future]   # type: ignore[type-arg]
+    _close_waiter: Optional[asyncio.Future[Any]]
+    _write: Callable[[bytes], None]                      # set by WebSocketBase.__init__/_start
 
     if TYPE_CHECKING:                                    # provided by WebSocketBase
-        def _write(self, data: bytes) -> None: ...
         def _push(self, message: WSMessage, size: int) -> None: ...
         def _timeout_error(self) -> BaseException: ...
 
@@ -49,10 +49,12 @@ class HeartbeatMixin:
             return
         heartbeat = self._heartbeat
         self._heard = False
-        self._write(self._conn.send_ping())          # type: ignore[union-attr]
+        self._write(self._conn.send_ping())
         loop = self._loop
-        self._pong_timer = loop.call_later(heartbeat / 2, self._check_heartbeat)  # type: ignore
-        self._ping_timer = loop.call_later(heartbeat, self._send_heartbeat)       # type: ignore
+        # heartbeat is a float here: _start schedules this only when one was given.
+        self._pong_timer = loop.call_later(heartbeat / 2,  # type: ignore[operator]
+                                           self._check_heartbeat)
+        self._ping_timer = loop.call_later(heartbeat, self._send_heartbeat)
 
     def _check_heartbeat(self) -> None:
         # Any bytes count as an answer, not only the Pong: a peer busy sending a big message

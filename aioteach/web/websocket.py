@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Sequence
 
 from ..websocket import (HandshakeError, WebSocketConnection, WSCloseCode, WSMsgType,
                          choose_subprotocol, negotiate, server_response_headers, validate_client_request)
@@ -125,7 +125,7 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
             return WebSocketReady(False, None)
         return WebSocketReady(True, self._choose(offer.protocols))
 
-    def _choose(self, offered: Iterable[str]) -> Optional[str]:
+    def _choose(self, offered: Sequence[str]) -> Optional[str]:
         return choose_subprotocol(offered, self._protocols)     # the client's order wins
 
     async def prepare(self, request: Any) -> None:
@@ -163,7 +163,7 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
             # HttpProtocol no longer sees the bytes to trace (conn_id: the seam in CONTRACTS.md).
             self._trace_conn = getattr(http, "conn_id", id(http))
 
-    async def write_eof(self, data: bytes = b"") -> None:  # type: ignore[override]
+    async def write_eof(self, data: bytes = b"") -> None:
         """The handler returned: finish the closing handshake (the server then hangs up)."""
         if self._eof_sent:
             return
@@ -180,7 +180,7 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
         self._eof_message = b"the server's handler failed"
         return self
 
-    async def write(self, data: Any) -> None:  # type: ignore[override]
+    async def write(self, data: Any) -> None:
         raise RuntimeError("a WebSocket sends with send_str(), send_bytes() or send_json()")
 
     async def close_for_shutdown(self) -> None:

@@ -1,7 +1,7 @@
 """WebSocket details: subprotocols, can_prepare, receive(timeout=), ping, sending after close."""
 import asyncio
 
-from aiohttp import web, ClientSession, ClientConnectionError, WSMsgType, WSServerHandshakeError
+from aiohttp import web, ClientSession, ClientConnectionError, WSServerHandshakeError
 
 LOG = web.AppKey("log", list)
 
