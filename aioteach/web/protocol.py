@@ -111,7 +111,7 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
         self._received = 0                               # with this many bytes in
 
     @property
-    def closing(self) -> bool:
+    def closing(self) -> bool:  # type: ignore[override]  # writer.py reads it; never set
         """No further request will be read on this connection."""
         return self._life in CLOSING_STATES
 

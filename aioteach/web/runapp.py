@@ -54,7 +54,8 @@ def _run_app_in_running_loop(app: Any, *, host: Any = None, port: Optional[int] 
             "await web.SockSite(runner, sock).start()'")
     if isinstance(host, (list, tuple)):
         host = host[0] if host else None
-    handle = serve(app, host=host or "127.0.0.1", port=port, quiet=True)   # None: a free port
+    # port None: a free port.  ignore: serve is a PEP 562 lazy name, mypy cannot see its type
+    handle = serve(app, host=host or "127.0.0.1", port=port, quiet=True)  # type: ignore[misc]
     print(f"web.run_app: an event loop is already running (a notebook?), so {handle.url} is "
           f"served in the background by aioteach.notebook.serve(); handle.stop() stops it")
     return handle

@@ -94,7 +94,7 @@ class BaseRunner:
     @property
     def addresses(self) -> List[Any]:
         """Every listening socket's address, e.g. ``[("127.0.0.1", 54321)]`` (port 0 resolved)."""
-        found = []
+        found: List[Any] = []
         for site in self._sites:
             server = site._server
             if server is not None:
@@ -202,7 +202,7 @@ class BaseSite:
         self._shutdown_timeout = shutdown_timeout
         self._ssl_context = ssl_context
         self._backlog = backlog
-        self._server: Optional[asyncio.AbstractServer] = None
+        self._server: Optional[asyncio.Server] = None
 
     @property
     def name(self) -> str:
@@ -248,7 +248,8 @@ class TCPSite(BaseSite):
         await super().start()
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            self._runner.server, self._host, self._port, ssl=self._ssl_context,
+            self._runner.server,  # type: ignore[arg-type]  # set: BaseSite checks
+            self._host, self._port, ssl=self._ssl_context,
             backlog=self._backlog, reuse_address=self._reuse_address,
             reuse_port=self._reuse_port)
 
@@ -268,7 +269,8 @@ class UnixSite(BaseSite):
         await super().start()
         loop = asyncio.get_running_loop()
         self._server = await loop.create_unix_server(
-            self._runner.server, self._path, ssl=self._ssl_context, backlog=self._backlog)
+            self._runner.server,  # type: ignore[arg-type]  # set: BaseSite checks
+            self._path, ssl=self._ssl_context, backlog=self._backlog)
 
 
 class SockSite(BaseSite):
@@ -301,7 +303,8 @@ class SockSite(BaseSite):
         await super().start()
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            self._runner.server, sock=self._sock, ssl=self._ssl_context, backlog=self._backlog)
+            self._runner.server, sock=self._sock,  # type: ignore[arg-type]  # set: BaseSite checks
+            ssl=self._ssl_context, backlog=self._backlog)
 
 
 from .runapp import _run_app, load_app_target, run_app, serve_command  # noqa: E402,F401

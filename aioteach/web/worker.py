@@ -29,7 +29,7 @@ from .runner import AppRunner
 __all__ = ["GunicornWebWorker"]
 
 
-class GunicornWebWorker(base.Worker):  # type: ignore[misc]
+class GunicornWebWorker(base.Worker):
     """``-k aioteach.GunicornWebWorker``: one asyncio loop per worker process."""
 
     def init_process(self) -> None:
@@ -58,7 +58,8 @@ class GunicornWebWorker(base.Worker):  # type: ignore[misc]
         servers: List[asyncio.AbstractServer] = []
         for sock in self.sockets:
             servers.append(await self.loop.create_server(
-                runner.server, sock=sock.sock, backlog=self.cfg.backlog,
+                runner.server, sock=sock.sock,  # type: ignore[arg-type]  # set by setup()
+                backlog=self.cfg.backlog,
                 ssl=None))
         try:
             parent = os.getppid()
