@@ -47,7 +47,8 @@ class Request(NamedTuple):
     keep_alive: bool = True          # may the connection carry another request after this one?
     chunked: bool = False            # body framed by Transfer-Encoding: chunked
     content_length: Optional[int] = None  # body framed by Content-Length (None: no such field)
-    expect_continue: bool = False    # "Expect: 100-continue" (RFC 9110 10.1.1)
+    expect_continue: Optional[bool] = False  # "Expect: 100-continue" (RFC 9110 10.1.1);
+    # None: a 1.1 request expects something else, which the server refuses with 417
     upgrade: Optional[str] = None    # the Upgrade field when "Connection: upgrade" asks for it
 
 

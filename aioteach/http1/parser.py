@@ -155,10 +155,12 @@ class RequestParser(MessageParser):
         upgrade = None
         if "upgrade" in options and version == "1.1" and "upgrade" in framing:
             upgrade = ", ".join(framing["upgrade"])
-        # RFC 9110 10.1.1: a 100-continue expectation in an HTTP/1.0 request is ignored.
+        # RFC 9110 10.1.1: a 100-continue expectation in an HTTP/1.0 request is ignored; in
+        # 1.1 any other expectation is None (falsy: no 100 Continue) for the server to refuse.
         expect = framing.get("expect")
-        expect_continue = (expect is not None and version == "1.1"
-                           and any(v.lower() == "100-continue" for v in expect))
+        expect_continue: bool | None = False
+        if expect is not None and version == "1.1":
+            expect_continue = True if any(v.lower() == "100-continue" for v in expect) else None
 
         self._pause_after = upgrade is not None or method == "CONNECT"
         # tuple.__new__ builds the same Request as Request(...) without the NamedTuple's

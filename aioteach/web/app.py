@@ -384,16 +384,17 @@ class Application(MutableMapping[Any, Any]):
         # calls the router's synchronous ``_resolve_path`` (``await router.resolve()`` would
         # build one more coroutine per request for nothing).  The onion is looked up, not
         # folded, and an app tree without middlewares skips it and calls the handler directly.
-        # A route's ``expect_handler`` runs only for ``Expect: 100-continue`` (any other
-        # expectation is the server's to refuse, with 417): by default it does nothing, and
-        # the request sends ``100 Continue`` itself when the handler first reads the body.
+        # A route's ``expect_handler`` runs for any ``Expect`` in an HTTP/1.1 request
+        # (``continue_pending`` is None for one that is not 100-continue): by default it
+        # refuses other expectations with 417 and otherwise does nothing, and the request
+        # sends ``100 Continue`` itself when the handler first reads the body.
         if not self._frozen:
             self.freeze()                # a test that calls _handle without a runner
         match_info = self._router._resolve_path(request.path, request.method)
         match_info.add_app(self)
         match_info.freeze()
         request._match_info = match_info      # the one slot the app writes (request.py)
-        if request.continue_pending:
+        if request.continue_pending is not False:       # True, or None: another Expect
             response = await match_info.expect_handler(request)
             if response is not None:
                 return response

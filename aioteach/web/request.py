@@ -113,7 +113,7 @@ class BaseRequest(HeadFields, StateMapping):
         self._cookies = None
         self._query: Optional[MultiDictProxy] = None
         # True while the client waits for ``100 Continue`` (RFC 9110 10.1.1).
-        self.continue_pending: bool = message.expect_continue
+        self.continue_pending: Optional[bool] = message.expect_continue  # None: another Expect
 
     # -- the connection ----------------------------------------------------------------------
     @property

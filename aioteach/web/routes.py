@@ -22,7 +22,7 @@ import warnings
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from ..url import URL
-from .exceptions import HTTPException
+from .exceptions import HTTPException, HTTPExpectationFailed
 
 __all__ = ["Handler", "NO_METHODS", "UrlMappingMatchInfo", "MatchInfoError", "AbstractRoute",
            "ResourceRoute", "SystemRoute"]
@@ -113,8 +113,11 @@ class MatchInfoError(UrlMappingMatchInfo):
 
 # -- routes: one method on one resource -------------------------------------------------------
 async def _no_expectations(request: Any) -> None:
-    """The default ``Expect`` handler: the request itself sends ``100 Continue`` when the
-    handler first touches the body (``request.content``), so there is nothing to do here."""
+    """The default ``Expect`` handler: ``100-continue`` needs nothing here (the request sends
+    ``100 Continue`` when the handler first touches ``request.content``); any other
+    expectation is refused with 417, as aiohttp does (RFC 9110 10.1.1)."""
+    if request.continue_pending is None:
+        raise HTTPExpectationFailed(text=f"Unknown Expect: {request.headers.get('Expect', '')}")
     return None
 
 
