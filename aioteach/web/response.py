@@ -38,6 +38,7 @@ from typing import Any, Callable, Optional, Tuple, Union
 from ..http1 import LAST_CHUNK, encode_chunk, reason_phrase
 from ..http1.rules import CHUNKED, NO_BODY, NO_BODY_STATUSES, response_framing
 from ..multidict import CIMultiDict
+from .responseheaders import ResponseHeaders, check_reason
 from .responsehead import fast_head, http_date, render_head
 from .responseoptions import CookiesAndCompression
 from .state import StateMapping
@@ -97,9 +98,10 @@ class StreamResponse(CookiesAndCompression, StateMapping):
                  headers: Optional[Any] = None) -> None:
         self._status = status
         if reason is not None:
+            check_reason(reason)
             self._reason = reason
         if headers is not None:
-            self._init_headers = headers
+            self._init_headers = ResponseHeaders(headers)     # CR/LF refused here, a copy
 
     # -- status ---------------------------------------------------------------------------
     @property
@@ -113,6 +115,7 @@ class StreamResponse(CookiesAndCompression, StateMapping):
     def set_status(self, status: int, reason: Optional[str] = None) -> None:
         if self._prepared:
             raise RuntimeError("cannot change the status after the headers were sent (prepare())")
+        check_reason(reason)
         self._status = status
         self._reason = reason
 
@@ -121,7 +124,7 @@ class StreamResponse(CookiesAndCompression, StateMapping):
     def headers(self) -> CIMultiDict:
         headers = self._headers
         if headers is None:
-            headers = CIMultiDict(self._init_headers) if self._init_headers else CIMultiDict()
+            headers = self._init_headers or ResponseHeaders()    # __init__ built and checked it
             if self._ctype is not None and "Content-Type" not in headers:
                 headers["Content-Type"] = self._content_type_value()
             if self._content_length is not None and "Content-Length" not in headers:
@@ -329,13 +332,14 @@ class Response(StreamResponse):
             raise ValueError("content_type must not contain a charset: pass charset= instead")
         self._status = status
         if reason is not None:
+            check_reason(reason)
             self._reason = reason
         if isinstance(body, str):       # aiohttp takes a str body as text: so do we
             text, body = body, None
         explicit = False
         if headers is not None:
-            self._init_headers = headers
-            explicit = "Content-Type" in CIMultiDict(headers)
+            self._init_headers = ResponseHeaders(headers)     # CR/LF refused here, a copy
+            explicit = "Content-Type" in self._init_headers
             if explicit and (content_type is not None or charset is not None):
                 raise ValueError("headers= already holds a Content-Type: passing content_type= or "
                                  "charset= as well is refused (as in aiohttp); choose one")
