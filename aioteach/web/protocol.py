@@ -245,7 +245,7 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
                 self._cycle.process_event(CLIENT, "Request")
             if not message.keep_alive:
                 self._cycle.process_keep_alive_disabled()
-            self._continue_due = message.expect_continue and message.version == "1.1"
+            self._continue_due = message.expect_continue is True and message.version == "1.1"
             self._life = LIFECYCLE[(self._life, "request")]
             try:
                 self.handler_task = start_eagerly(self._respond(current), self._loop,
