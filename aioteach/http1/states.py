@@ -84,9 +84,12 @@ WHOLE_RESPONSE = ((SERVER, "Response"), (SERVER, "EndOfMessage"))
 
 # id(moves) -> {(client state, server state, keep_alive): (client state, server state), or None
 # when the moves are refused (then process_events runs the general path to raise)}.  Keyed by
-# identity because hashing a tuple of tuples costs more than the lookup it saves; ids of a
-# caller's own tuples could be reused after they die, so at most 64 sequences are cached.
-_MOVES_CACHE: dict[int, Optional[dict[tuple[str, str, bool], Optional[tuple[str, str]]]]] = {}
+# identity because hashing a tuple of tuples costs more than the lookup it saves.  Only the two
+# module constants are cached: they live as long as the module, so their ids are never reused,
+# whereas a caller's own tuple could die and a new one take its id (and its cached answer).
+_MOVES_CACHE: dict[int, dict[tuple[str, str, bool], Optional[tuple[str, str]]]] = {
+    id(WHOLE_REQUEST): {}, id(WHOLE_RESPONSE): {},
+}
 
 
 class ConnectionState:
@@ -138,9 +141,7 @@ class ConnectionState:
         """``process_event(role, kind)`` for each move, in order, from a cache (see above)."""
         states = self.states
         key = (states[CLIENT], states[SERVER], self.keep_alive)
-        cache = _MOVES_CACHE.get(id(moves))           # moves are module constants: by identity
-        if cache is None:
-            cache = _MOVES_CACHE[id(moves)] = {} if len(_MOVES_CACHE) < 64 else None
+        cache = _MOVES_CACHE.get(id(moves))           # None: not a module constant, not cached
         after = cache.get(key, False) if cache is not None else False
         if after is False:
             after = self._apply_on_scratch(moves)

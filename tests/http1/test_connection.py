@@ -198,3 +198,19 @@ def test_rules_framing_table():
     assert response_keeps_alive(True, UNTIL_CLOSE, False) is False
     assert response_keeps_alive(True, LENGTH, True) is False
     assert response_keeps_alive(True, LENGTH, False) is True
+
+
+def test_process_events_with_a_callers_own_sequence_is_never_answered_from_another_sequences_cache():
+    # The cache is keyed by identity; a caller's tuple that dies can leave its id to a new one
+    # with other moves, which must not inherit the dead one's cached answer.
+    from aioteach.http1.states import CLIENT, SERVER, ConnectionState
+    expected = {"EndOfMessage": {"client": "DONE", "server": "SEND_RESPONSE"},
+                "Response": {"client": "SEND_BODY", "server": "SEND_BODY"}}
+    for i in range(400):
+        second = "EndOfMessage" if i % 2 else "Response"
+        role = CLIENT if second == "EndOfMessage" else SERVER
+        moves = tuple([(CLIENT, "Request"), (role, second)])     # a new tuple each time
+        state = ConnectionState(SERVER)
+        state.process_events(moves)
+        del moves                                                  # its id is free again
+        assert state.states == expected[second]
