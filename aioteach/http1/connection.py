@@ -10,10 +10,11 @@ connection persists come from ``rules.py``.
 Use: ``receive_data(bytes)`` (b"" means the peer closed), then ``next_event()`` until it
 returns NEED_DATA (feed more) or PAUSED (the cycle is over: answer, or start the next
 cycle); ``send(event) -> bytes`` to write.  This is the model h11 made popular, for driving a
-connection by hand (a notebook cell, a test).  The asyncio server and client do not build one
-of these per connection: they keep the same ``ConnectionState`` next to their own parser and
-writer, and call the same rules, so every request they serve or send moves through the same
-tables.  Differences from them: an event that asks for neither Content-Length nor chunked is
+connection by hand (a notebook cell, a test).  The asyncio server does not build one of these
+per connection: it keeps the same ``ConnectionState`` next to its own parser and writer, so
+every request it serves moves through the same tables.  The client sends one request at a time
+on a connection and takes its framing and keep-alive decisions from the same ``rules.py``; it
+keeps no state table of its own.  Differences from them: an event that asks for neither Content-Length nor chunked is
 sent close-delimited, because here the event's flags are the caller's choice.
 """
 from __future__ import annotations

@@ -14,9 +14,10 @@ persist, DONE becomes MUST_CLOSE instead, and after a 101 Switching Protocols (o
 CONNECT, "Switch" below) both sides are in SWITCHED_PROTOCOL: what follows is not HTTP.
 
 ``ConnectionState`` holds the two states and applies the tables.  It is the one bookkeeper:
-``http1.Connection`` (the h11-style object a notebook drives by hand), the asyncio server
-(``web/protocol.py``) and the client all move their connections through it, so the table
-lesson 07 prints is the one every request goes through.  It knows event *kinds* (the class
+``http1.Connection`` (the h11-style object a notebook drives by hand) and the asyncio server
+(``web/protocol.py``) move their connections through it, so the table lesson 07 prints is the
+one every request the server answers goes through.  (The client, one request at a time per
+connection, takes its framing and keep-alive decisions from ``rules.py`` instead.)  It knows event *kinds* (the class
 names "Request", "Data", ...), not events: callers that already know what they hold skip
 building an event object just to name it.
 
