@@ -49,10 +49,10 @@ def message(size: int) -> Union[str, bytes]:
 
 
 # -- the servers, each started as `python bench_websocket.py --serve NAME --port N` ------------
-def serve_aioteach(port: int) -> None:
-    from aioteach import web
-
-    async def echo(request: web.Request) -> web.WebSocketResponse:
+def echo_app(web: Any) -> Any:
+    """The echo application every web framework here serves: ``web`` is aioteach.web or
+    aiohttp.web, which share these names."""
+    async def echo(request: Any) -> Any:
         ws = web.WebSocketResponse(compress=False)
         await ws.prepare(request)
         async for msg in ws:
@@ -64,25 +64,17 @@ def serve_aioteach(port: int) -> None:
 
     app = web.Application()
     app.router.add_get("/ws", echo)
-    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+    return app
+
+
+def serve_aioteach(port: int) -> None:
+    from aioteach import web
+    web.run_app(echo_app(web), host="127.0.0.1", port=port, access_log=None, print=None)
 
 
 def serve_aiohttp(port: int) -> None:
     from aiohttp import web
-
-    async def echo(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(compress=False)
-        await ws.prepare(request)
-        async for msg in ws:
-            if msg.type == web.WSMsgType.TEXT:
-                await ws.send_str(msg.data)
-            else:
-                await ws.send_bytes(msg.data)
-        return ws
-
-    app = web.Application()
-    app.router.add_get("/ws", echo)
-    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+    web.run_app(echo_app(web), host="127.0.0.1", port=port, access_log=None, print=None)
 
 
 def serve_websockets(port: int) -> None:
@@ -304,18 +296,7 @@ async def in_process_echo(name: str, size: int, trips: int) -> None:
     else:
         from aiohttp import web             # type: ignore[no-redef]
 
-    async def echo(request: Any) -> Any:
-        ws = web.WebSocketResponse(compress=False)
-        await ws.prepare(request)
-        async for msg in ws:
-            if msg.type == web.WSMsgType.TEXT:
-                await ws.send_str(msg.data)
-            else:
-                await ws.send_bytes(msg.data)
-        return ws
-
-    app = web.Application()
-    app.router.add_get("/ws", echo)
+    app = echo_app(web)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     protocol = runner.server()                  # type: ignore[misc]
