@@ -1,7 +1,7 @@
 """One HTTP/1.1 connection, h11-style: a parser, a writer and the state tables, in one object.
 
 The parser knows how to read one message and the writer how to write one; neither knows
-whose turn it is.  The tables in ``states.py`` do (TRANSITIONS, printed by lesson 07 as "the
+whose turn it is.  The tables in ``states.py`` do (TRANSITIONS, printed by lesson 08 as "the
 connection state table"): every event either side sends moves that side's state, and an event
 the table has no entry for is a protocol violation, a LocalProtocolError when we tried to send
 it, a RemoteProtocolError when the peer did.  How a body we send is framed and whether the

@@ -15,7 +15,7 @@ CONNECT, "Switch" below) both sides are in SWITCHED_PROTOCOL: what follows is no
 
 ``ConnectionState`` holds the two states and applies the tables.  It is the one bookkeeper:
 ``http1.Connection`` (the h11-style object a notebook drives by hand) and the asyncio server
-(``web/protocol.py``) move their connections through it, so the table lesson 07 prints is the
+(``web/protocol.py``) move their connections through it, so the table lesson 08 prints is the
 one every request the server answers goes through.  (The client, one request at a time per
 connection, takes its framing and keep-alive decisions from ``rules.py`` instead.)  It knows event *kinds* (the class
 names "Request", "Data", ...), not events: callers that already know what they hold skip

@@ -15,8 +15,8 @@ explanations:
                click_and_wait(button), settled(widget)
     failures   Failure: a failed widget action as one sentence, the traceback folded
     bothways   both_ways(code): the same code on aioteach and on aiohttp, side by side
-    toypanel   ToyLoopPanel: step aioteach.toyloop by hand and watch its queues (lesson 06)
-    bench      ServerProcess, benchmark(): lesson 08's measuring kit
+    toypanel   ToyLoopPanel: step aioteach.toyloop by hand and watch its queues (lesson 07)
+    bench      ServerProcess, benchmark(): lesson 09's measuring kit
     taskcount  count_tasks(url), task_probe: the Tasks a server ran, from trace events
     wire       one raw HTTP/1.1 exchange, keeping the bytes that went each way
     panels     RequestPanel, ServerLog, MiddlewareTrace: widgets around one server

@@ -1,4 +1,4 @@
-"""Lesson 08's measuring kit: servers in subprocesses, a load generator, CPU time, Task counts.
+"""Lesson 09's measuring kit: servers in subprocesses, a load generator, CPU time, Task counts.
 
 Theory of operation.  A fair benchmark runs each server in a process of its own (so the
 kernel's work is not counted), drives it with a load generator for a few seconds, and divides

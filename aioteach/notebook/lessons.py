@@ -29,7 +29,7 @@ __all__ = ["lessons_command", "lesson_files", "copy_lessons", "html_targets", "w
            "with_html",
            "execute_lesson", "CELL_TIMEOUT"]
 
-#: Seconds one cell may run while executing a lesson for its HTML copy (lesson 08 benchmarks).
+#: Seconds one cell may run while executing a lesson for its HTML copy (lesson 09 benchmarks).
 CELL_TIMEOUT = 600
 
 

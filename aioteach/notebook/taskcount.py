@@ -1,4 +1,4 @@
-"""Counting the Tasks a server runs its handlers in, from trace events (lesson 08).
+"""Counting the Tasks a server runs its handlers in, from trace events (lesson 09).
 
 Theory of operation.  aioteach's server emits ``server.handler_start`` and
 ``server.handler_end`` around every handler, and every trace event names the asyncio task that

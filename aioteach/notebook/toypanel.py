@@ -1,6 +1,6 @@
 """ToyLoopPanel: step ``aioteach.toyloop`` one callback at a time and watch its queues.
 
-Theory of operation.  Lesson 06 shows what an event loop *is* by running a tiny one by hand.
+Theory of operation.  Lesson 07 shows what an event loop *is* by running a tiny one by hand.
 ``ToyLoopPanel(make)`` calls ``make()`` for a fresh ``(toyloop.Loop, [tasks])`` and draws a
 board of four rows: the last step's report, the ready queue, the timers and the tasks (chips,
 one per item, in queue order).  **Step** runs ``loop.step()`` once (one ready callback: a task

@@ -12,7 +12,7 @@ call returns, and the answers to one chunk of pipelined requests leave in one wr
 
 Two tables decide, and nothing else does:
 * whose turn it is within a request/response cycle: ``aioteach.http1.states``' TRANSITIONS,
-  through one ``ConnectionState`` per connection (the table lesson 07 prints).  A queued
+  through one ``ConnectionState`` per connection (the table lesson 08 prints).  A queued
   request's events enter it when its cycle begins, as h11 hands out the next request only after
   ``start_next_cycle()``.  The connection persists exactly when the cycle ends with both sides
   DONE (RFC 9112 9.3): not after ``Connection: close`` or an HTTP/1.0 request without

@@ -44,7 +44,7 @@ BUTTONS = ".jp-OutputArea-output button"
 ERRORS = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 #: A widget's failure box (aioteach.notebook.failures): a sentence saying what went wrong.
 FAILURE = "[data-aioteach-failure]"
-#: Seconds a Run All may take (lesson 08 benchmarks for ~30 s of it).
+#: Seconds a Run All may take (lesson 09 benchmarks for ~30 s of it).
 RUN_ALL_TIMEOUT = 240
 
 

@@ -32,7 +32,7 @@ NOTEBOOKS = sorted((pathlib.Path(__file__).resolve().parents[2] / "notebooks").g
 IDS = [path.stem for path in NOTEBOOKS]
 ALLOWED_TRACEBACK_TAGS = {"raises-exception", "shows-traceback"}
 
-#: Seconds for one cell; a lesson as a whole stays well under a minute (lesson 08: ~90 s).
+#: Seconds for one cell; a lesson as a whole stays well under a minute (lesson 09: ~90 s).
 CELL_TIMEOUT = 120
 
 
@@ -86,9 +86,9 @@ def test_lesson_runs_top_to_bottom(path, tmp_path):
                       + "\n\n".join(lost))
 
 
-#: Lesson 08 is left out of the side-by-side run: it is a timed benchmark, and two at once only
+#: Lesson 09 is left out of the side-by-side run: it is a timed benchmark, and two at once only
 #: measure each other (its servers take free ports like everything else: test_no_hard_coded_ports).
-SIDE_BY_SIDE = [path for path in NOTEBOOKS if path.stem != "08_performance"]
+SIDE_BY_SIDE = [path for path in NOTEBOOKS if path.stem != "09_performance"]
 
 
 @pytest.mark.notebook

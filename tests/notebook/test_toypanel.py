@@ -1,4 +1,4 @@
-"""ToyLoopPanel: lesson 06's stepper, with its board, from code and by clicks."""
+"""ToyLoopPanel: lesson 07's stepper, with its board, from code and by clicks."""
 from __future__ import annotations
 
 import pytest

@@ -1,94 +1,80 @@
-"""Lesson 06's exercise: turn a ``@gen.coroutine`` handler into an ``async def`` one.
+"""Lesson 06's exercise: a WebSocket handler that sends every text message back reversed.
 
-Theory of operation.  The lesson hands the learner a tornado-style handler for
-``GET /total?items=apple,pear`` that looks up every item's price *at the same time* (it yields
-a list, which the generator runner waits for as a whole) and answers JSON
-``{"items": [...], "total": cents}``, or 404 for an unknown item.  The learner rewrites it
-with ``async def``, ``await`` and ``asyncio.gather``.  ``check_total(handler)``:
+Theory of operation.  ``check_reverse(handler)`` routes the learner's handler at ``/ws/reverse``
+in a throw-away app, opens a WebSocket to it with aioteach's client and has a short
+conversation: several text messages on the one connection (``"hello"`` must come back as
+``"olleh"``; a message of non-ASCII letters comes back reversed letter by letter, because a
+TEXT frame carries UTF-8 that the server hands over as ``str``, RFC 6455 section 5.6), then the
+client starts the closing handshake (section 7.1.2) and expects the normal close code 1000.
 
-1. refuses a function that is still a generator coroutine, or not a coroutine function;
-2. routes it at ``/total`` in a throw-away app and asks for three baskets, checking status,
-   JSON and total;
-3. checks that the lookups still ran *concurrently*: ``price_of`` (the lookup both versions
-   call) counts how many lookups are in flight at once.  ``gather`` starts them all before any
-   finishes, so the peak equals the number of items; awaiting them one by one gives a peak
-   of 1.  That is a fact about the program's structure, not about speed, so it holds on the
-   slowest machine.
+A right handler is the echo handler of the lesson with ``message.data[::-1]`` in place of
+``message.data``.  The usual wrong turns are each caught with a hint: a plain ``web.Response``
+(the handshake is refused), answering only the first message (no loop), and answering a
+message that is not text.
 """
 from __future__ import annotations
 
 import asyncio
-import inspect
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
-from aioteach import gen
+import aioteach
 
-from . import CheckResult, ThrowawayServer, one_route_app, run_check
+from . import CheckResult, ThrowawayServer, one_route_app, require_async, run_check
 
-__all__ = ["check_total", "price_of", "PRICES", "LOOKUPS"]
+__all__ = ["check_reverse", "MESSAGES"]
 
-#: The shop's prices, in cents.
-PRICES: Dict[str, int] = {"apple": 40, "pear": 55, "plum": 25, "fig": 90}
+#: what the check sends, in order, on one connection.
+MESSAGES = ["hello", "asyncio", "straße ✓", "WebSocket"]
 
-#: Lookups in flight now, and the most there ever were since the last reset.
-LOOKUPS = {"now": 0, "peak": 0}
-
-
-async def price_of(item: str) -> Optional[int]:
-    """The price of ``item`` in cents, or None: a pretend database that answers in 10 ms."""
-    LOOKUPS["now"] += 1
-    LOOKUPS["peak"] = max(LOOKUPS["peak"], LOOKUPS["now"])
-    try:
-        await asyncio.sleep(0.01)
-        return PRICES.get(item)
-    finally:
-        LOOKUPS["now"] -= 1
+#: seconds to wait for each answer: an echo arrives in milliseconds on 127.0.0.1.
+ANSWER_TIMEOUT = 5.0
 
 
-#: basket asked -> (status, JSON a right handler answers with, or None for the 404)
-BASKETS: List[Tuple[str, int, Optional[Dict[str, Any]]]] = [
-    ("apple,pear,plum", 200, {"items": ["apple", "pear", "plum"], "total": 120}),
-    ("fig", 200, {"items": ["fig"], "total": 90}),
-    ("apple,unicorn", 404, None),
-]
-
-
-def check_total(handler: Any) -> CheckResult:
-    """Check an ``async def`` handler for ``GET /total?items=a,b`` (see the module docstring)."""
+def check_reverse(handler: Any) -> CheckResult:
+    """Check a WebSocket handler for ``GET /ws/reverse`` that answers each text reversed."""
     async def body(result: CheckResult) -> None:
-        if gen.is_coroutine_function(handler):
-            result.fail("your handler is written with `async def`",
-                        got="a @gen.coroutine generator function",
-                        hint="drop the decorator, write `async def`, and `await` where the "
-                             "generator had `yield`")
+        if not require_async(result, handler):
             return
-        if inspect.iscoroutine(handler):
-            handler.close()
-            result.fail("your handler is written with `async def`", got="a coroutine object",
-                        hint="pass the function itself, without parentheses")
-            return
-        if not result.expect(inspect.iscoroutinefunction(handler),
-                             "your handler is written with `async def`", got=repr(handler),
-                             hint="write `async def order_total(request):`"):
-            return
-        async with ThrowawayServer(one_route_app("GET", "/total", handler)) as server:
-            for items, status, expected in BASKETS:
-                LOOKUPS.update(now=0, peak=0)
-                reply = await server.ask("GET", "/total", params={"items": items})
-                asked = f"GET /total?items={items}"
-                if not result.expect(reply.status == status, f"{asked} answers {status}",
-                                     got=reply.summary(), hint=server.error_note() or
-                                     "unknown items answer 404 (raise web.HTTPNotFound)"):
-                    continue
-                if expected is None:
-                    continue
-                result.expect(reply.json == expected, f"{asked} answers {expected}",
-                              got=reply.summary(), hint="return web.json_response({'items': "
-                              "items, 'total': sum(prices)})")
-                count = len(expected["items"])
-                if count > 1:
-                    result.expect(LOOKUPS["peak"] == count, f"the {count} price lookups run "
-                                  f"at the same time", got=f"at most {LOOKUPS['peak']} at once",
-                                  hint="start them together: await asyncio.gather(*(price_of("
-                                       "item) for item in items)), not one await per item")
-    return run_check("check_total", body)
+        async with ThrowawayServer(one_route_app("GET", "/ws/reverse", handler)) as server:
+            try:
+                ws = await server.session.ws_connect(server.url + "/ws/reverse")
+            except aioteach.WSServerHandshakeError as exc:
+                result.fail("the handler accepts a WebSocket (101 Switching Protocols)",
+                            got=f"status {exc.status}",
+                            hint=server.error_note() or "make ws = web.WebSocketResponse(), "
+                            "await ws.prepare(request), and return ws at the end")
+                return
+            result.expect(True, "the handler accepts a WebSocket (101 Switching Protocols)")
+            loop_hint = ("answer every message: `async for message in ws:` with "
+                         "`await ws.send_str(...)` inside the loop")
+            for text in MESSAGES:
+                wanted = f"{text!r} comes back as {text[::-1]!r}"
+                if ws.closed:
+                    result.fail(wanted, got="the server had closed the WebSocket already",
+                                hint=server.error_note() or loop_hint)
+                    break
+                await ws.send_str(text)
+                try:
+                    message = await ws.receive(timeout=ANSWER_TIMEOUT)
+                except asyncio.TimeoutError:
+                    result.fail(wanted, got=f"no answer within {ANSWER_TIMEOUT:.0f} s",
+                                hint=loop_hint)
+                    break
+                if message.type != aioteach.WSMsgType.TEXT:
+                    got = (f"a {message.type.name} message" if not server.errors else
+                           "the connection broke: your handler raised")
+                    result.fail(wanted, got=got, hint=server.error_note() or loop_hint)
+                    break
+                result.expect(message.data == text[::-1], f"{text!r} comes back as "
+                              f"{text[::-1]!r}", got=repr(message.data),
+                              hint="a str reverses with [::-1]; send it with ws.send_str")
+            conversation_ok = result.passed
+            await ws.close()
+            if conversation_ok:        # after a broken conversation the close code says little
+                result.expect(ws.close_code == 1000, "the closing handshake ends with code 1000 "
+                              "(normal closure)", got=ws.close_code,
+                              hint="let the `async for` loop end when the client closes, "
+                                   "then return ws")
+            result.expect(not server.errors, "the handler raised no exception",
+                          got=server.error_note())
+    return run_check("check_reverse", body)

@@ -1,64 +1,94 @@
-"""Lesson 07's exercise: count the complete requests in a pipelined byte string.
+"""Lesson 07's exercise: turn a ``@gen.coroutine`` handler into an ``async def`` one.
 
-Theory of operation.  ``check_count_requests(count_requests)`` calls the learner's plain
-function ``count_requests(data: bytes) -> int`` on a handful of byte strings, each a few
-requests sent back to back on one connection (pipelining, RFC 9112 section 9.3.2), and
-compares with the right count.  A request counts once it is *complete*: its head and its whole
-body have arrived, which is exactly when ``RequestParser`` reports ``EndOfMessage``.
+Theory of operation.  The lesson hands the learner a tornado-style handler for
+``GET /total?items=apple,pear`` that looks up every item's price *at the same time* (it yields
+a list, which the generator runner waits for as a whole) and answers JSON
+``{"items": [...], "total": cents}``, or 404 for an unknown item.  The learner rewrites it
+with ``async def``, ``await`` and ``asyncio.gather``.  ``check_total(handler)``:
 
-The cases are chosen so that the shortcuts fail and the parser wins: counting ``b"HTTP/1.1"``
-is fooled by a body that contains a request's text, and by a request whose body has not fully
-arrived; counting empty lines is fooled by chunked bodies.  No server is involved: the
-parser is sans-I/O, so bytes in a variable are as good as bytes from a socket.
+1. refuses a function that is still a generator coroutine, or not a coroutine function;
+2. routes it at ``/total`` in a throw-away app and asks for three baskets, checking status,
+   JSON and total;
+3. checks that the lookups still ran *concurrently*: ``price_of`` (the lookup both versions
+   call) counts how many lookups are in flight at once.  ``gather`` starts them all before any
+   finishes, so the peak equals the number of items; awaiting them one by one gives a peak
+   of 1.  That is a fact about the program's structure, not about speed, so it holds on the
+   slowest machine.
 """
 from __future__ import annotations
 
+import asyncio
 import inspect
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-from . import CheckResult, run_check
+from aioteach import gen
 
-__all__ = ["check_count_requests", "CASES"]
+from . import CheckResult, ThrowawayServer, one_route_app, run_check
+
+__all__ = ["check_total", "price_of", "PRICES", "LOOKUPS"]
+
+#: The shop's prices, in cents.
+PRICES: Dict[str, int] = {"apple": 40, "pear": 55, "plum": 25, "fig": 90}
+
+#: Lookups in flight now, and the most there ever were since the last reset.
+LOOKUPS = {"now": 0, "peak": 0}
 
 
-def _post(body: bytes) -> bytes:
-    return (b"POST /notes HTTP/1.1\r\nHost: example.org\r\nContent-Length: "
-            + str(len(body)).encode() + b"\r\n\r\n" + body)
+async def price_of(item: str) -> Optional[int]:
+    """The price of ``item`` in cents, or None: a pretend database that answers in 10 ms."""
+    LOOKUPS["now"] += 1
+    LOOKUPS["peak"] = max(LOOKUPS["peak"], LOOKUPS["now"])
+    try:
+        await asyncio.sleep(0.01)
+        return PRICES.get(item)
+    finally:
+        LOOKUPS["now"] -= 1
 
 
-_GET = b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n"
-_CHUNKED = (b"POST /upload HTTP/1.1\r\nHost: example.org\r\nTransfer-Encoding: chunked\r\n\r\n"
-            b"5\r\nhello\r\n0\r\n\r\n")
-
-#: (what the case is, the bytes, how many complete requests they hold)
-CASES: List[Tuple[str, bytes, int]] = [
-    ("one GET", _GET, 1),
-    ("three GETs back to back", _GET * 3, 3),
-    ("nothing at all", b"", 0),
-    ("a GET, a POST with a body, a GET", _GET + _post(b"name=ada") + _GET, 3),
-    ("a POST whose body holds the text of a request", _post(_GET) + _GET, 2),
-    ("two GETs and half of a third", _GET * 2 + _GET[:20], 2),
-    ("a POST whose body has not all arrived", _GET + _post(b"0123456789")[:-4], 1),
-    ("a chunked POST between two GETs", _GET + _CHUNKED + _GET, 3),
+#: basket asked -> (status, JSON a right handler answers with, or None for the 404)
+BASKETS: List[Tuple[str, int, Optional[Dict[str, Any]]]] = [
+    ("apple,pear,plum", 200, {"items": ["apple", "pear", "plum"], "total": 120}),
+    ("fig", 200, {"items": ["fig"], "total": 90}),
+    ("apple,unicorn", 404, None),
 ]
 
 
-def check_count_requests(count_requests: Any) -> CheckResult:
-    """Check ``count_requests(data) -> int``: the complete requests in ``data``."""
+def check_total(handler: Any) -> CheckResult:
+    """Check an ``async def`` handler for ``GET /total?items=a,b`` (see the module docstring)."""
     async def body(result: CheckResult) -> None:
-        if inspect.iscoroutinefunction(count_requests) or not callable(count_requests):
-            result.fail("count_requests is a plain function", got=repr(count_requests),
-                        hint="write `def count_requests(data):`; the parser needs no await")
+        if gen.is_coroutine_function(handler):
+            result.fail("your handler is written with `async def`",
+                        got="a @gen.coroutine generator function",
+                        hint="drop the decorator, write `async def`, and `await` where the "
+                             "generator had `yield`")
             return
-        for what, data, expected in CASES:
-            try:
-                got = count_requests(data)
-            except Exception as exc:
-                result.fail(f"{what}: {expected}", got=f"it raised {exc!r}",
-                            hint="feed the bytes to RequestParser().feed(data) and count "
-                                 "the EndOfMessage events")
-                continue
-            result.expect(got == expected, f"{what}: {expected}", got=repr(got),
-                          hint="a request is complete at its EndOfMessage event; count "
-                               "those, not the text")
-    return run_check("check_count_requests", body)
+        if inspect.iscoroutine(handler):
+            handler.close()
+            result.fail("your handler is written with `async def`", got="a coroutine object",
+                        hint="pass the function itself, without parentheses")
+            return
+        if not result.expect(inspect.iscoroutinefunction(handler),
+                             "your handler is written with `async def`", got=repr(handler),
+                             hint="write `async def order_total(request):`"):
+            return
+        async with ThrowawayServer(one_route_app("GET", "/total", handler)) as server:
+            for items, status, expected in BASKETS:
+                LOOKUPS.update(now=0, peak=0)
+                reply = await server.ask("GET", "/total", params={"items": items})
+                asked = f"GET /total?items={items}"
+                if not result.expect(reply.status == status, f"{asked} answers {status}",
+                                     got=reply.summary(), hint=server.error_note() or
+                                     "unknown items answer 404 (raise web.HTTPNotFound)"):
+                    continue
+                if expected is None:
+                    continue
+                result.expect(reply.json == expected, f"{asked} answers {expected}",
+                              got=reply.summary(), hint="return web.json_response({'items': "
+                              "items, 'total': sum(prices)})")
+                count = len(expected["items"])
+                if count > 1:
+                    result.expect(LOOKUPS["peak"] == count, f"the {count} price lookups run "
+                                  f"at the same time", got=f"at most {LOOKUPS['peak']} at once",
+                                  hint="start them together: await asyncio.gather(*(price_of("
+                                       "item) for item in items)), not one await per item")
+    return run_check("check_total", body)

@@ -1,4 +1,4 @@
-"""The checkers of lessons 05-08 outside a notebook: a right answer passes, and each usual wrong
+"""The checkers of lessons 06-09 outside a notebook: a right answer passes, and each usual wrong
 turn fails on the line that names it, with the rest of the verdict still shown."""
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import aioteach
 from aioteach import gen, web
 from aioteach.http1 import EndOfMessage, RequestParser
 from aioteach.notebook.exercises import CheckResult
-from aioteach.notebook.exercises.lesson05 import check_reverse
-from aioteach.notebook.exercises.lesson06 import check_total, price_of
-from aioteach.notebook.exercises.lesson07 import CASES, check_count_requests
-from aioteach.notebook.exercises.lesson08 import check_measure
+from aioteach.notebook.exercises.lesson06 import check_reverse
+from aioteach.notebook.exercises.lesson07 import check_total, price_of
+from aioteach.notebook.exercises.lesson08 import CASES, check_count_requests
+from aioteach.notebook.exercises.lesson09 import check_measure
 
 TEXT = aioteach.WSMsgType.TEXT
 
@@ -21,7 +21,7 @@ def failed(result: CheckResult) -> list:
     return [e.what for e in result.expectations if not e.ok]
 
 
-# -- lesson 05: a reversing WebSocket ------------------------------------------------------------
+# -- lesson 06: a reversing WebSocket ------------------------------------------------------------
 async def reverse(request):
     ws = web.WebSocketResponse()
     await ws.prepare(request)
@@ -79,7 +79,7 @@ def test_check_reverse_names_each_wrong_turn():
     assert failed(check_reverse(reverse(None))) == ["your handler is an async function"]
 
 
-# -- lesson 06: from @gen.coroutine to async def ------------------------------------------------
+# -- lesson 07: from @gen.coroutine to async def ------------------------------------------------
 @gen.coroutine
 def total_generator(request):
     items = request.query["items"].split(",")
@@ -124,7 +124,7 @@ def test_the_generator_version_answers_like_the_solution():
         (200, {"items": ["apple", "pear"], "total": 95})
 
 
-# -- lesson 07: counting requests with the parser -------------------------------------------------
+# -- lesson 08: counting requests with the parser -------------------------------------------------
 def count_with_the_parser(data):
     return sum(isinstance(event, EndOfMessage) for event in RequestParser().feed(data))
 
@@ -144,7 +144,7 @@ def test_check_count_requests_survives_a_function_that_raises():
     assert len(failed(result)) == len(CASES) and "not yet" in result.text()
 
 
-# -- lesson 08: the shape of a measurement --------------------------------------------------------
+# -- lesson 09: the shape of a measurement --------------------------------------------------------
 async def measure_right(session, url, n, concurrency):
     limit = asyncio.Semaphore(concurrency)
 
