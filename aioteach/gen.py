@@ -33,20 +33,22 @@ inside a ``try``, but ``throw`` is called after it: from inside the runner's ``e
 the error would reach the generator while still being "handled", and ``sys.exc_info()`` in
 the generator would keep reporting it after the generator's own ``except`` had finished.
 
-A yielded list (or dict) becomes one future in ``multi``: every child is converted (so each
-coroutine becomes a Task and starts now), one callback on each child counts them home, and
-when the last is done the results are collected in the list's order (or under the dict's
-keys) into the combined future, which is what the runner waits on.
+What may be yielded, and ``multi`` (a yielded list or dict: every child is converted, so each
+coroutine becomes a Task and starts now; the combined future resolves when the last child is
+home), live in ``aioteach/genyield.py``; this module re-exports them under tornado's names.
 
 How it differs from ``async def`` (the lesson):
 * Eager start.  Calling a ``@gen.coroutine`` function runs its body *now*, up to the first
   ``yield``; calling an ``async def`` function only builds a coroutine object, which runs when
   awaited or wrapped in a Task.
-* Cancellation.  ``yield [a, b]`` (``multi``) waits for *every* child, even after one failed,
-  and cancelling the combined future leaves the children running; ``asyncio.gather`` raises
-  as soon as one child fails, and cancelling it cancels the children.  Likewise cancelling the
-  future returned by a ``@gen.coroutine`` does not stop its generator (a Task's ``cancel()``
-  throws ``CancelledError`` into its coroutine).
+* Failure and cancellation.  ``yield [a, b]`` (``multi``) waits for *every* child, even after
+  one failed, raises the first failure in the list's order and logs the rest; cancelling the
+  combined future leaves the children running.  ``asyncio.gather`` raises the first failure
+  in time, at once (the other children keep running), and cancelling it cancels the
+  children.  Likewise cancelling the future returned by a ``@gen.coroutine`` does not stop
+  its generator (a Task's ``cancel()`` throws ``CancelledError`` into its coroutine); if the
+  generator then fails, the error is logged ("Exception after Future was cancelled"), as
+  tornado does, since nobody is left to receive it.
 * Where the result lives: a generator's runner is a callback on the future it waits for, not
   an ``asyncio.Task``, so ``asyncio.current_task()`` inside it is whichever task (if any)
   happens to be running the loop callback.
@@ -60,27 +62,24 @@ running asyncio loop; a ``concurrent.futures.Future`` is wrapped with ``asyncio.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextvars
 import datetime
 import functools
 import inspect
-import logging
 import time
 import types
-from typing import Any, Callable, Dict, Generator, List, Optional, Tuple, Type, Union
+from typing import Any, Callable, Generator, Optional, Union
 
 from aioteach import trace
+from aioteach.genyield import (BadYieldError, Moment, QuietExceptions, convert_yielded,
+                               is_future, log, maybe_future, moment, multi, multi_future,
+                               new_future)
 
 __all__ = [
     "coroutine", "is_coroutine_function", "Return", "BadYieldError", "TimeoutError",
     "moment", "sleep", "multi", "multi_future", "maybe_future", "with_timeout",
-    "convert_yielded", "is_future", "Runner",
+    "convert_yielded", "is_future", "Runner", "Moment", "QuietExceptions",
 ]
-
-log = logging.getLogger("aioteach.gen")
-
-QuietExceptions = Union[Type[BaseException], Tuple[Type[BaseException], ...]]
 
 
 # -- the vocabulary --------------------------------------------------------------------------
@@ -95,47 +94,9 @@ class Return(Exception):
         self.value = value
 
 
-class BadYieldError(Exception):
-    """The generator yielded something the runner cannot wait for (raised at the ``yield``)."""
-
-
 #: What ``with_timeout`` raises.  As in tornado 6.2+, this *is* ``asyncio.TimeoutError`` (the
 #: built-in ``TimeoutError`` since Python 3.11), not a subclass: ``except`` either name.
 TimeoutError = asyncio.TimeoutError  # noqa: A001 - tornado's name, on purpose
-
-
-class Moment:
-    """The type of ``moment``: a marker meaning "let the loop run one round, then resume me".
-
-    It behaves like a future that is already done with ``None``, except that the runner
-    always schedules the resume with ``call_soon`` instead of resuming at once.  It is also
-    awaitable, as ``await asyncio.sleep(0)`` is, for ``async def`` code.
-    """
-
-    def done(self) -> bool:
-        return True
-
-    def result(self) -> None:
-        return None
-
-    def __await__(self) -> Generator[None, None, None]:
-        yield  # a bare yield inside a Task means "reschedule me": one trip through the loop
-
-    def __repr__(self) -> str:
-        return "gen.moment"
-
-
-#: ``yield gen.moment`` (or ``yield None``): give other callbacks a turn, then carry on.
-moment = Moment()
-
-
-def _create_future() -> asyncio.Future:
-    try:
-        return asyncio.get_running_loop().create_future()
-    except RuntimeError:
-        raise RuntimeError(
-            "a @gen.coroutine starts running as soon as it is called, so it needs a running "
-            "asyncio loop: call it from async code, or inside asyncio.run(main())") from None
 
 
 def _value_of(stop: BaseException) -> Any:
@@ -163,7 +124,7 @@ def coroutine(func: Callable[..., Any]) -> Callable[..., asyncio.Future]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> asyncio.Future:
-        future = _create_future()
+        future = new_future()
         # Like a Task, each coroutine runs in its own copy of the context variables.
         context = contextvars.copy_context()
         try:
@@ -299,6 +260,8 @@ class Runner:
         self.finished = True
         future, self.result_future = self.result_future, None   # type: ignore[assignment]
         if future.done():                  # cancelled from outside meanwhile: keep that outcome
+            if error is not None:          # ... but say so, as tornado does: nobody else can
+                log.error("Exception after Future was cancelled", exc_info=error)
             return
         if cancelled:
             future.cancel()
@@ -308,95 +271,10 @@ class Runner:
             future.set_result(result)
 
 
-# -- what may be yielded ---------------------------------------------------------------------
-def is_future(x: Any) -> bool:
-    """Is ``x`` an asyncio or a ``concurrent.futures`` future?"""
-    return isinstance(x, (asyncio.Future, concurrent.futures.Future))
-
-
-def convert_yielded(yielded: Any) -> Any:
-    """Turn whatever a generator yielded into something the runner can wait on.
-
-        yielded                          becomes
-        None, moment                     moment (resume after one round of the loop)
-        list or dict of yieldables       one future for all of them (``multi``)
-        asyncio.Future (or Task)         itself
-        concurrent.futures.Future        asyncio.wrap_future(it): resolved on this loop
-        coroutine, other awaitable       asyncio.ensure_future(it): a Task, started now
-        anything else                    BadYieldError
-    """
-    if yielded is None or yielded is moment:
-        return moment
-    if isinstance(yielded, (list, dict)):
-        return multi(yielded)
-    if isinstance(yielded, asyncio.Future):
-        return yielded
-    if isinstance(yielded, concurrent.futures.Future):
-        return asyncio.wrap_future(yielded)
-    if inspect.isawaitable(yielded):
-        return asyncio.ensure_future(yielded)
-    raise BadYieldError(
-        f"yielded unknown object {yielded!r}: a @gen.coroutine may yield a Future, an "
-        f"awaitable (such as a coroutine), a list or dict of those, or gen.moment")
-
-
-def multi(children: Union[List[Any], Dict[Any, Any]],
-          quiet_exceptions: QuietExceptions = ()) -> asyncio.Future:
-    """Wait for all of ``children`` (a list or dict of yieldables) at once.
-
-    The result is a list (or a dict with the same keys) of their results.  It resolves when
-    *every* child is done, even if one failed early; then the first failure (in the order of
-    ``children``) is raised and later ones are logged unless ``quiet_exceptions`` lists them.
-    """
-    keys = list(children) if isinstance(children, dict) else None
-    values = list(children.values()) if isinstance(children, dict) else list(children)
-    futures = [convert_yielded(child) for child in values]
-    combined = _create_future()
-    if not futures:
-        combined.set_result({} if keys is not None else [])
-        return combined
-    pending = set(futures)
-
-    def child_done(child: Any) -> None:
-        pending.discard(child)
-        if pending:
-            return
-        results = []
-        for future in futures:
-            try:
-                results.append(future.result())
-            except (Exception, asyncio.CancelledError) as exc:
-                if not combined.done():
-                    combined.set_exception(exc)
-                elif not isinstance(exc, (asyncio.CancelledError, quiet_exceptions)):
-                    log.error("Multiple exceptions in yield list", exc_info=exc)
-        if not combined.done():
-            combined.set_result(dict(zip(keys, results)) if keys is not None else results)
-
-    for future in set(futures):
-        if future.done():
-            child_done(future)          # done already (or moment): count it now, like tornado
-        else:
-            future.add_done_callback(child_done)
-    return combined
-
-
-#: tornado 4.0's name for ``multi``; the same function.
-multi_future = multi
-
-
-def maybe_future(x: Any) -> asyncio.Future:
-    """``x`` if it is a future, else a future already done with result ``x``."""
-    if is_future(x):
-        return x
-    future = _create_future()
-    future.set_result(x)
-    return future
-
-
+# -- waiting on the clock ---------------------------------------------------------------------
 def sleep(duration: float) -> asyncio.Future:
     """A future that resolves (to ``None``) after ``duration`` seconds: ``yield gen.sleep(0.5)``."""
-    future = _create_future()
+    future = new_future()
     future.get_loop().call_later(duration, _set_result_unless_cancelled, future, None)
     return future
 
@@ -414,7 +292,7 @@ def with_timeout(timeout: Union[float, datetime.timedelta], future: Any,
     timeout) becomes the error's message.
     """
     inner = convert_yielded(future)
-    outer = _create_future()
+    outer = new_future()
     loop = outer.get_loop()
     if isinstance(timeout, datetime.timedelta):
         delay = timeout.total_seconds()

@@ -324,3 +324,53 @@ async def test_maybe_future_and_convert_yielded(gen):
         gen.convert_yielded(object())
     assert gen.is_coroutine_function(gen.coroutine(lambda: None))
     assert not gen.is_coroutine_function(native)
+
+
+def logged(caplog, message):
+    """The records of ``message`` from either implementation's logger."""
+    return [r for r in caplog.records if r.getMessage() == message
+            and r.name in ("aioteach.gen", "tornado.application")]
+
+
+async def test_multi_raises_the_first_failure_in_list_order_and_logs_the_later_ones(gen, caplog):
+    loop = asyncio.get_running_loop()
+    first_in_list, first_in_time = loop.create_future(), loop.create_future()
+    combined = gen.multi([first_in_list, first_in_time])
+    first_in_time.set_exception(KeyError("failed first"))
+    await asyncio.sleep(0)
+    assert not combined.done()                    # the other child is not home yet
+    first_in_list.set_exception(ValueError("failed second"))
+    with pytest.raises(ValueError, match="failed second"):
+        await combined
+    (record,) = logged(caplog, "Multiple exceptions in yield list")
+    assert isinstance(record.exc_info[1], KeyError)
+
+
+async def test_quiet_exceptions_and_cancelled_children_are_not_logged(gen, caplog):
+    loop = asyncio.get_running_loop()
+    a, b, c = (loop.create_future() for _ in range(3))
+    a.set_exception(ValueError("raised"))
+    b.set_exception(ValueError("quiet"))
+    c.cancel()
+    with pytest.raises(ValueError, match="raised"):
+        await gen.multi([a, b, c], quiet_exceptions=ValueError)
+    assert logged(caplog, "Multiple exceptions in yield list") == []
+
+
+async def test_a_generator_that_fails_after_its_future_was_cancelled_logs_the_error(gen, caplog):
+    loop = asyncio.get_running_loop()
+    go_on, went_on = loop.create_future(), []
+
+    @gen.coroutine
+    def fails_later():
+        yield go_on
+        went_on.append(True)                      # cancelling the future did not stop us
+        raise ValueError("nobody is waiting for this")
+
+    future = fails_later()
+    future.cancel()
+    go_on.set_result(None)
+    await asyncio.sleep(0)
+    assert went_on == [True] and future.cancelled()
+    (record,) = logged(caplog, "Exception after Future was cancelled")
+    assert str(record.exc_info[1]) == "nobody is waiting for this"
