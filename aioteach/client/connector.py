@@ -24,8 +24,10 @@ connection closes) frees its slot or drops it from the pool.  Idle connections a
 after ``keepalive_timeout`` seconds (15, like aiohttp; servers drop theirs after 5-75 s), by one
 timer for the whole pool.  ``force_close=True`` never keeps a connection.
 
-Opening a connection (``_open``): the host name becomes addresses (``resolver``, with a
-small cache: resolver.py; an IP address needs none), then ``loop.create_connection`` tries
+Opening a connection (``_open``): a host that names an in-memory server of this process
+(``aioteach.memory``: ``http://memory-1``) is connected in memory; any other host name
+becomes addresses (``resolver``, with a small cache: resolver.py; an IP address needs none),
+then ``loop.create_connection`` tries
 them in order, with TLS when the scheme is https.  Through a proxy (proxy.py) the connection
 goes to the proxy, and for https it is a CONNECT tunnel in which TLS starts.  With
 ``ssl=Fingerprint(...)`` the certificate's digest is checked before the connection is used
@@ -43,7 +45,7 @@ import collections
 import ssl as ssllib
 from typing import Any, Deque, Dict, List, NamedTuple, Optional, Set, Tuple, Union
 
-from .. import trace
+from .. import memory, trace
 from ..abc import AbstractResolver, ResolveResult
 from .connection import DEFAULT_LIMITS, ClientConnection
 from .errors import (ClientConnectorCertificateError, ClientConnectorError, ClientError,
@@ -333,6 +335,9 @@ class TCPConnector:
                 raise
             # start_tls does not call it for us; typeshed says Optional, it returns a transport
             conn.connection_made(tls)          # type: ignore[arg-type]
+            return conn
+        if context is None and proxy is None and memory.serving(key.host):
+            await memory.connect_memory(lambda: conn, key.host)   # a memory server: no socket
             return conn
         host, port = (proxy.host, proxy.port) if proxy is not None else (key.host, key.port)
         error: Optional[OSError] = None
