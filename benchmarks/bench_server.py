@@ -19,18 +19,28 @@ keep-alive connections (``wrk -c1000``) and counts errors, which must be zero.
 
     python benchmarks/bench_server.py            # ~3 minutes
     python benchmarks/bench_server.py --quick    # ~1 minute
+    python benchmarks/bench_server.py --instructions --headers browser   # valgrind (below)
+
+``--instructions`` counts CPU instructions per request with valgrind (steady on a busy
+machine, where wall-clock numbers are not): the server's protocol object runs in this process
+on a fake transport, and one keep-alive connection sends a request, waits for the answer,
+sends the next.  Two runs (N1 and N2 requests, after a dropped warm-up run that compiles
+.pyc files) give (instructions(N2) - instructions(N1)) / (N2 - N1): what one more request
+costs, start-up and imports cancelled out.  No sockets, so the kernel's share is left out.
 
 This is a benchmark, not a test: nothing here asserts on speed.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import re
 import resource
 import shutil
 import subprocess
 import sys
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from common import cpu_seconds, peak_memory_kib, start_server, stop_servers
 
@@ -53,22 +63,29 @@ NOFILE = 4096           # for the 1000-connection scenario: each connection is a
 
 
 # -- the servers, each started as `python bench_server.py --serve NAME --port N` ---------------
-def serve_aioteach(port: int, inline_first_step: bool = False) -> None:
-    from aioteach import web
+def make_app(web: Any) -> Any:
+    """The three endpoints, for ``web`` = aioteach.web or aiohttp.web (the same code)."""
 
-    async def hello(request: web.Request) -> web.Response:
+    async def hello(request: Any) -> Any:
         return web.Response(text="Hello, World!")
 
-    async def json_(request: web.Request) -> web.Response:
+    async def json_(request: Any) -> Any:
         return web.json_response({"message": "Hello, World!"})
 
-    async def user(request: web.Request) -> web.Response:
+    async def user(request: Any) -> Any:
         return web.Response(text=f"user {request.match_info['id']}")
 
     app = web.Application()
     app.router.add_get("/hello", hello)
     app.router.add_get("/json", json_)
     app.router.add_get("/user/{id}", user)
+    return app
+
+
+def serve_aioteach(port: int, inline_first_step: bool = False) -> None:
+    from aioteach import web
+
+    app = make_app(web)
     web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None,
                 inline_first_step=inline_first_step)
 
@@ -81,20 +98,7 @@ def serve_aioteach_inline(port: int) -> None:
 def serve_aiohttp(port: int) -> None:
     from aiohttp import web
 
-    async def hello(request: web.Request) -> web.Response:
-        return web.Response(text="Hello, World!")
-
-    async def json_(request: web.Request) -> web.Response:
-        return web.json_response({"message": "Hello, World!"})
-
-    async def user(request: web.Request) -> web.Response:
-        return web.Response(text=f"user {request.match_info['id']}")
-
-    app = web.Application()
-    app.router.add_get("/hello", hello)
-    app.router.add_get("/json", json_)
-    app.router.add_get("/user/{id}", user)
-    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+    web.run_app(make_app(web), host="127.0.0.1", port=port, access_log=None, print=None)
 
 
 def serve_tornado(port: int) -> None:
@@ -150,6 +154,111 @@ SERVE = {"aioteach": serve_aioteach, "aioteach-inline": serve_aioteach_inline,
          "raw-asyncio": serve_raw}
 
 
+# -- instruction counts: one server protocol in this process, on a fake transport ---------------
+class Round:
+    """One round of requests, one per connection: done once every connection has answered."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, connections: int) -> None:
+        self.remaining, self.done = connections, loop.create_future()
+
+    def answered(self) -> None:
+        self.remaining -= 1
+        if self.remaining == 0:
+            self.done.set_result(None)
+
+
+class FakeTransport(asyncio.Transport):
+    """Just enough of a transport for both servers; the first write of a round counts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = 0
+        self.round: Optional[Round] = None
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 1), "sockname": ("127.0.0.1", 2)}.get(name, default)
+
+    def write(self, data: Any) -> None:
+        self.written += len(data)
+        if self.round is not None:
+            self.round, answered = None, self.round.answered
+            answered()
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def is_closing(self) -> bool:
+        return False
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+def request_bytes(path: str, headers: List[str]) -> bytes:
+    """The request wrk sends: its request line and Host, then the -H fields."""
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1:8080", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+async def in_process(name: str, path: str, headers: List[str], count: int,
+                     connections: int) -> None:
+    """``count`` requests for ``path`` through ``name``'s protocol, in rounds of one request
+    on each of ``connections`` keep-alive connections (as wrk's -c keeps that many going)."""
+    if name.startswith("aioteach"):
+        from aioteach import web
+    else:
+        from aiohttp import web             # type: ignore[no-redef]
+    options = {"inline_first_step": True} if name == "aioteach-inline" else {}
+    runner = web.AppRunner(make_app(web), access_log=None, **options)
+    await runner.setup()
+    pairs = []
+    for _ in range(connections):
+        protocol, transport = runner.server(), FakeTransport()   # type: ignore[misc]
+        protocol.connection_made(transport)
+        pairs.append((protocol, transport))
+    loop = asyncio.get_running_loop()
+    data = request_bytes(path, headers)
+    for _ in range(count // connections):
+        this_round = Round(loop, connections)
+        for protocol, transport in pairs:
+            transport.round = this_round
+            protocol.data_received(data)
+        await this_round.done
+    assert all(transport.written > 20 * (count // connections) for _, transport in pairs)
+    sys.stdout.flush()
+    os._exit(0)                                 # no shutdown: only the requests are counted
+
+
+def instructions(name: str, path: str, headers: str, connections: int,
+                 n1: int = 1000, n2: int = 3000) -> int:
+    """Instructions per request, from two valgrind runs of ``in_process``."""
+    counts = []
+    for count in (n1, n1, n2):        # the first run only warms caches (.pyc files); dropped
+        run = subprocess.run(["valgrind", "--tool=callgrind", "--cache-sim=no",
+                              "--callgrind-out-file=/dev/null", sys.executable, __file__,
+                              "--in-process", name, "--path", path, "--headers", headers,
+                              "--requests", str(count), "--connections", str(connections)],
+                             capture_output=True, text=True)
+        counts.append(int(run.stderr.split("Collected : ")[1].split()[0]))
+    return (counts[2] - counts[1]) // (n2 - n1)
+
+
+def print_instructions(names: List[str], headers: str, connections: int) -> None:
+    print(f"valgrind instructions per request, {headers} request headers, in-process, "
+          f"{connections} connection(s)")
+    print(f"{'endpoint':<10}" + "".join(f"{name:>12}" for name in names))
+    for path in ENDPOINTS:
+        counts = [instructions(name, path, headers, connections) for name in names]
+        print(f"{path:<10}" + "".join(f"{count:>12}" for count in counts), flush=True)
+
+
 # -- measuring -------------------------------------------------------------------------------------
 def raise_nofile() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -186,12 +295,31 @@ def main() -> None:
     parser.add_argument("--servers", default=",".join(SERVERS))
     parser.add_argument("--headers", choices=["minimal", "browser"], default="minimal",
                         help="request fields wrk sends: its own few, or Chromium's (~9)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="valgrind instructions per request, in-process (aioteach and "
+                        "aiohttp unless --servers says otherwise)")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--in-process", help=argparse.SUPPRESS)
+    parser.add_argument("--path", default="/hello", help=argparse.SUPPRESS)
+    parser.add_argument("--requests", type=int, default=1000, help=argparse.SUPPRESS)
+    parser.add_argument("--connections", type=int, default=1,
+                        help="with --instructions: requests in flight, one per connection "
+                        "(wrk's -c; 1: strictly one after the other)")
     args = parser.parse_args()
     raise_nofile()
     if args.serve:
         SERVE[args.serve](args.port)
+        return
+    headers = BROWSER_HEADERS if args.headers == "browser" else []
+    if args.in_process:
+        asyncio.run(in_process(args.in_process, args.path, headers, args.requests,
+                               args.connections))
+        return
+    if args.instructions:
+        names = args.servers.split(",") if args.servers != ",".join(SERVERS) else \
+            ["aioteach", "aiohttp"]
+        print_instructions(names, args.headers, args.connections)
         return
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
