@@ -16,6 +16,8 @@ explanations:
     failures   Failure: a failed widget action as one sentence, the traceback folded
     bothways   both_ways(code): the same code on aioteach and on aiohttp, side by side
     toypanel   ToyLoopPanel: step aioteach.toyloop by hand and watch its queues (lesson 07)
+    race       RaceLab, serve_tornado: N requests at each way of writing a handler (lesson 07)
+    resumecost what one resume costs: async def, aioteach.gen, tornado.gen (lesson 07)
     bench      ServerProcess, benchmark(): lesson 09's measuring kit
     taskcount  count_tasks(url), task_probe: the Tasks a server ran, from trace events
     wire       one raw HTTP/1.1 exchange, keeping the bytes that went each way
@@ -53,14 +55,15 @@ _LAZY = {
     "ConcurrencyLab": "lab", "ChatPanel": "chat",
     "Timeline": "timeline", "show_timeline": "timeline",
     "exchange": "wire", "WireResponse": "wire",
+    "RaceLab": "race", "serve_tornado": "race",
 }
 
 __all__ = [
     "BlockingCallError", "BothWays", "ChatPanel", "ConcurrencyLab", "Failure",
-    "MiddlewareTrace", "RequestPanel", "RequestRecord", "ServerHandle", "ServerLog",
+    "MiddlewareTrace", "RaceLab", "RequestPanel", "RequestRecord", "ServerHandle", "ServerLog",
     "ServerProcess", "Timeline", "ToyLoopPanel", "WireResponse", "allow_nested", "benchmark",
     "both_ways", "check", "click_and_wait", "count_tasks", "exchange", "explain",
-    "install_traps", "list_servers", "on_change", "on_click", "serve", "settled",
+    "install_traps", "list_servers", "on_change", "on_click", "serve", "serve_tornado", "settled",
     "show_timeline", "stop_all", "task_probe", "uninstall_traps",
 ]
 assert __all__ == sorted(_LAZY)      # one list, kept in step with the table above
