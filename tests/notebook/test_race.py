@@ -11,6 +11,7 @@ import os
 
 import pytest
 
+import aioteach
 from aioteach import gen, web
 from aioteach.notebook import serve
 from aioteach.notebook.race import (LESSON_KINDS, TORNADO_SERVERS, RaceLab, max_overlap,
@@ -143,7 +144,7 @@ async def test_a_stopped_server_fails_with_the_failures_sentence(servers):
     handle, tornado, gates = servers
     lab = RaceLab(handle, tornado=tornado, widgets=False)
     await handle.stop()
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(aioteach.ClientError) as caught:
         await lab.run(2)
     from aioteach.notebook.failures import failure_sentence
     assert "is not running" in failure_sentence(caught.value, url=handle.url)
@@ -164,6 +165,6 @@ async def test_the_widget_races_on_click_and_shows_the_table(servers):
         assert f"<td style='padding:2px 10px'>{label}</td>" in lab.table.value
     assert lab.image.value[:4] == b"\x89PNG"
     await handle.stop()                                  # now the click fails, shown plainly
-    with pytest.raises(Exception):
+    with pytest.raises(aioteach.ClientError):
         await click_and_wait(lab.race_button)
     assert "is not running" in lab.handler.failures[-1].sentence
