@@ -9,6 +9,12 @@ when ``serve()`` returns), the app's runner and the asyncio server.  Two places 
 * ``mode="thread"``: a private loop in a daemon thread (``background_loop()``), for terminal
   IPython, scripts, and blocking clients that must reach the server.
 
+Two transports (``transport=``): ``"tcp"``, a listening socket on a port, and ``"memory"``, a
+name in this process's table of memory servers (``aioteach.memory``; the URL is
+``http://memory-N``, no port), for a browser kernel (Pyodide has no sockets) or a kernel that
+may not open ports.  The name is claimed synchronously too, so a client that connects before
+the server has started waits for it, as it would in a socket's backlog.
+
 ``stop()`` closes the listening socket at once (the port is free when it returns) and finishes
 the rest (open connections, ``on_cleanup``) in the background; the ``Stopping`` it returns can
 be awaited.  ``restart()`` serves the same app on the same port again.
@@ -28,6 +34,7 @@ import sys
 import threading
 from typing import Any, Callable, Dict, Generator, List, Optional, Tuple
 
+from .. import memory
 from ..trace import Span
 from .requestlog import RequestRecord, request_log_middleware
 
@@ -131,10 +138,12 @@ class _Run:
     A restart makes a new run while the old one may still be cleaning up in the background.
     """
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: Optional[socket.socket],
+                 listener: Optional[memory.MemoryServer] = None) -> None:
         self.sock = sock
         self.runner: Any = None
-        self.server: Optional[asyncio.AbstractServer] = None
+        # a memory listener is its own server from the start: close() is all it needs
+        self.server: Optional[asyncio.AbstractServer] = listener
         self.starting: Any = None        # asyncio.Task (kernel) or concurrent Future (thread)
         self.after: Optional["asyncio.Future[None]"] = None   # a cleanup to let finish first
 
@@ -144,10 +153,11 @@ class _Run:
         try:
             if self.server is not None:
                 self.server.close()            # stops accepting and closes the socket
-            else:
+            elif self.sock is not None:
                 self.sock.close()              # asyncio never saw it: ours to close
         except Exception:                      # a loop that has gone away: close directly
-            self.sock.close()
+            if self.sock is not None:
+                self.sock.close()
 
     async def shutdown(self) -> None:
         if isinstance(self.starting, asyncio.Task) and not self.starting.done():
@@ -169,8 +179,12 @@ class ServerHandle:
     """A server running in the background.  Made by ``serve()``; display it to see a card."""
 
     def __init__(self, app: Any, host: str, port: int, mode: str, key: Any = None,
-                 registry: Optional[Dict[Any, "ServerHandle"]] = None) -> None:
+                 registry: Optional[Dict[Any, "ServerHandle"]] = None,
+                 transport: str = "tcp") -> None:
+        if transport not in ("tcp", "memory"):
+            raise ValueError(f"transport must be 'tcp' or 'memory', not {transport!r}")
         self.app = app
+        self.transport = transport
         self.key = key                       # its place in the registry (see servers.py)
         self.registry: Dict[Any, "ServerHandle"] = {} if registry is None else registry
         self.host = host
@@ -188,7 +202,11 @@ class ServerHandle:
     # -- what a learner reads ----------------------------------------------------------------
     @property
     def url(self) -> str:
-        """``http://address:port``: the address actually bound, so a name cannot mislead."""
+        """``http://address:port``: the address actually bound, so a name cannot mislead.
+
+        In memory, ``http://memory-N``: the server's name is the whole address."""
+        if self.transport == "memory":
+            return f"http://{self.address}"
         host = self.address or self.host
         host = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
         host = f"[{host}]" if ":" in host else host          # an IPv6 literal needs brackets
@@ -211,10 +229,15 @@ class ServerHandle:
 
     # -- starting ---------------------------------------------------------------------------
     def _start(self, after: Optional[Stopping] = None) -> None:
-        run = self._run = _Run(bind(self.host, self.requested_port))
+        if self.transport == "memory":     # same name on a restart: the URL stays valid
+            listener = memory.MemoryServer(self.address or memory.next_name()).listen()
+            run = self._run = _Run(None, listener)
+            self.address, self.port = listener.name, 80
+        else:
+            run = self._run = _Run(bind(self.host, self.requested_port))
+            self.address, self.port = run.sock.getsockname()[:2]  # type: ignore[union-attr]
         if after is not None and self.mode == "kernel":
             run.after = after.task
-        self.address, self.port = run.sock.getsockname()[:2]
         self._stopping, self.error = None, None
         middleware = request_log_middleware(self.app, web_for(self.app))
         if middleware is not None and self not in middleware.aioteach_handles:
@@ -242,11 +265,16 @@ class ServerHandle:
             await asyncio.wait([run.after])
         run.runner = web.AppRunner(self.app)
         await run.runner.setup()                    # runs the app's on_startup hooks
+        if isinstance(run.server, memory.MemoryServer):
+            run.server.protocol_factory = run.runner.server
+            await run.server.start_serving()     # the clients waiting in its backlog go on
+            return
         loop = asyncio.get_running_loop()
         # start_serving=False, then start_serving(): the server object is ours before the one
         # await inside, so a stop() arriving at that moment can still close it.
-        run.server = await loop.create_server(run.runner.server, sock=run.sock,
-                                              start_serving=False)
+        run.server = await loop.create_server(
+            run.runner.server, sock=run.sock,  # type: ignore[arg-type]  # tcp: a socket
+            start_serving=False)
         await run.server.start_serving()
 
     def _start_failed(self, task: "asyncio.Task[None]") -> None:
@@ -345,6 +373,7 @@ class ServerHandle:
 
     def __repr__(self) -> str:
         return (f"<ServerHandle {self.url} {self.status} mode={self.mode} "
+                f"{'transport=memory ' if self.transport == 'memory' else ''}"
                 f"routes={len(self.routes())} requests={len(self.requests)}>")
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
@@ -375,7 +404,8 @@ class ServerHandle:
                 f'font-family:sans-serif">'
                 f'<b>aioteach server</b> <a href="{esc(self.url)}" target="_blank">{esc(self.url)}'
                 f'</a> <span style="color:{colour}">&#9679; {esc(self.status)}</span> '
-                f'<small>mode={esc(self.mode)}</small>'
+                f'<small>mode={esc(self.mode)}'
+                f'{" transport=memory" if self.transport == "memory" else ""}</small>'
                 f'<table><tr><th {cell}>methods</th><th {cell}>path</th><th {cell}>handler</th>'
                 f'</tr>{routes}</table>'
                 f'<details open><summary>last requests ({len(self.requests)} in all)</summary>'

@@ -28,6 +28,13 @@ in this order:
 Independently of the key, an explicit port held by a server of this process stops that server
 first (the old rule).  One app may run on two ports under two keys.  ``stop()``, ``stop_all()`` and ``restart()`` work as before.
 
+Transports.  ``transport="tcp"`` listens on a port; ``transport="memory"`` listens under a name
+in this process (``aioteach.memory``; ``handle.url`` is ``http://memory-N``), which a
+``ClientSession`` here reaches without a socket, and so do the widgets, the wire views, the
+tracing and the live timeline.  ``transport=None`` (the default) is ``"memory"`` where there are
+no sockets (``sys.platform == "emscripten"``: Pyodide, JupyterLite) and ``"tcp"`` elsewhere;
+there, a server always runs on the kernel's loop (a browser kernel has no threads to run one).
+
 Kernel shutdown.  ``atexit`` closes every listening socket and runs the apps' cleanup hooks
 where a loop can still run them, so a lesson's last cell does not need ``stop_all()``: it can
 show ``list_servers()`` (a list that displays as "what runs, and how to stop it").
@@ -51,7 +58,7 @@ from .traps import install_default_traps
 
 __all__ = ["serve", "stop_all", "list_servers", "ServerList", "ServerHandle", "RequestRecord",
            "Stopping", "background_loop", "registry_key", "REGISTRY", "web_for", "bind",
-           "THREAD_TIMEOUT", "QUIET"]
+           "THREAD_TIMEOUT", "QUIET", "default_transport"]
 
 # the part of a key before "n-th call" -> (the run it was counted in, calls so far)
 _CALLS: Dict[Any, Tuple[Any, int]] = globals().get("_CALLS", {})
@@ -112,8 +119,14 @@ def _previous(key: Any, host: str, port: Optional[int]) -> List[ServerHandle]:
     return found
 
 
+def default_transport() -> str:
+    """``"memory"`` where sockets are unavailable (Pyodide: ``sys.platform == "emscripten"``)."""
+    return "memory" if sys.platform == "emscripten" else "tcp"
+
+
 def serve(app: Any, host: str = "127.0.0.1", port: Optional[int] = None, mode: str = "kernel",
-          *, name: Optional[str] = None, quiet: bool = False) -> ServerHandle:
+          *, name: Optional[str] = None, quiet: bool = False,
+          transport: Optional[str] = None) -> ServerHandle:
     """Serve ``app`` in the background and return its ``ServerHandle`` (``handle.url``).
 
     ``port=None`` (or 0) takes a free port; an explicit port works too.  Re-running the cell
@@ -121,19 +134,27 @@ def serve(app: Any, host: str = "127.0.0.1", port: Optional[int] = None, mode: s
     instead: see the module doc).  ``mode="kernel"`` serves on the running loop; ``"thread"``
     on a private loop in a daemon thread.  ``handle = await serve(app)`` also waits for the
     app's start-up hooks.  Serving installs the notebook traps (``uninstall_traps()``).
+    ``transport="memory"`` serves with no port at ``http://memory-N`` (None: memory where
+    there are no sockets, as in JupyterLite; see the module doc).
     """
     if mode not in ("kernel", "thread"):
         raise ValueError(f"mode must be 'kernel' or 'thread', not {mode!r}")
+    transport = transport or default_transport()
+    if transport not in ("tcp", "memory"):
+        raise ValueError(f"transport must be 'tcp', 'memory' or None, not {transport!r}")
     install_default_traps()
-    note = ""
-    if mode == "kernel" and running_loop() is None:
-        mode, note = "thread", " (no event loop is running here, so on a private thread)"
+    note = " in memory (no port)" if transport == "memory" else ""
+    if sys.platform == "emscripten":
+        mode = "kernel"                # no threads in a browser kernel; its loop always runs
+    elif mode == "kernel" and running_loop() is None:
+        mode, note = "thread", note + " (no event loop is running here, so on a private thread)"
     key = registry_key(name)
     stopping = None
-    for previous in _previous(key, host, port):
+    for previous in _previous(key, host, port if transport == "tcp" else None):
         stopping = previous.stop()
         note += f"; stopped the previous server on {previous.url} first"
-    handle = ServerHandle(app, host, port or 0, mode, key=key, registry=REGISTRY)
+    handle = ServerHandle(app, host, port or 0, mode, key=key, registry=REGISTRY,
+                          transport=transport)
     handle._start(after=stopping)
     REGISTRY[key] = handle
     if not (quiet or QUIET.get()):
