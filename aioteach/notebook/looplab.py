@@ -303,13 +303,17 @@ class Shop:
                 if not waiter.done():
                     waiter.set_result(None)
 
-    def install(self, app: Any, web_module: Any = web) -> Any:
-        """Keep the shop at ``app[SHOP]`` and count buyers at its door; returns ``app``."""
+    def install(self, app: Any, web_module: Any = web, key: Any = None) -> Any:
+        """Keep the shop at ``app[key]`` (default ``SHOP``) and count buyers at its door.
+
+        ``web_module`` and ``key``: aiohttp's ``web`` and an ``aiohttp.web.AppKey``, to serve
+        the shop from an aiohttp app.  Returns ``app``.
+        """
         @web_module.middleware
         async def door(request: Any, handler: Any) -> Any:
             self._came_in()
             return await handler(request)
-        app[SHOP] = self
+        app[SHOP if key is None else key] = self
         app.middlewares.append(door)
         return app
 
