@@ -14,18 +14,27 @@ with ``async def``, ``await`` and ``asyncio.gather``.  ``check_total(handler)``:
    finishes, so the peak equals the number of items; awaiting them one by one gives a peak
    of 1.  That is a fact about the program's structure, not about speed, so it holds on the
    slowest machine.
+
+The lesson's experiment on failing children also uses ``logs_into(events)``: while it is
+active, what ``aioteach.gen`` and tornado log ("Multiple exceptions in yield list") is added to
+the ``events`` list, in order, instead of being printed as a traceback.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
-from typing import Any, Dict, List, Optional, Tuple
+import logging
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from aioteach import gen
 
 from . import CheckResult, ThrowawayServer, one_route_app, run_check
 
-__all__ = ["check_total", "price_of", "PRICES", "LOOKUPS"]
+__all__ = ["check_total", "price_of", "PRICES", "LOOKUPS", "logs_into", "GEN_LOGGERS"]
+
+#: Where aioteach.gen and tornado.gen log the errors nobody else receives.
+GEN_LOGGERS = ("aioteach.gen", "tornado.application")
 
 #: The shop's prices, in cents.
 PRICES: Dict[str, int] = {"apple": 40, "pear": 55, "plum": 25, "fig": 90}
@@ -92,3 +101,22 @@ def check_total(handler: Any) -> CheckResult:
                                   hint="start them together: await asyncio.gather(*(price_of("
                                        "item) for item in items)), not one await per item")
     return run_check("check_total", body)
+
+
+@contextlib.contextmanager
+def logs_into(events: List[str], names: Tuple[str, ...] = GEN_LOGGERS) -> Iterator[List[str]]:
+    """While active, a record logged to ``names`` becomes a line in ``events`` (not printed)."""
+    class Note(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            error = record.exc_info[1] if record.exc_info else None
+            events.append(f"logged: {record.getMessage()} ({error!r})")
+
+    loggers = [logging.getLogger(name) for name in names]
+    saved = [(logger.propagate, logger.handlers) for logger in loggers]
+    for logger in loggers:
+        logger.propagate, logger.handlers = False, [Note()]
+    try:
+        yield events
+    finally:
+        for logger, (propagate, handlers) in zip(loggers, saved):
+            logger.propagate, logger.handlers = propagate, handlers
