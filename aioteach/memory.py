@@ -139,7 +139,7 @@ class MemoryTransport(asyncio.Transport):
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data argument must be a bytes-like object, not "
                             f"{type(data).__name__!r}")
-        if self._eof_sent:
+        if self._eof_sent and not self._closing:
             raise RuntimeError("Cannot call write() after write_eof()")
         if not data or self._lost or self.peer is None:
             return                         # asyncio also drops writes to a closed transport
@@ -254,7 +254,9 @@ class MemoryTransport(asyncio.Transport):
         if self._closing or self._lost:
             return
         self._closing = True
-        self.write_eof()
+        if not self._eof_sent and self.peer is not None:
+            self._eof_sent = True          # (not write_eof(): a write after close is dropped)
+            _post(self.peer._loop, self.peer._receive_eof)
         self._lose(None)
 
     def abort(self) -> None:

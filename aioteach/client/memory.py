@@ -53,4 +53,4 @@ class MemoryConnector(TCPConnector):
         return conn
 
     def __repr__(self) -> str:
-        return "<Memory" + super().__repr__()[1:]
+        return "<Memory" + super().__repr__()[4:]
