@@ -17,8 +17,11 @@ which gives the request's duration.  ``n`` at once is the answer a coroutine ser
 whichever way the handler was written; 1 would be a server that blocks.
 
 Every request runs in a task named ``"<kind> #<i>"`` inside ``trace.label(kind)``, so a live
-timeline draws one row per request, grouped by kind; the lab also keeps its own spans (one
-per request, ``Span(row, kind, start, end)``) and draws them as still pictures side by side.
+timeline (``RaceLab(..., timeline=LiveTimeline())``: anything with ``clear()``, ``watch()``,
+``recording`` and ``widget``) draws one row per request, labelled by kind, next to the
+aioteach server's handler rows; each race starts it from a clean picture and records while
+the race runs.  Without one, the lab draws its own spans (one per request, ``Span(row, kind,
+start, end)``) as still pictures side by side after the race; ``figure()`` always can.
 
 Tornado's server.  ``serve_tornado(routes)`` builds a ``tornado.web.Application`` and an
 ``HTTPServer`` on the kernel's loop (tornado 5+ runs on asyncio's), on a free port of
@@ -219,9 +222,7 @@ class RaceLab:
         """Fire ``n`` requests at once at each target in turn; raise the first failure after."""
         n = self.n = int(n if n is not None else self._slider_value())
         self.results = {}
-        watching = self.timeline.watch() if self.timeline is not None else (
-            contextlib.nullcontext())
-        with watching, trace.record(["server.handler_start", "server.handler_end"]) as rec:
+        with self._watching(), trace.record(["server.handler_start", "server.handler_end"]) as rec:
             connector = aioteach.TCPConnector(limit=0)    # no pool limit: all n at once
             async with aioteach.ClientSession(connector=connector) as session:
                 for target in self.targets():
@@ -234,6 +235,14 @@ class RaceLab:
         if errors:
             raise errors[0]                 # on_click shows it as one sentence (failures.py)
         return self.results
+
+    def _watching(self) -> Any:
+        """Each race on a fresh live picture; recorded only while it runs, unless already on."""
+        timeline = self.timeline
+        if timeline is None:
+            return contextlib.nullcontext()
+        timeline.clear()
+        return contextlib.nullcontext() if timeline.recording else timeline.watch()
 
     async def _race(self, session: Any, target: Target, n: int) -> RaceResult:
         result = RaceResult(target.label, target.url, n)

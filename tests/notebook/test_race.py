@@ -168,3 +168,34 @@ async def test_the_widget_races_on_click_and_shows_the_table(servers):
     with pytest.raises(aioteach.ClientError):
         await click_and_wait(lab.race_button)
     assert "is not running" in lab.handler.failures[-1].sentence
+
+
+class FakeTimeline:
+    """What RaceLab needs of a live timeline: clear(), watch(), recording, widget."""
+
+    def __init__(self, recording: bool = False) -> None:
+        self.recording, self.calls = recording, []
+
+    def clear(self) -> None:
+        self.calls.append("clear")
+
+    def watch(self):
+        import contextlib
+
+        @contextlib.contextmanager
+        def watching():
+            self.calls.append("start")
+            yield self
+            self.calls.append("stop")
+        return watching()
+
+
+@pytest.mark.parametrize("already_recording", [False, True])
+async def test_each_race_starts_the_live_timeline_afresh(servers, already_recording):
+    handle, _tornado, gates = servers
+    for gate in gates.values():
+        gate.reset(1)
+    timeline = FakeTimeline(already_recording)
+    lab = RaceLab(handle, widgets=False, timeline=timeline)
+    await lab.run(1)
+    assert timeline.calls == (["clear"] if already_recording else ["clear", "start", "stop"])
