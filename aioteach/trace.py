@@ -20,7 +20,9 @@ Rules:
 * The sans-I/O layers never call the tracer; they return events and the glue traces them.
 * Timestamps are ``time.perf_counter()`` seconds: monotonic, and fine-grained enough to
   tell apart two coroutines that ran a few microseconds apart.
-* A record names the asyncio task that was running, so a timeline can draw one row per task.
+* A record names the asyncio task that was running, so a timeline can draw one row per task,
+  and the ``label`` in force (``with trace.label("native"): ...``, a context variable: tasks
+  created inside the block inherit it), so a learner can name the rows of a timeline.
 
 The hook kinds, by who emits them (``fields`` in brackets):
 
@@ -28,11 +30,17 @@ The hook kinds, by who emits them (``fields`` in brackets):
     server.head_parsed       [conn, req, method, path]
     server.middleware_enter  [req, name]           server.middleware_exit  [req, name]
     server.handler_start     [req, handler]        server.handler_end      [req, status]
-    server.bytes_in          [conn, n]             server.bytes_out        [conn, n]
+    server.bytes_in          [conn, n, data]       server.bytes_out        [conn, n, data]
     client.request_start     [req, method, url]    client.request_end      [req, status]
     client.connection_queued [req, key]            client.connection_acquired [req, key, reused]
     client.request_sent      [req]                 client.first_byte       [req]
+    client.bytes_out         [req, data]           client.bytes_in         [req, data]
     gen.step                 [coro, action, value]
+
+``data`` is the bytes themselves (the notebook's live timeline shows them per span); it is
+worked out only inside the ``if trace.enabled:`` guard, so it costs nothing when tracing is off.
+The notebook adds its own kinds to a recorder: ``cell.start``/``cell.end`` (IPython's cell
+events) and ``loop.blocked`` (a late loop callback, ``aioteach.notebook.lag``).
 
 A failed client request ends with ``status=None`` and ``error`` (the exception's class name).
 
@@ -44,16 +52,23 @@ rows with characters for a terminal (``python -m aioteach demo`` prints one): ``
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
-__all__ = ["enabled", "emit", "record", "Recorder", "TraceEvent", "Span", "text_timeline"]
+__all__ = ["enabled", "emit", "record", "label", "Recorder", "TraceEvent", "Span",
+           "text_timeline"]
 
 #: The one check every hook pays.  True while at least one recorder is active.
 enabled: bool = False
 
 _recorders: List["Recorder"] = []
+
+#: The row label in force (``label()``); tasks copy it when they are created.
+_label: "contextvars.ContextVar[Optional[str]]" = contextvars.ContextVar("aioteach_trace_label",
+                                                                          default=None)
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,7 @@ class TraceEvent:
     kind: str
     task: Optional[str]
     fields: Dict[str, Any] = field(default_factory=dict)
+    label: Optional[str] = None       # the ``trace.label(...)`` in force, if any
 
     def __getitem__(self, key: str) -> Any:
         return self.fields[key]
@@ -97,9 +113,24 @@ def _task_name() -> Optional[str]:
 
 def emit(kind: str, **fields: Any) -> None:
     """Record ``kind`` with ``fields`` in every active recorder (call only when ``enabled``)."""
-    event = TraceEvent(time.perf_counter(), kind, _task_name(), fields)
+    event = TraceEvent(time.perf_counter(), kind, _task_name(), fields, _label.get())
     for recorder in _recorders:
         recorder.events.append(event)
+
+
+@contextlib.contextmanager
+def label(name: str) -> Iterator[None]:
+    """Name what runs inside the block: its trace events carry ``label=name``.
+
+    A context variable, so it follows ``await`` and the tasks created inside (``gather``,
+    ``create_task``): ``with trace.label("native"): await asyncio.gather(...)`` labels every
+    request the gather makes.  Blocks nest; the innermost name wins.
+    """
+    token = _label.set(name)
+    try:
+        yield
+    finally:
+        _label.reset(token)
 
 
 class Recorder:
@@ -130,11 +161,23 @@ class Recorder:
             prefixes = tuple(self.kinds)
             self.events = [e for e in self.events if e.kind.startswith(prefixes)]
 
+    @property
+    def active(self) -> bool:
+        """Is this recorder collecting events now (between ``start()`` and ``stop()``)?"""
+        return self in _recorders
+
     def __enter__(self) -> "Recorder":
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    def note(self, kind: str, t: Optional[float] = None, **fields: Any) -> TraceEvent:
+        """Add an event to this recorder only (a notebook's cell or loop-lag records)."""
+        event = TraceEvent(time.perf_counter() if t is None else t, kind, _task_name(), fields,
+                           _label.get())
+        self.events.append(event)
+        return event
 
     # -- reading what was recorded --------------------------------------------------------
     def of_kind(self, prefix: str) -> List[TraceEvent]:

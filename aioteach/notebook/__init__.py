@@ -25,6 +25,10 @@ explanations:
     lab        ConcurrencyLab: sequential vs gather vs Semaphore vs a connector limit
     chat       ChatPanel: a WebSocket chat box
     timeline   Timeline / show_timeline: Gantt charts of what the coroutines did
+    live       LiveTimeline: the whole kernel in one live picture (client, server, middleware,
+               cells, loop lag), each span showing its bytes; record, replay, SVG/PNG
+               (livespans: events -> spans; livedraw: spans -> SVG/PNG; liveview: the widget;
+               lag: the loop-lag monitor; cells: IPython's cell events; recording: JSON files)
     lessons    ``python -m aioteach lessons DIR [--html]``: copy (and render) the notebooks
     requestlog the middleware that gives a ServerHandle its request log
     exercises  the lessons' exercise checkers (a package of its own)
@@ -54,13 +58,14 @@ _LAZY = {
     "RequestPanel": "panels", "ServerLog": "panels", "MiddlewareTrace": "panels",
     "ConcurrencyLab": "lab", "ChatPanel": "chat",
     "Timeline": "timeline", "show_timeline": "timeline",
+    "LiveTimeline": "live", "LagMonitor": "lag",
     "exchange": "wire", "WireResponse": "wire",
     "RaceLab": "race", "serve_tornado": "race",
 }
 
 __all__ = [
     "BlockingCallError", "BothWays", "ChatPanel", "ConcurrencyLab", "Failure",
-    "MiddlewareTrace", "RaceLab", "RequestPanel", "RequestRecord", "ServerHandle", "ServerLog",
+    "LagMonitor", "LiveTimeline", "MiddlewareTrace", "RaceLab", "RequestPanel", "RequestRecord", "ServerHandle", "ServerLog",
     "ServerProcess", "Timeline", "ToyLoopPanel", "WireResponse", "allow_nested", "benchmark",
     "both_ways", "check", "click_and_wait", "count_tasks", "exchange", "explain",
     "install_traps", "list_servers", "on_change", "on_click", "serve", "serve_tornado", "settled",
