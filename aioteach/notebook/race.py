@@ -31,6 +31,12 @@ server is stopped when the kernel exits.  Without tornado, ``serve_tornado`` rai
 ImportError that says how to install it, and a lab without a tornado server says plainly
 that its tornado rows are missing and why.
 
+Re-runs.  A learner re-runs cells in any order.  When the cell that served the aioteach app or
+tornado's is run again, the new server is filed under the old one's key, and the lab races the
+new one (``follow_reruns``).  A tornado server stopped for good drops its rows, and the note
+under the table says so; an aioteach server stopped for good makes the race fail, shown as
+the sentence for a server that is not running, naming the URL that failed.
+
 Rules: failures (a stopped server, a 500) reach the widget through ``on_click``, as one
 ``failures.Failure`` sentence; tornado and ipywidgets are imported inside functions.
 """
@@ -194,15 +200,25 @@ class RaceLab:
         self.kinds, self.tornado_kinds = tuple(kinds), tuple(tornado_kinds)
         self.timeline = timeline           # a live timeline to start while racing, or None
         self.results: Dict[str, RaceResult] = {}
+        self.failed_url: Optional[str] = None    # the server the first failed request went to
         self._first_finished: Dict[str, int] = {}     # label -> tornado's count before the race
         self.widget: Any = None
         if widgets:
             self._build_widgets()
 
+    def follow_reruns(self) -> None:
+        """A server whose cell was re-run is filed anew under the same key: race that one."""
+        key = getattr(self.server, "key", None)
+        newer = getattr(self.server, "registry", {}).get(key)
+        if newer is not None:
+            self.server = newer
+        if self.tornado is not None:
+            self.tornado = TORNADO_SERVERS.get(self.tornado.key, self.tornado)
+
     def targets(self) -> List[Target]:
         base = str(getattr(self.server, "url", self.server)).rstrip("/")
         found = [Target(kind, f"{base}/{kind}{self.path}", f"/{kind}/") for kind in self.kinds]
-        if self.tornado is not None:
+        if self.tornado is not None and self.tornado.running:
             found += [Target(f"tornado {kind}", f"{self.tornado.url}/{kind}{self.path}",
                              f"/{kind}/", self.tornado) for kind in self.tornado_kinds]
         return found
@@ -221,7 +237,8 @@ class RaceLab:
     async def run(self, n: Optional[int] = None) -> Dict[str, RaceResult]:
         """Fire ``n`` requests at once at each target in turn; raise the first failure after."""
         n = self.n = int(n if n is not None else self._slider_value())
-        self.results = {}
+        self.results, self.failed_url = {}, None
+        self.follow_reruns()
         with self._watching(), trace.record(["server.handler_start", "server.handler_end"]) as rec:
             connector = aioteach.TCPConnector(limit=0)    # no pool limit: all n at once
             async with aioteach.ClientSession(connector=connector) as session:
@@ -231,9 +248,10 @@ class RaceLab:
         for target in self.targets():
             self.results[target.label].concurrency = self._concurrency(target, rec)
         self._show()
-        errors = [e for r in self.results.values() for e in r.errors]
-        if errors:
-            raise errors[0]                 # on_click shows it as one sentence (failures.py)
+        failed = [r for r in self.results.values() if r.errors]
+        if failed:                          # on_click shows it as one sentence (failures.py)
+            self.failed_url = "/".join(failed[0].url.split("/", 3)[:3])    # scheme://host:port
+            raise failed[0].errors[0]
         return self.results
 
     def _watching(self) -> Any:
@@ -345,8 +363,8 @@ class RaceLab:
             parts.append(self.image)
         self.widget = w.VBox(parts + [self.output])
         self.handler = on_click(self.race_button, self._clicked, disable_while_running=True,
-                                output=self.output, url=lambda: str(getattr(
-                                    self.server, "url", self.server)))
+                                output=self.output, url=lambda: self.failed_url or str(
+                                    getattr(self.server, "url", self.server)))
         if self.tornado_note():
             self.table.value = self.table_html()
 

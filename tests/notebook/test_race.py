@@ -199,3 +199,26 @@ async def test_each_race_starts_the_live_timeline_afresh(servers, already_record
     lab = RaceLab(handle, widgets=False, timeline=timeline)
     await lab.run(1)
     assert timeline.calls == (["clear"] if already_recording else ["clear", "start", "stop"])
+
+
+async def test_the_lab_follows_servers_whose_cells_were_re_run():
+    require("tornado")
+    gates = {label: Gate() for label in LESSON_KINDS + ("tornado generator", "tornado native")}
+    first = serve(aioteach_app(gates), name="race-rerun", quiet=True)
+    first_tornado = serve_tornado(tornado_routes(gates), name="race-rerun")
+    lab = RaceLab(first, tornado=first_tornado, widgets=False)
+    second = serve(aioteach_app(gates), name="race-rerun", quiet=True)     # the cells, re-run
+    second_tornado = serve_tornado(tornado_routes(gates), name="race-rerun")
+    try:
+        results = await lab.run(1)
+        assert lab.server is second and lab.tornado is second_tornado
+        assert all(r.url.startswith((second.url, second_tornado.url)) for r in results.values())
+        assert all(r.answered == 1 for r in results.values())
+
+        second_tornado.stop()                     # stopped for good: its rows go, said plainly
+        results = await lab.run(1)
+        assert list(results) == list(LESSON_KINDS)
+        assert "stopped" in lab.tornado_note() and lab.tornado_note() in lab.text()
+    finally:
+        await second.stop()
+        second_tornado.stop()
