@@ -50,7 +50,7 @@ import importlib.util
 import io
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import aioteach
 
@@ -68,9 +68,6 @@ LESSON_KINDS = ("callbacks", "generator", "native")
 TORNADO_KINDS = ("generator", "native")
 #: key -> TornadoServer, like ``servers.REGISTRY``; survives ``importlib.reload``.
 TORNADO_SERVERS: Dict[Any, "TornadoServer"] = globals().get("TORNADO_SERVERS", {})
-
-# The label context of LIVE's timeline, where it exists (it names a request's row).
-_label: Callable[[str], Any] = getattr(trace, "label", lambda name: contextlib.nullcontext())
 
 
 def max_overlap(intervals: Iterable[Tuple[float, float]]) -> int:
@@ -266,7 +263,7 @@ class RaceLab:
         result = RaceResult(target.label, target.url, n)
         seen = len(target.tornado.finished) if target.tornado is not None else 0
         started = time.perf_counter()
-        with _label(target.label):
+        with trace.label(target.label):     # a live timeline names the rows by it
             tasks = [asyncio.get_running_loop().create_task(
                 self._one(session, target, i, result), name=f"{target.label} #{i}")
                 for i in range(n)]

@@ -222,3 +222,21 @@ async def test_the_lab_follows_servers_whose_cells_were_re_run():
     finally:
         await second.stop()
         second_tornado.stop()
+
+
+async def test_the_live_timeline_draws_n_client_rows_per_handler_and_our_servers_rows(servers):
+    from aioteach.notebook.live import LiveTimeline
+    handle, tornado, gates = servers
+    for gate in gates.values():
+        gate.reset(3)
+    timeline = LiveTimeline(title="race")
+    lab = RaceLab(handle, tornado=tornado, widgets=False, timeline=timeline)
+    results = await lab.run(3)
+    assert not timeline.recording                 # recorded only while the race ran
+    client_rows = timeline.rows("client")
+    for label in results:
+        assert sum(f": {label}: " in row for row in client_rows) == 3, (label, client_rows)
+    handlers = [s for s in timeline.spans("server") if s.kind == "handler"]
+    assert len(handlers) == 3 * len(LESSON_KINDS)     # tornado's server is not traced
+    await lab.run(2)                                  # a new race: a fresh picture
+    assert len(timeline.rows("client")) == 2 * len(results)
