@@ -1,29 +1,22 @@
-"""Lesson 05's kit: a blocked event loop made visible, and a race made countable.
+"""Lesson 05's kit, first half: a blocked event loop, made visible and countable.
 
 Theory of operation.  Everything on the kernel's loop takes turns: a coroutine runs until it
 awaits, then the loop runs the next one.  A handler that calls ``time.sleep`` (or any blocking
 call) never awaits, so for that long *nothing else runs*: no other request, no widget, no clock.
-And a coroutine that reads shared state, awaits, and writes it back lets every other coroutine
-run in the gap, so they all read the same old value.  This module makes both countable:
 
     LagProbe      a task that asks to wake every ``tick`` seconds and notes how late it woke;
                   lateness is time the loop spent inside something that did not await
     fire          fire(url, slow, fast): one request to the slow route while /fast is pinged
                   until it answers; a FreezeResult counts the /fast answers the server gave
-                  *while* the slow handler ran (from the server's trace hooks: 0 when it blocks)
-    FreezePanel   a button per slow route; a table of the runs, the lag strip and (when
-                  ``aioteach.notebook.LiveTimeline`` is there) the live timeline of the kernel
-    Shop, SHOP    a shop's books (stock, sold, the lowest stock ever, payments), its lock, and
-                  ``await shop.payment()``: the await in the middle of a sale
-    race          race(url, path, shop, n): n buyers at once; a RaceResult (sold, oversold...)
-    RacePanel     "Race ten buyers" per route, with the books of every race in a table
+                  *while* the slow handler ran (from the server's trace hooks: 0 when it blocks,
+                  since nothing else can run on the loop's thread meanwhile)
+    FreezePanel   a button per slow route; a table of the runs, the lag strip, a clock that
+                  stops when the loop does, and (when ``aioteach.notebook.LiveTimeline`` is
+                  there) the live timeline of the last run
 
-Discussion: why ``payment()`` waits for the other buyers.  On a real card processor the gap is
-long enough for ten buyers to pile up; on a fast machine ten requests may trickle in one by one
-and the race may not happen at all.  So ``payment()`` answers once every buyer of the race has
-come in through the shop's door (a middleware that counts them; ``race`` tells the shop how many
-to expect), or after ``PATIENCE`` seconds.  The race is then the same on every machine, and a
-lock still fixes it: buyers queue at the lock *after* the door.
+The second half, a race made countable (``Shop``, ``RacePanel``), is ``notebook.shop``.  Both
+panels follow their server when the cell that serves it is run again (``current_handle``: the
+registry key stays, the port changes).
 
 Rules: the panels use ``callbacks.on_click`` (errors become a sentence in the panel); ipywidgets
 is imported when a panel is built.  Simplification: the lag probe only sees stalls longer than
@@ -38,18 +31,27 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import aioteach
-from aioteach import web
 
 from .. import trace
 from .callbacks import on_click
+from .handle import REGISTRY
 
-__all__ = ["LagProbe", "FreezeResult", "fire", "FreezePanel", "Shop", "SHOP", "RaceResult",
-           "race", "RacePanel", "PATIENCE", "lag_strip_html"]
+__all__ = ["LagProbe", "FreezeResult", "fire", "FreezePanel", "lag_strip_html", "current_handle",
+           "url_of", "PING_EVERY", "MAX_PINGS"]
 
-#: Seconds a buyer's payment waits for the rest of the race before it answers anyway.
-PATIENCE = 2.0
 #: Seconds between two /fast pings while the slow request runs; at most MAX_PINGS of them.
 PING_EVERY, MAX_PINGS = 0.05, 60
+
+
+def current_handle(target: Any) -> Any:
+    """The server now filed under ``target``'s registry key (a re-run cell serves anew), or
+    ``target`` itself when it is a URL or a handle no longer in the registry."""
+    key = getattr(target, "key", None)
+    return REGISTRY.get(key, target) if key is not None else target
+
+
+def url_of(target: Any) -> str:
+    return str(getattr(current_handle(target), "url", target)).rstrip("/")
 
 
 # -- the loop's lag -----------------------------------------------------------------------------
@@ -145,12 +147,17 @@ def _handler_windows(events: Sequence[trace.TraceEvent]) -> List[Tuple[str, floa
     return windows
 
 
+def _open_connections(events: Sequence[trace.TraceEvent]) -> int:
+    kinds = [e.kind for e in events]
+    return kinds.count("server.connection_made") - kinds.count("server.connection_lost")
+
+
 async def fire(url: str, slow_path: str = "/slow", fast_path: str = "/fast") -> FreezeResult:
     """GET ``slow_path`` once, pinging ``fast_path`` until it answers; count what overlapped."""
     url = url.rstrip("/")
     probe = LagProbe().start()
     pings = 0
-    with trace.record(kinds=["server.handler"]) as recorder:
+    with trace.record(kinds=["server.handler", "server.connection"]) as recorder:
         async with aioteach.ClientSession() as session:
             async def get(path: str) -> int:
                 async with session.get(url + path) as response:
@@ -162,6 +169,10 @@ async def fire(url: str, slow_path: str = "/slow", fast_path: str = "/fast") -> 
                 pings += 1
                 await asyncio.wait([slow], timeout=PING_EVERY)
             status = await slow
+        for _ in range(100):     # the server hears the hang-ups a few loop turns later
+            if not _open_connections(recorder.events):
+                break
+            await asyncio.sleep(0.01)
     await probe.stop()
     windows = _handler_windows(recorder.events)
     slow_runs = [(s, e) for path, s, e in windows if path == slow_path]
@@ -176,7 +187,7 @@ class FreezePanel:
     def __init__(self, target: Any, slow_paths: Sequence[str] = ("/slow", "/slow-thread"),
                  fast_path: str = "/fast", timeline: bool = True) -> None:
         import ipywidgets as w
-        self.url = str(getattr(target, "url", target)).rstrip("/")
+        self.target = target
         self.fast_path = fast_path
         self.results: List[FreezeResult] = []
         self.buttons = [w.Button(description=f"GET {p} + ping {fast_path}", icon="play",
@@ -192,8 +203,13 @@ class FreezePanel:
                          else w.Output())
         self.widget = w.VBox(parts + [self.output])
         self.handlers = [on_click(b, self._clicker(p), disable_while_running=True,
-                                  output=self.output, url=self.url + p)
+                                  output=self.output, url=lambda: self.url)
                          for b, p in zip(self.buttons, slow_paths)]
+
+    @property
+    def url(self) -> str:
+        """The server's URL now: re-running the cell that serves it moves it to a new port."""
+        return url_of(self.target)
 
     @staticmethod
     def _live_timeline() -> Any:
@@ -223,7 +239,7 @@ class FreezePanel:
         ticker = asyncio.ensure_future(self._tick(started))
         if self.timeline is not None:
             self.timeline.clear()
-            self.timeline.start()
+            self.timeline.start(this_cell=False)
         try:
             result = await fire(self.url, slow_path, self.fast_path)
         finally:
@@ -246,167 +262,3 @@ class FreezePanel:
                 "</th><th>longest loop stall</th><th></th></tr>")
         return (f'<table class="aioteach-freeze" style="font:12px sans-serif">{head}{rows}'
                 f'</table>')
-
-
-# -- the shop and the race ----------------------------------------------------------------------
-class Shop:
-    """A shop's books, kept honestly: ``stock`` (and the ``lowest`` it ever was), ``sold``,
-    ``payments``; ``lock``, one ``asyncio.Lock`` for the shop; and ``await payment()``.
-
-    ``shop.install(app)`` puts it at ``app[SHOP]`` and adds its door (a middleware that counts
-    the buyers who came in).  ``restock()`` opens a new day with ``initial`` items.
-    """
-
-    def __init__(self, stock: int = 5) -> None:
-        self.initial = stock
-        self.lock = asyncio.Lock()
-        self._waiting: List["asyncio.Future[None]"] = []
-        self.restock()
-
-    def restock(self, stock: Optional[int] = None) -> None:
-        if stock is not None:
-            self.initial = stock
-        self._stock = self.lowest = self.initial
-        self.sold = self.payments = self.arrived = self.expected = 0
-
-    @property
-    def stock(self) -> int:
-        return self._stock
-
-    @stock.setter
-    def stock(self, value: int) -> None:
-        self._stock = value
-        self.lowest = min(self.lowest, value)
-
-    @property
-    def oversold(self) -> int:
-        return max(0, self.sold - self.initial)
-
-    def expect(self, buyers: int) -> None:
-        """The next ``buyers`` who come in are one race: payments wait for all of them."""
-        self.expected = self.arrived + buyers
-
-    async def payment(self) -> None:
-        """Charge the card: answers once the race's buyers are all in (or after PATIENCE)."""
-        self.payments += 1
-        if self.arrived < self.expected:
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiting.append(waiter)
-            await asyncio.wait([waiter], timeout=PATIENCE)
-        await asyncio.sleep(0)              # an await always lets the others run
-
-    def _came_in(self) -> None:
-        self.arrived += 1
-        if self.arrived >= self.expected:
-            waiting, self._waiting = self._waiting, []
-            for waiter in waiting:
-                if not waiter.done():
-                    waiter.set_result(None)
-
-    def install(self, app: Any, web_module: Any = web, key: Any = None) -> Any:
-        """Keep the shop at ``app[key]`` (default ``SHOP``) and count buyers at its door.
-
-        ``web_module`` and ``key``: aiohttp's ``web`` and an ``aiohttp.web.AppKey``, to serve
-        the shop from an aiohttp app.  Returns ``app``.
-        """
-        @web_module.middleware
-        async def door(request: Any, handler: Any) -> Any:
-            self._came_in()
-            return await handler(request)
-        app[SHOP if key is None else key] = self
-        app.middlewares.append(door)
-        return app
-
-    def __repr__(self) -> str:
-        return (f"<Shop stock {self.stock} (lowest {self.lowest}), sold {self.sold} of "
-                f"{self.initial}, oversold {self.oversold}>")
-
-
-#: Where an app keeps its shop: ``request.app[SHOP]``.
-SHOP = web.AppKey("shop", Shop)
-
-
-@dataclass
-class RaceResult:
-    """One race: the route, what the buyers were told, and the shop's books afterwards."""
-
-    path: str
-    statuses: List[int]
-    initial: int
-    stock: int
-    lowest: int
-    sold: int
-    payments: int
-
-    @property
-    def bought(self) -> int:
-        return self.statuses.count(200)
-
-    @property
-    def refused(self) -> int:
-        return sum(1 for s in self.statuses if s != 200)
-
-    @property
-    def oversold(self) -> int:
-        return max(0, self.sold - self.initial)
-
-
-async def race(url: str, path: str, shop: Shop, n: int = 10) -> RaceResult:
-    """Restock ``shop``, send ``n`` buyers to ``path`` at once, and read the books."""
-    shop.restock()
-    shop.expect(n)
-    async with aioteach.ClientSession() as session:
-        async def buy() -> int:
-            async with session.post(url.rstrip("/") + path) as response:
-                await response.read()
-                return response.status
-        statuses = list(await asyncio.gather(*(buy() for _ in range(n))))
-    return RaceResult(path, statuses, shop.initial, shop.stock, shop.lowest, shop.sold,
-                      shop.payments)
-
-
-class RacePanel:
-    """A "Race ten buyers" button per route; the books of each race in a table."""
-
-    def __init__(self, target: Any, shop: Shop, paths: Sequence[str] = ("/buy", "/buy-locked"),
-                 n: int = 10) -> None:
-        import ipywidgets as w
-        self.url = str(getattr(target, "url", target)).rstrip("/")
-        self.shop, self.n = shop, n
-        self.results: List[RaceResult] = []
-        self.buttons = [w.Button(description=f"Race {n} buyers: POST {p}", icon="users",
-                                 layout={"width": "auto"}) for p in paths]
-        self.table = w.HTML(f"<i>the shop has {shop.initial} items: press a button</i>")
-        self.output = w.Output()
-        self.widget = w.VBox([w.HBox(self.buttons), self.table, self.output])
-        self.handlers = [on_click(b, self._clicker(p), disable_while_running=True,
-                                  output=self.output, url=self.url + p)
-                         for b, p in zip(self.buttons, paths)]
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    def _clicker(self, path: str) -> Any:
-        async def clicked(_button: Any) -> RaceResult:
-            return await self.run(path)
-        return clicked
-
-    async def run(self, path: str) -> RaceResult:
-        """One race (what a button does); the result is kept in ``results`` too."""
-        result = await race(self.url, path, self.shop, self.n)
-        self.results.append(result)
-        self.table.value = self._table()
-        return result
-
-    def _table(self) -> str:
-        def row(r: RaceResult) -> str:
-            bad = ' style="color:#c62828;font-weight:bold"'
-            return (f"<tr><td><code>{html.escape(r.path)}</code></td><td>{r.bought}</td>"
-                    f"<td>{r.refused}</td><td>{r.sold}</td><td{bad if r.lowest < 0 else ''}>"
-                    f"{r.stock} (lowest {r.lowest})</td><td{bad if r.oversold else ''}>"
-                    f"{'oversold ' + str(r.oversold) if r.oversold else 'none oversold'}"
-                    f"</td></tr>")
-        head = (f"<tr><th>route</th><th>bought</th><th>refused</th><th>sold</th>"
-                f"<th>stock left</th><th>of {self.shop.initial} items</th></tr>")
-        rows = "".join(row(r) for r in self.results[-6:])
-        return f'<table class="aioteach-race" style="font:12px sans-serif">{head}{rows}</table>'

@@ -10,7 +10,7 @@ from aioteach import web
 from aioteach.notebook.exercises import CheckResult
 from aioteach.notebook.exercises.lesson05 import (BUYERS, REPORTS, STOCK, check_buy,
                                                   check_report, make_report)
-from aioteach.notebook.looplab import SHOP
+from aioteach.notebook.shop import SHOP
 
 
 def failed(result: CheckResult) -> list:

@@ -13,8 +13,8 @@ for the check to release it (a ``threading.Event``), so a right answer is as fas
 and a blocking one still ends (each call gives up after ``PATIENCE`` seconds) and is told why.
 
 ``check_buy(buy)``: the learner's ``POST /buy`` handler sells from ``request.app[SHOP]``
-(``looplab.Shop``: ``stock``, ``sold``, ``lock``, ``await payment()``).  The check restocks
-``STOCK`` items and sends ``BUYERS`` buyers at once (``looplab.race``; payments wait until every
+(``notebook.shop.Shop``: ``stock``, ``sold``, ``lock``, ``await payment()``).  The check restocks
+``STOCK`` items and sends ``BUYERS`` buyers at once (``shop.race``; payments wait until every
 buyer is in, so the race happens on every machine).  It expects: every buyer answered 200
 (bought) or 409 (sold out), the stock never below 0, everything sold and nothing more, the
 answers agreeing with the books, and one payment per sale.
@@ -31,7 +31,7 @@ from typing import Any, List, Optional
 
 from aioteach import web
 
-from ..looplab import SHOP, Shop, race
+from ..shop import SHOP, Shop, race
 from . import CheckResult, ThrowawayServer, require_async, run_check
 
 __all__ = ["check_report", "check_buy", "make_report", "REPORTS", "PATIENCE", "STOCK",
