@@ -89,6 +89,7 @@ class ClientConnection(asyncio.Protocol):
         return not self._lost and self.transport is not None and not self.transport.is_closing()
 
     def data_received(self, data: bytes) -> None:
+        if trace.enabled: trace.emit("client.bytes_in", req=self.trace_req, data=data)
         if self._on_data is not None:          # detached after an upgrade: not HTTP any more
             self._on_data(data)
             return
@@ -224,6 +225,8 @@ class ClientConnection(asyncio.Protocol):
 
     def write(self, data: bytes) -> None:
         self.transport.write(data)             # type: ignore[union-attr]
+        if trace.enabled:
+            trace.emit("client.bytes_out", req=self.trace_req, data=bytes(data))
 
     async def drain(self) -> None:
         """Wait while asyncio holds more unsent bytes than its high-water mark (64 KiB)."""

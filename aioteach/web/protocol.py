@@ -129,7 +129,7 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         if trace.enabled:
-            trace.emit("server.bytes_in", conn=self.conn_id, n=len(data))
+            trace.emit("server.bytes_in", conn=self.conn_id, n=len(data), data=bytes(data))
         if self._takeover is not None:
             self._takeover.data_received(data)
             return
@@ -263,7 +263,8 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
         if out:
             transport.write(out[0] if len(out) == 1 else b"".join(out))
             if trace.enabled:
-                trace.emit("server.bytes_out", conn=self.conn_id, n=sum(map(len, out)))
+                trace.emit("server.bytes_out", conn=self.conn_id, n=sum(map(len, out)),
+                           data=b"".join(out))
         if self._current is None:
             if self._error is not None and not self.closing:
                 self._send_error(self._error)

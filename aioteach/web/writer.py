@@ -102,7 +102,7 @@ class ConnectionWriter:
         elif self.transport is not None:
             self.transport.write(data)
             if trace.enabled:
-                trace.emit("server.bytes_out", conn=self.conn_id, n=len(data))
+                trace.emit("server.bytes_out", conn=self.conn_id, n=len(data), data=bytes(data))
 
     def _flush_collected(self) -> None:
         """Send what the current batch collected so far (the list stays, emptied)."""
@@ -112,7 +112,7 @@ class ConnectionWriter:
             out.clear()
             self.transport.write(data)
             if trace.enabled:
-                trace.emit("server.bytes_out", conn=self.conn_id, n=len(data))
+                trace.emit("server.bytes_out", conn=self.conn_id, n=len(data), data=bytes(data))
 
     async def drain(self) -> None:
         """Wait while the transport's buffer is over its high-water mark.

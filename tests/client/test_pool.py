@@ -194,9 +194,12 @@ async def test_trace_records_a_whole_request():
             with trace.record(["client."]) as rec:
                 async with session.get(server.url("/")) as resp:
                     await resp.read()
-    kinds = [e.kind for e in rec.events]
+    kinds = [e.kind for e in rec.events if not e.kind.startswith("client.bytes_")]
     assert kinds == ["client.request_start", "client.connection_acquired", "client.request_sent",
                      "client.first_byte", "client.request_end"]
+    sent = b"".join(e["data"] for e in rec.of_kind("client.bytes_out"))   # the wire, both ways
+    assert sent.startswith(b"GET / HTTP/1.1\r\n")
+    assert b"".join(e["data"] for e in rec.of_kind("client.bytes_in")).startswith(b"HTTP/1.1 ")
     assert len({e["req"] for e in rec.events}) == 1
     assert rec.events[-1]["status"] == 200
     assert [s.kind for s in rec.spans()] == ["wait", "run"]
