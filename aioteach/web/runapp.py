@@ -21,7 +21,10 @@ from .app import Application
 from .runner import (SERVER_SETTINGS, AppRunner, BaseSite, GracefulExit, SockSite, TCPSite,
                      UnixSite)
 
-__all__ = ["run_app", "load_app_target", "serve_command"]
+__all__ = ["run_app", "load_app_target", "serve_command", "ACCESS_LOGGER_NAMES"]
+
+# The default access logger's name, and aiohttp's, which code ported from aiohttp passes.
+ACCESS_LOGGER_NAMES = frozenset({access_logger.name, "aiohttp.access"})
 
 
 # -- run_app: a script's whole server life --------------------------------------------------
@@ -61,35 +64,59 @@ def _run_app_in_running_loop(app: Any, *, host: Any = None, port: Optional[int] 
     return handle
 
 
+def _make_sites(runner: AppRunner, *, host: Any, port: Optional[int], path: Any, sock: Any,
+                shutdown_timeout: float, ssl_context: Any, backlog: int,
+                reuse_address: Optional[bool], reuse_port: Optional[bool]) -> List[BaseSite]:
+    """The sites ``run_app``'s arguments ask for, in aiohttp's order: TCP, Unix, sockets.
+
+    Each of ``host``, ``path`` and ``sock`` may be one value or a list.  With none of them
+    given, one TCP site on every interface; ``port`` alone also asks for a TCP site."""
+    common = dict(shutdown_timeout=shutdown_timeout, ssl_context=ssl_context, backlog=backlog)
+    sites: List[BaseSite] = []
+    if host is not None or (path is None and sock is None) or port is not None:
+        hosts = host if isinstance(host, (list, tuple)) else [host]
+        sites.extend(TCPSite(runner, one, port, reuse_address=reuse_address,
+                             reuse_port=reuse_port, **common) for one in hosts)
+    paths = [] if path is None else [path] if isinstance(path, (str, bytes, os.PathLike)) \
+        else path
+    sites.extend(UnixSite(runner, one, **common) for one in paths)
+    socks = [] if sock is None else sock if isinstance(sock, (list, tuple)) else [sock]
+    sites.extend(SockSite(runner, one, **common) for one in socks)
+    return sites
+
+
+def _default_access_log_setup(access_log: Any) -> None:
+    """In debug mode (``loop.set_debug(True)``), the default access logger prints.
+
+    As in aiohttp: only the default logger (ours, or one named as aiohttp's, which ported
+    code passes), only when nobody set its level or gave it a handler."""
+    if access_log is None or getattr(access_log, "name", None) not in ACCESS_LOGGER_NAMES:
+        return
+    if access_log.level == logging.NOTSET:
+        access_log.setLevel(logging.DEBUG)
+    if not access_log.hasHandlers():
+        access_log.addHandler(logging.StreamHandler())
+
+
 async def _run_app(app: Any, *, host: Optional[Union[str, List[str]]], port: Optional[int],
-                   path: Optional[str], sock: Any, shutdown_timeout: float, ssl_context: Any,
+                   path: Any, sock: Any, shutdown_timeout: float, ssl_context: Any,
                    print: Optional[Callable[..., None]], backlog: int,
                    reuse_address: Optional[bool], reuse_port: Optional[bool],
                    **runner_kwargs: Any) -> None:
     if asyncio.iscoroutine(app) or isinstance(app, asyncio.Future):
         app = await app                                  # run_app(make_app()) is allowed
+    if asyncio.get_running_loop().get_debug():
+        _default_access_log_setup(runner_kwargs.get("access_log"))
     runner = AppRunner(app, shutdown_timeout=shutdown_timeout, **runner_kwargs)
     await runner.setup()
     try:
-        sites: List[BaseSite] = []
-        if path is not None:
-            sites.append(UnixSite(runner, path, shutdown_timeout=shutdown_timeout,
-                                  ssl_context=ssl_context, backlog=backlog))
-        socks = [] if sock is None else sock if isinstance(sock, (list, tuple)) else [sock]
-        for one_sock in socks:
-            sites.append(SockSite(runner, one_sock, shutdown_timeout=shutdown_timeout,
-                                  ssl_context=ssl_context, backlog=backlog))
-        if (path is None and not socks) or host is not None or port is not None:
-            hosts = host if isinstance(host, (list, tuple)) else [host]
-            for one in hosts:
-                sites.append(TCPSite(runner, one, port, shutdown_timeout=shutdown_timeout,
-                                     ssl_context=ssl_context, backlog=backlog,
-                                     reuse_address=reuse_address if reuse_address is not None
-                                     else True, reuse_port=reuse_port))
+        sites = _make_sites(runner, host=host, port=port, path=path, sock=sock,
+                            shutdown_timeout=shutdown_timeout, ssl_context=ssl_context,
+                            backlog=backlog, reuse_address=reuse_address, reuse_port=reuse_port)
         for site in sites:
             await site.start()
         if print is not None:
-            names = ", ".join(site.name for site in sites)
+            names = ", ".join(sorted(site.name for site in sites))
             print(f"======== Running on {names} ========\n(Press CTRL+C to quit)")
         while True:                     # serve until cancelled (by run_app, on a signal)
             await asyncio.sleep(3600)
@@ -131,11 +158,12 @@ def run_app(app: Any, *, host: Optional[Union[str, List[str]]] = None,
     except (GracefulExit, KeyboardInterrupt):
         pass
     finally:
-        main_task.cancel()                 # its finally runs runner.cleanup()
-        try:
-            loop.run_until_complete(main_task)
-        except (asyncio.CancelledError, GracefulExit, KeyboardInterrupt):
-            pass
+        if not main_task.done():           # stopped by a signal: its finally runs cleanup()
+            main_task.cancel()
+            try:
+                loop.run_until_complete(main_task)
+            except (asyncio.CancelledError, GracefulExit, KeyboardInterrupt):
+                pass
         _cancel_all_tasks(loop)
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
@@ -144,11 +172,19 @@ def run_app(app: Any, *, host: Optional[Union[str, List[str]]] = None,
 
 
 def _cancel_all_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what is left, as ``asyncio.run`` does: a task that fails while being cancelled
+    goes to the loop's exception handler, not into silence."""
     tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for task in tasks:
         task.cancel()
-    if tasks:
-        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    if not tasks:
+        return
+    loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    for task in tasks:
+        if not task.cancelled() and task.exception() is not None:
+            loop.call_exception_handler({
+                "message": "unhandled exception during asyncio.run() shutdown",
+                "exception": task.exception(), "task": task})
 
 
 # -- python -m aioteach serve pkg.module:app ---------------------------------------------------

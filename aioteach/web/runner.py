@@ -23,8 +23,9 @@ its own code and message; (4) let busy connections finish their current response
 taken-over connections (WebSockets) still open to close with 1001; (5) cancel the handlers
 still running and drop their connections; (6) run ``on_cleanup``.
 
-Listening sockets set ``SO_REUSEADDR`` so a restarted server can bind its port at once, while
-the old connections sit in TIME_WAIT.
+Listening sockets set ``SO_REUSEADDR`` (asyncio's default when ``reuse_address`` is None, on
+Unix) so a restarted server can bind its port at once, while the old connections sit in
+TIME_WAIT.
 """
 from __future__ import annotations
 
@@ -223,8 +224,8 @@ class TCPSite(BaseSite):
 
     def __init__(self, runner: BaseRunner, host: Optional[str] = None,
                  port: Optional[int] = None, *, shutdown_timeout: float = 60.0,
-                 ssl_context: Any = None, backlog: int = 128, reuse_address: bool = True,
-                 reuse_port: Optional[bool] = None) -> None:
+                 ssl_context: Any = None, backlog: int = 128,
+                 reuse_address: Optional[bool] = None, reuse_port: Optional[bool] = None) -> None:
         super().__init__(runner, shutdown_timeout=shutdown_timeout, ssl_context=ssl_context,
                          backlog=backlog)
         self._host = host
@@ -255,15 +256,17 @@ class TCPSite(BaseSite):
 
 
 class UnixSite(BaseSite):
-    """Listen on a Unix domain socket at ``path``."""
+    """Listen on a Unix domain socket at ``path`` (a str, a PathLike, or bytes for a Linux
+    abstract name such as ``b"\\0name"``)."""
 
-    def __init__(self, runner: BaseRunner, path: str, **kwargs: Any) -> None:
+    def __init__(self, runner: BaseRunner, path: Any, **kwargs: Any) -> None:
         super().__init__(runner, **kwargs)
         self._path = path
 
     @property
     def name(self) -> str:
-        return f"http://unix:{self._path}:"
+        scheme = "https" if self._ssl_context else "http"
+        return f"{scheme}://unix:{self._path}:"
 
     async def start(self) -> None:
         await super().start()

@@ -129,6 +129,11 @@ async def test_own_patch(monkeypatch):
 class TestGroup:
     def test_self_is_fine(self):
         self._state = 1
+    def serve(self):
+        with mock.patch("aiohttp.web_app.Server", object):
+            pass
+    def test_through_a_helper_method(self):
+        self.serve()
 '''
 
 
@@ -143,6 +148,7 @@ class TestGroup:
     ("test_private_module", [], "private"),
     ("test_own_patch", ["monkeypatch"], None),
     ("TestGroup.test_self_is_fine", [], None),
+    ("TestGroup.test_through_a_helper_method", [], "patch"),   # its class's helper patches
 ])
 def test_deselection_rules(qualname, fixtures, expected):
     scanned = rules.FileScan(ast.parse(SOURCE))

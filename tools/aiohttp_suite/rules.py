@@ -13,8 +13,8 @@ decided from the source text alone (``ast``), never from how a run went:
              ...), a ``"_name"`` string given to patch.object/setattr/getattr/hasattr, or a
              name imported from a private aiohttp module or with a leading underscore
 
-A test inherits the reasons of every module-level function or class its body names,
-transitively, and the "patch" reason of every fixture it uses (conftest's or its module's, by
+A test inherits the reasons of every module-level function or class its body names, and of
+every method of its own class it calls through ``self`` (a test class's helper), transitively, and the "patch" reason of every fixture it uses (conftest's or its module's, by
 the fixture's name): a patch changes the behaviour under test.  A fixture that only *reads* a
 private name is housekeeping (conftest's wait for aiohttp's deferred file closes); in aioteach
 mode it reads the shim's inert ``PrivateStandIn`` and its tests run.
@@ -138,10 +138,17 @@ class FileScan:
                 reasons.add("patch")
         return reasons
 
-    def referenced(self, node: ast.AST) -> Set[str]:
-        """Top-level functions and classes of this file that ``node`` names."""
-        return {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name)
-                and sub.id in self.functions and sub.id != getattr(node, "name", None)}
+    def referenced(self, node: ast.AST, qualname: str = "") -> Set[str]:
+        """Top-level functions and classes of this file that ``node`` names, and the methods
+        of its own class that it calls as ``self.helper(...)``."""
+        found = {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name)
+                 and sub.id in self.functions and sub.id != getattr(node, "name", None)}
+        owner = qualname.rpartition(".")[0]
+        if owner:
+            found |= {f"{owner}.{sub.attr}" for sub in ast.walk(node)
+                      if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name)
+                      and sub.value.id == "self" and f"{owner}.{sub.attr}" in self.functions}
+        return found
 
     def reasons(self, qualname: str, seen: Optional[Set[str]] = None) -> Set[str]:
         """Own reasons plus those of the top-level functions it names, transitively."""
@@ -151,7 +158,7 @@ class FileScan:
             return set()
         seen.add(qualname)
         found = self.own_reasons(node)
-        for name in self.referenced(node):
+        for name in self.referenced(node, qualname):
             found |= self.reasons(name, seen)
         return found
 
