@@ -11,8 +11,8 @@ call) never awaits, so for that long *nothing else runs*: no other request, no w
                   *while* the slow handler ran (from the server's trace hooks: 0 when it blocks,
                   since nothing else can run on the loop's thread meanwhile)
     FreezePanel   a button per slow route; a table of the runs, the lag strip, a clock that
-                  stops when the loop does, and (when ``aioteach.notebook.LiveTimeline`` is
-                  there) the live timeline of the last run
+                  stops when the loop does, and the live timeline of the last run
+                  (``live.LiveTimeline``: client, server and loop-lag rows)
 
 The second half, a race made countable (``Shop``, ``RacePanel``), is ``notebook.shop``.  Both
 panels follow their server when the cell that serves it is run again (``current_handle``: the
@@ -35,6 +35,7 @@ import aioteach
 from .. import trace
 from .callbacks import on_click
 from .handle import REGISTRY
+from .live import LiveTimeline
 
 __all__ = ["LagProbe", "FreezeResult", "fire", "FreezePanel", "lag_strip_html", "current_handle",
            "url_of", "PING_EVERY", "MAX_PINGS"]
@@ -196,11 +197,10 @@ class FreezePanel:
         self.table = w.HTML("<i>no run yet: press a button</i>")
         self.strip = w.HTML("")
         self.output = w.Output()
-        self.timeline = self._live_timeline() if timeline else None
+        self.timeline = LiveTimeline(title="the kernel's loop, last run") if timeline else None
         parts = [w.HBox(self.buttons + [self.clock]), self.table, self.strip]
         if self.timeline is not None:
-            parts.append(self.timeline.widget if hasattr(self.timeline, "widget")
-                         else w.Output())
+            parts.append(self.timeline.widget)
         self.widget = w.VBox(parts + [self.output])
         self.handlers = [on_click(b, self._clicker(p), disable_while_running=True,
                                   output=self.output, url=lambda: self.url)
@@ -210,15 +210,6 @@ class FreezePanel:
     def url(self) -> str:
         """The server's URL now: re-running the cell that serves it moves it to a new port."""
         return url_of(self.target)
-
-    @staticmethod
-    def _live_timeline() -> Any:
-        # plug-in point: the live timeline (issue 13) is drawn when this package has it
-        try:
-            from . import LiveTimeline
-        except (ImportError, AttributeError):
-            return None
-        return LiveTimeline(title="the kernel's loop")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
