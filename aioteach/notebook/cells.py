@@ -8,7 +8,9 @@ that ran above the requests it made.  Outside IPython the watcher does nothing.
 
 The cell that calls ``start()`` has already begun: its ``pre_run_cell`` is gone.  With
 ``this_cell=True`` the watcher records it at once, from the shell's input history, and its
-``post_run_cell`` then ends it as usual.
+``post_run_cell`` then ends it as usual.  The ``In [n]`` number is the one ``post_run_cell``
+reports (``cell.end`` carries it; IPython 9 has counted the cell already when
+``pre_run_cell`` fires, IPython 8 had not).
 
 Rules: callbacks are unregistered by ``stop()``; registering twice is refused by design (the
 watcher remembers what it registered).
@@ -45,7 +47,8 @@ class CellWatcher:
     def __init__(self, recorder: Recorder) -> None:
         self.recorder = recorder
         self._shell: Any = None
-        self._open = False
+        self._open: Optional[int] = None     # the count given to the cell now running
+        self._shift = 0                      # execution_count minus In [n], learned (below)
 
     def start(self, this_cell: bool = True) -> None:
         shell = _shell()
@@ -71,11 +74,14 @@ class CellWatcher:
                 pass
 
     def forget(self) -> None:
-        self._open = False
+        self._open = None
 
     def _begin(self, source: str, count: Optional[int]) -> None:
-        self.recorder.note("cell.start", label=first_line(source), count=count)
-        self._open = True
+        # IPython 9 counts the cell before pre_run_cell, older ones after it: the first
+        # post_run_cell says which (its result knows the true number), and later cells use it.
+        number = count - self._shift if count is not None else None
+        self.recorder.note("cell.start", label=first_line(source), count=number)
+        self._open = number if number is not None else -1
 
     # -- IPython's callbacks ------------------------------------------------------------
     def pre_run_cell(self, info: Any = None) -> None:
@@ -84,6 +90,10 @@ class CellWatcher:
                     getattr(shell, "execution_count", None) if shell is not None else None)
 
     def post_run_cell(self, result: Any = None) -> None:
-        if self._open:
-            self.recorder.note("cell.end", count=getattr(result, "execution_count", None))
-            self._open = False
+        if self._open is None:
+            return
+        count = getattr(result, "execution_count", None)
+        if isinstance(count, int) and self._open >= 0:
+            self._shift += self._open - count
+        self.recorder.note("cell.end", count=count)
+        self._open = None

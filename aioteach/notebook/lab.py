@@ -9,17 +9,24 @@ Theory of operation.  N requests to a slow endpoint (``/delay/300``: 300 ms each
                                                          client's connection pool
 
 Each request is a row: orange while it waits for a slot (the semaphore, or a pooled connection
-when the client's trace hooks say so), blue while its request is in flight.  ``await
-lab.run_all()`` runs the four in turn and returns ``lab.results`` (strategy -> ``LabResult``);
-the widget shows a progress bar while they run, then the four timelines in one image.
+when the client's trace hooks say so), blue while its request is in flight.  Under the client's
+rows, the server's: one green bar per request from the moment its handler started to its
+answer (``LabResult.server_spans``, from the same trace), so a learner sees that the server
+was idle while the client queued.  ``await lab.run_all()`` runs the four in turn and returns
+``lab.results`` (strategy -> ``LabResult``); the widget shows sliders for ``n``, ``k`` and the
+delay, a progress bar and a live timeline (``lab.timeline``, a ``LiveTimeline``) while they
+run, then the four timelines side by side in one image.
 
 Rules: each request runs in a task named after its strategy and index, so trace events (which
-carry the task name) can be matched to rows.  The lab uses ``aioteach.ClientSession``.
+carry the task name) can be matched to rows.  The lab uses ``aioteach.ClientSession``.  The
+server's rows appear when the server runs in this process (``serve(app)``, either mode);
+for a server elsewhere there are none.  The delay slider rewrites a ``/delay/<ms>`` path.
 """
 from __future__ import annotations
 
 import asyncio
 import io
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
@@ -28,7 +35,9 @@ import aioteach
 
 from .. import trace
 from ..trace import Span
-from .callbacks import on_click
+from .callbacks import on_change, on_click
+from .live import LiveTimeline
+from .livespans import build
 from .timeline import side_by_side
 
 __all__ = ["ConcurrencyLab", "LabResult", "STRATEGIES"]
@@ -44,6 +53,7 @@ class LabResult:
     elapsed: float
     statuses: List[int] = field(default_factory=list)
     spans: List[Span] = field(default_factory=list)
+    server_spans: List[Span] = field(default_factory=list)    # "handler" spans, one per row
 
     @property
     def waited(self) -> float:
@@ -56,22 +66,58 @@ class ConcurrencyLab:
 
     def __init__(self, target: Any, path: str = "/delay/300", n: int = 6, k: int = 2,
                  widgets: bool = True) -> None:
-        self.url = str(getattr(target, "url", target)).rstrip("/") + path
+        self.base = str(getattr(target, "url", target)).rstrip("/")
+        self.path = path
         self.n, self.k = n, k
         self.results: Dict[str, LabResult] = {}
         self.widget: Any = None
+        self.timeline: Any = None
         if widgets:
-            import ipywidgets as w
-            self.progress = w.IntProgress(value=0, min=0, max=n * len(STRATEGIES),
-                                          description="requests")
-            self.run_button = w.Button(description="Run all four", icon="play")
-            self.summary = w.HTML(f"<i>{n} x GET {self.url}, limit k={k}</i>")
-            self.image = w.Image(format="png")
-            self.output = w.Output()
-            self.widget = w.VBox([w.HBox([self.run_button, self.progress]), self.summary,
-                                  self.image, self.output])
-            self.handler = on_click(self.run_button, self._clicked, disable_while_running=True,
-                                    output=self.output, url=self.url)
+            self._build_widgets()
+
+    @property
+    def url(self) -> str:
+        return self.base + self.path
+
+    @property
+    def delay(self) -> Optional[int]:
+        """The milliseconds of a ``/delay/<ms>`` path (None for another path)."""
+        found = re.fullmatch(r"/delay/(\d+)", self.path)
+        return int(found.group(1)) if found else None
+
+    def _build_widgets(self) -> None:
+        import ipywidgets as w
+        self.n_slider = w.IntSlider(self.n, min=1, max=20, description="n requests")
+        self.k_slider = w.IntSlider(self.k, min=1, max=10, description="k at a time")
+        self.delay_slider = w.IntSlider(self.delay or 0, min=0, max=1000, step=50,
+                                        description="delay (ms)",
+                                        disabled=self.delay is None)
+        for slider in (self.n_slider, self.k_slider, self.delay_slider):
+            on_change(slider, self._slid)
+        self.progress = w.IntProgress(value=0, min=0, max=self.n * len(STRATEGIES),
+                                      description="requests")
+        self.run_button = w.Button(description="Run all four", icon="play")
+        self.summary = w.HTML(self._plan())
+        self.timeline = LiveTimeline(title="while the lab runs: client, server, loop")
+        self.image = w.Image(format="png")
+        self.output = w.Output()
+        self.widget = w.VBox([
+            w.HBox([self.n_slider, self.k_slider, self.delay_slider]),
+            w.HBox([self.run_button, self.progress]), self.summary, self.timeline.widget,
+            self.image, self.output])
+        self.handler = on_click(self.run_button, self._clicked, disable_while_running=True,
+                                output=self.output, url=lambda: self.url)
+
+    def _plan(self) -> str:
+        return f"<i>{self.n} x GET {self.url}, limit k={self.k}</i>"
+
+    def _slid(self, _change: Any) -> None:
+        """A slider moved: the next run uses the new n, k and delay."""
+        self.n, self.k = self.n_slider.value, self.k_slider.value
+        if self.delay is not None:
+            self.path = f"/delay/{self.delay_slider.value}"
+        self.progress.max = self.n * len(STRATEGIES)
+        self.summary.value = self._plan()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         if self.widget is None:
@@ -121,7 +167,7 @@ class ConcurrencyLab:
         statuses: List[int] = []
         connector = aioteach.TCPConnector(limit=self.k) if strategy == "connector" else None
         started = time.perf_counter()
-        with trace.record(kinds=["client."]) as recorder:
+        with trace.record() as recorder:
             async with aioteach.ClientSession(connector=connector) as session:
                 if strategy == "sequential":
                     for i in range(self.n):
@@ -133,9 +179,20 @@ class ConcurrencyLab:
         if strategy == "connector":
             spans = self._split_pool_waits(spans, recorder, strategy)
         result = LabResult(strategy, time.perf_counter() - started, statuses,
-                           sorted(spans, key=lambda s: (int(s.row.split()[-1]), s.start)))
+                           sorted(spans, key=lambda s: (int(s.row.split()[-1]), s.start)),
+                           self._server_spans(recorder))
         self.results[strategy] = result
         return result
+
+    def _server_spans(self, recorder: trace.Recorder) -> List[Span]:
+        """The server's handlers in this run, one row each ("server 0", ...), in order."""
+        ends = [e.t for e in recorder.events]
+        picture = build(recorder.events, max(ends, default=0.0))
+        handlers = [s for s in picture.spans if s.kind == "handler"]
+        path = self.path.split("?")[0]
+        mine = [s for s in handlers if s.label.split(" -> ")[0].endswith(path)]
+        return [Span(f"server {i}", s.label, s.start, s.end, "handler")
+                for i, s in enumerate(sorted(mine, key=lambda s: s.start))]
 
     @staticmethod
     def _split_pool_waits(spans: List[Span], recorder: trace.Recorder,
@@ -170,8 +227,14 @@ class ConcurrencyLab:
         """Run the four strategies in turn, then draw their timelines side by side."""
         if self.widget is not None:
             self.progress.value = 0
-        for strategy in STRATEGIES:
-            await self.run(strategy)
+            self.timeline.clear()
+            self.timeline.start(this_cell=False)
+        try:
+            for strategy in STRATEGIES:
+                await self.run(strategy)
+        finally:
+            if self.timeline is not None:
+                self.timeline.stop()
         if self.widget is not None:
             self.image.value = self.png()
             self.summary.value = "<br>".join(
@@ -181,7 +244,7 @@ class ConcurrencyLab:
 
     def figure(self) -> Any:
         """The timelines of the strategies run so far, side by side (a matplotlib Figure)."""
-        return side_by_side({f"{r.strategy} ({r.elapsed:.2f} s)": r.spans
+        return side_by_side({f"{r.strategy} ({r.elapsed:.2f} s)": r.spans + r.server_spans
                              for r in self.results.values()})
 
     def png(self) -> bytes:

@@ -132,12 +132,22 @@ def layout(picture: Picture, selected: Optional[str] = None, title: str = "") ->
     _axis(shapes, total_ms, scale, int(y))
     for s in picture.spans:
         shapes.append(_span_shape(s, row_y[s.row], row_h, scale, selected))
-        if s.kind == "blocked" and (s.end - s.start) * 1000 * scale > 40:
+        words = _words_inside(s, (s.end - s.start) * 1000 * scale)
+        if words and row_h >= 14:
             shapes.append(Shape("text", LABEL_WIDTH + s.start * 1000 * scale + 3,
-                                row_y[s.row] + row_h / 2 + 4,
-                                text=f"{(s.end - s.start) * 1000:.0f} ms", size=10,
+                                row_y[s.row] + row_h / 2 + 4, text=words, size=10,
                                 fill="#FFFFFF"))
     return Layout(WIDTH, int(height), shapes, row_h)
+
+
+def _words_inside(s: LiveSpan, width: float) -> str:
+    """What a wide enough bar says on itself: a blocked bar its duration, a cell its code."""
+    if s.kind == "blocked" and width > 40:
+        return f"{(s.end - s.start) * 1000:.0f} ms"
+    if s.kind == "cell" and width > 60:
+        room = int((width - 6) / 6)                     # about 6 px per character at 10 px
+        return s.label if len(s.label) <= room else s.label[: max(1, room - 1)] + "…"
+    return ""
 
 
 def _clip(text: str, font: int) -> str:

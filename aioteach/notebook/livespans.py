@@ -92,7 +92,7 @@ class _Client:
 @dataclass
 class _Request:
     n: int
-    conn: Any
+    conn: "_Conn"
     name: str
     head: float
     start: Optional[float] = None
@@ -137,7 +137,8 @@ class _Reader:
 
     def __init__(self) -> None:
         self.clients: Dict[Any, _Client] = {}
-        self.conns: Dict[Any, _Conn] = {}
+        self.conns: Dict[Any, _Conn] = {}           # by conn id: the one open now (ids recur)
+        self.conn_list: List[_Conn] = []            # every connection, in order
         self.open_requests: Dict[Any, _Request] = {}
         self.requests: List[_Request] = []
         self.cells: List[List[Any]] = []           # [label, start, end or None, count]
@@ -147,7 +148,12 @@ class _Reader:
     def conn(self, conn_id: Any, t: float) -> _Conn:
         conn = self.conns.get(conn_id)
         if conn is None:         # bytes of a connection made before the recording began
-            conn = self.conns[conn_id] = _Conn(len(self.conns) + 1, t)
+            conn = self.new_conn(conn_id, t, None)
+        return conn
+
+    def new_conn(self, conn_id: Any, t: float, peer: Any) -> _Conn:
+        conn = self.conns[conn_id] = _Conn(len(self.conn_list) + 1, t, peer)
+        self.conn_list.append(conn)
         return conn
 
     def read(self, e: TraceEvent) -> None:
@@ -191,11 +197,11 @@ class _Reader:
 
     # -- server ---------------------------------------------------------------------------
     def on_server_connection_made(self, e: TraceEvent) -> None:
-        self.conns[e["conn"]] = _Conn(len(self.conns) + 1, e.t, e.get("peer"))
+        self.new_conn(e["conn"], e.t, e.get("peer"))     # an id (id(protocol)) may recur
 
     def on_server_connection_lost(self, e: TraceEvent) -> None:
         self.conn(e["conn"], e.t).end = e.t
-
+        self.conns.pop(e["conn"], None)
     def on_server_bytes_in(self, e: TraceEvent) -> None:
         conn, data = self.conn(e["conn"], e.t), e.get("data", b"")
         conn.inn += data
@@ -214,7 +220,7 @@ class _Reader:
     def on_server_head_parsed(self, e: TraceEvent) -> None:
         conn = self.conn(e["conn"], e.t)
         name = f"{e.get('method', '')} {e.get('path', '')}".strip()
-        request = _Request(len(self.requests) + 1, e["conn"], name, e.t)
+        request = _Request(len(self.requests) + 1, conn, name, e.t)
         request.inn += conn.unclaimed
         conn.unclaimed.clear()
         conn.current = request
@@ -251,6 +257,8 @@ class _Reader:
     def on_cell_end(self, e: TraceEvent) -> None:
         if self.cells and self.cells[-1][2] is None:
             self.cells[-1][2] = e.t
+            if e.get("count") is not None:           # the true In [n] (cells.py)
+                self.cells[-1][3] = e.get("count")
 
     def on_loop_monitor(self, e: TraceEvent) -> None:
         self.monitored = True
@@ -293,10 +301,10 @@ def _add_clients(picture: Picture, reader: _Reader, now: float, origin: float) -
 
 
 def _add_server(picture: Picture, reader: _Reader, now: float, origin: float) -> None:
-    by_conn: Dict[Any, List[_Request]] = {}
+    by_conn: Dict[int, List[_Request]] = {}
     for request in reader.requests:
-        by_conn.setdefault(request.conn, []).append(request)
-    for conn_id, conn in reader.conns.items():
+        by_conn.setdefault(request.conn.n, []).append(request)
+    for conn in reader.conn_list:
         row = f"connection {conn.n}"
         picture.rows.append(("server", row))
         span_id = f"k{conn.n}"
@@ -305,7 +313,7 @@ def _add_server(picture: Picture, reader: _Reader, now: float, origin: float) ->
                                       "connection", "server", span_id, open=conn.end is None))
         picture.wire[span_id] = SpanBytes(bytes(conn.inn), bytes(conn.out),
                                           "every byte of the connection")
-        for request in by_conn.get(conn_id, []):
+        for request in by_conn.get(conn.n, []):
             _add_request(picture, request, now, origin)
 
 

@@ -9,9 +9,10 @@ most every 100 ms):
     span         a Dropdown of every span (the same pick, by keyboard or from code)
     bytes        the picked span's request and response bytes, CRLF shown
 
-The chart is a tiny anywidget (``SvgChart``: 20 lines of JavaScript, shipped in this file, no
-network) when anywidget is installed (the ``notebook`` extra brings it): it paints the SVG
-and sends the ``data-span`` of a clicked bar back to the kernel.  Without anywidget the chart
+The chart is a tiny anywidget (``SvgChart``: 30 lines of JavaScript, shipped in this file, no
+network) when anywidget is installed (the ``notebook`` extra brings it): it paints the SVG,
+sends the ``data-span`` of a clicked bar back to the kernel, and outlines the picked bar
+itself (a CSS class), so a pick does not repaint the chart under the mouse.  Without anywidget the chart
 is an ``ipywidgets.HTML`` holding the same SVG, and the Dropdown is how a span is picked.
 
 Rules: the Dropdown's options are rebuilt only when the list of span ids changed, and the
@@ -36,13 +37,25 @@ function render({ model, el }) {
   const box = document.createElement("div");
   box.className = "aioteach-live-chart";
   box.style.cssText = "max-height:560px;overflow:auto;border:1px solid #d0d7de;";
-  const paint = () => { box.innerHTML = model.get("svg"); };
+  const style = document.createElement("style");
+  style.textContent = ".aioteach-picked { stroke: #000; stroke-width: 2.5px; stroke-dasharray: none; }"
+    + " .aioteach-live-chart svg { width: 100%; height: auto; display: block; }";
+  const mark = () => {
+    box.querySelectorAll(".aioteach-picked").forEach((e) => e.classList.remove("aioteach-picked"));
+    const picked = model.get("selected");
+    if (!picked) return;
+    const bar = box.querySelector(`[data-span="${CSS.escape(picked)}"]`);
+    if (bar) bar.classList.add("aioteach-picked");
+  };
+  const paint = () => { box.innerHTML = model.get("svg"); mark(); };
   paint();
   model.on("change:svg", paint);
+  model.on("change:selected", mark);
   box.addEventListener("click", (event) => {
     const bar = event.target.closest("[data-span]");
     if (bar) { model.send({ picked: bar.getAttribute("data-span") }); }
   });
+  el.appendChild(style);
   el.appendChild(box);
 }
 export default { render };
@@ -61,6 +74,7 @@ def chart_widget() -> Any:
     class SvgChart(anywidget.AnyWidget):
         _esm = CHART_ESM
         svg = traitlets.Unicode("").tag(sync=True)
+        selected = traitlets.Unicode("").tag(sync=True)    # outlined by the page itself
 
     return SvgChart()
 
@@ -141,13 +155,17 @@ class LiveView:
     # -- drawing ------------------------------------------------------------------------
     def show(self, timeline: Any) -> None:
         picture = timeline.drawn
-        svg = livedraw.svg(livedraw.layout(picture, timeline.selected, timeline.title))
+        clickable = hasattr(self.chart, "selected")      # the anywidget outlines the pick
+        svg = livedraw.svg(livedraw.layout(picture, None if clickable else timeline.selected,
+                                           timeline.title))
         if svg != self._svg:
             self._svg = svg
-            if hasattr(self.chart, "svg"):
+            if clickable:
                 self.chart.svg = svg
             else:
                 self.chart.value = svg
+        if clickable:
+            self.chart.selected = timeline.selected or ""
         running = sum(1 for s in picture.spans if s.open)
         self.status.value = (f"<span style='font-size:12px;color:#333'>{timeline.status}: "
                              f"{len(picture.rows)} rows, {len(picture.spans)} spans"

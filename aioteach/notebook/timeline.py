@@ -2,7 +2,8 @@
 
 Theory of operation.  A timeline has one row per request (or task) and time flowing to the
 right; each ``trace.Span`` is a bar on its row, coloured by kind: "run" (doing work, waiting for
-the peer's answer) and "wait" (queued: for a semaphore, a pooled connection).  Overlapping bars
+the peer's answer), "wait" (queued: for a semaphore, a pooled connection) and "handler" (the
+server at work on a request; those rows are drawn under the client's).  Overlapping bars
 on different rows are concurrency made visible; a staircase is sequential code.
 
 ``Timeline(source)`` takes a ``trace.Recorder`` (its ``spans()``) or a list of spans and offers:
@@ -24,7 +25,7 @@ from ..trace import Span
 __all__ = ["Timeline", "show_timeline", "draw", "side_by_side", "COLOURS"]
 
 #: Colours by span kind; colour-blind safe (blue and orange of the Okabe-Ito palette).
-COLOURS = {"run": "#0072B2", "wait": "#E69F00"}
+COLOURS = {"run": "#0072B2", "wait": "#E69F00", "handler": "#009E73"}
 #: Inches per row and the minimum height: labels stay readable from 1 to ~40 rows.
 ROW_HEIGHT, MIN_HEIGHT = 0.35, 1.6
 
@@ -38,8 +39,10 @@ def _spans(source: Source) -> List[Span]:
 
 
 def _rows(spans: Sequence[Span]) -> List[str]:
-    """Row names in order of first appearance (so request 0 is on top)."""
-    return list(dict.fromkeys(s.row for s in sorted(spans, key=lambda s: s.start)))
+    """Row names in order of first appearance (so request 0 is on top); the server's rows
+    ("handler" spans) under the client's."""
+    ordered = sorted(spans, key=lambda s: (s.kind == "handler", s.start))
+    return list(dict.fromkeys(s.row for s in ordered))
 
 
 def draw(ax: Any, spans: Sequence[Span], title: str = "", origin: Optional[float] = None) -> None:
@@ -64,7 +67,8 @@ def draw(ax: Any, spans: Sequence[Span], title: str = "", origin: Optional[float
 def _legend(fig: Any, kinds: Iterable[str]) -> None:
     from matplotlib.patches import Patch
     handles = [Patch(color=COLOURS.get(k, "#999999"), label={"run": "running / awaiting the "
-                     "answer", "wait": "queued (waiting for a slot)"}.get(k, k))
+                     "answer", "wait": "queued (waiting for a slot)",
+                     "handler": "server: the handler at work"}.get(k, k))
                for k in sorted(set(kinds))]
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8,
                frameon=False)
