@@ -32,6 +32,7 @@ tree to it), so you can start reading at L0 and never meet a name that has not b
     L3  web/             the server framework (aiohttp.web)
     L3  client/          the HTTP and WebSocket client (aiohttp's client names)
     L3  testing.py       TestServer, TestClient: an app on a real port inside a test
+    L3  testloops.py     loops for tests that bring their own (loop_context, ...)
     L3  pytest_plugin.py the pytest fixtures on top of testing.py
     L3  demo.py          the offline lesson app
     L4  notebook/        Jupyter: in-kernel servers, widgets, timelines

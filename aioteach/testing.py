@@ -20,10 +20,18 @@ handler or middleware: it builds a real ``web.Request`` from a method, path and 
 no socket at all.
 
 For tests written the older way, with a loop of their own instead of pytest-asyncio, the
-loop helpers are here under aiohttp's names: ``loop_context()`` (a ``with`` block holding a
-fresh loop), ``setup_test_loop()`` / ``teardown_test_loop(loop)``, and ``make_mocked_coro``
-(a ``Mock`` that is also an ``async def``).  ``unittest_run_loop`` is the no-op decorator
-aiohttp keeps for old code.
+loop helpers live in ``aioteach/testloops.py`` and are re-exported here under aiohttp's names:
+``loop_context()``, ``setup_test_loop()`` / ``teardown_test_loop(loop)``, ``make_mocked_coro``
+and the no-op ``unittest_run_loop``.
+
+Where the server listens: ``socket_factory(host, port, family)`` makes the bound socket
+(``get_port_socket`` unless you pass your own, e.g. one you reserved), and the server reads
+its real address back from it: ``TestServer(app, host="localhost")`` ends up with
+``server.host == "127.0.0.1"`` and the port the kernel chose.  ``loop=`` is accepted and
+ignored, as aiohttp ignores it now: the server runs on the running loop.
+
+Two names here are aioteach's own and stay out of ``__all__`` (which holds aiohttp's names
+only): ``NotAPathError`` and ``mocked_transport``.
 
 The pytest fixtures (``aioteach_client``, ``aioteach_server``, ``aioteach_raw_server``,
 ``unused_port``) are in ``aioteach.pytest_plugin``, registered through the ``pytest11`` entry
@@ -39,13 +47,10 @@ point: installing aioteach makes them available, and they clean up after each te
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
-import inspect
+import ipaddress
 import socket
 import unittest
-import warnings
-from typing import Any, Awaitable, Callable, Generic, Iterator, List, Optional, TypeVar, Union
+from typing import Any, Awaitable, Callable, Generic, List, Optional, TypeVar, Union
 from unittest import mock
 
 from . import web
@@ -54,11 +59,14 @@ from .client.contexts import RequestContextManager
 from .client.websocket import WSConnectContext
 from .http1 import Request as RequestHead
 from .streams import EMPTY_STREAM, StreamReader
+from .testloops import (loop_context, make_mocked_coro, setup_test_loop, teardown_test_loop,
+                        unittest_run_loop)
 from .url import URL
 
 __all__ = ["BaseTestServer", "TestServer", "RawTestServer", "TestClient", "AioHTTPTestCase",
-           "make_mocked_request", "unused_port", "get_unused_port_socket", "loop_context", "setup_test_loop",
-           "teardown_test_loop", "make_mocked_coro", "unittest_run_loop"]
+           "make_mocked_request", "unused_port", "get_unused_port_socket", "get_port_socket",
+           "loop_context", "setup_test_loop", "teardown_test_loop",
+           "make_mocked_coro", "unittest_run_loop"]
 
 
 def unused_port() -> int:
@@ -72,10 +80,22 @@ def get_unused_port_socket(host: str = "127.0.0.1",
                            family: socket.AddressFamily = socket.AF_INET) -> socket.socket:
     """A TCP socket bound to a free port and kept: no other program can take the port between
     choosing it and serving on it (``web.SockSite(runner, sock)``), as ``unused_port`` allows."""
+    return get_port_socket(host, 0, family)
+
+
+def get_port_socket(host: str, port: int,
+                    family: socket.AddressFamily = socket.AF_INET) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (``SO_REUSEADDR`` set), not yet listening: the
+    default ``socket_factory`` of the test servers."""
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
+    sock.bind((host, port))
     return sock
+
+
+class NotAPathError(ValueError, AssertionError):
+    """``make_url()`` was given an absolute URL.  Also an AssertionError: aiohttp checks
+    this with ``assert``, and tests written for it expect that type."""
 
 
 # Type parameters, as aiohttp's: ``TestClient[web.Request, web.Application]`` in annotations.
@@ -89,27 +109,36 @@ class BaseTestServer(Generic[RequestT]):
     __test__ = False                      # not a test class, whatever pytest thinks of the name
 
     def __init__(self, *, scheme: str = "", host: str = "127.0.0.1", port: Optional[int] = None,
-                 skip_url_asserts: bool = False, **runner_kwargs: Any) -> None:
+                 skip_url_asserts: bool = False,
+                 socket_factory: Callable[..., socket.socket] = get_port_socket,
+                 loop: Any = None, **runner_kwargs: Any) -> None:
         self.scheme = scheme
         self.host = host
         self.port = port
         self.skip_url_asserts = skip_url_asserts
+        self.socket_factory = socket_factory
         self.runner: Any = None
         self._runner_kwargs = runner_kwargs
         self._root: Optional[URL] = None
         self._ssl: Any = None
 
     async def start_server(self, **kwargs: Any) -> None:
+        """Start the runner, bind a socket with ``socket_factory`` and serve on it."""
         if self.runner is not None:
             return
         self._ssl = kwargs.pop("ssl", None)
         self.runner = self._make_runner(**self._runner_kwargs)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, self.host, self.port or 0, ssl_context=self._ssl)
-        await site.start()
-        self.port = self.runner.addresses[0][1]
+        try:
+            six = ipaddress.ip_address(self.host).version == 6
+        except ValueError:                       # a name such as "localhost": IPv4
+            six = False
+        sock = self.socket_factory(self.host, self.port or 0,
+                                   socket.AF_INET6 if six else socket.AF_INET)
+        self.host, self.port = sock.getsockname()[:2]
+        await web.SockSite(self.runner, sock, ssl_context=self._ssl).start()
         self.scheme = self.scheme or ("https" if self._ssl else "http")
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        host = f"[{self.host}]" if six else self.host
         self._root = URL(f"{self.scheme}://{host}:{self.port}")
 
     def _make_runner(self, **kwargs: Any) -> Any:
@@ -129,8 +158,13 @@ class BaseTestServer(Generic[RequestT]):
             return URL(f"{self._root}{path}")
         url = URL(str(path))
         if url.is_absolute():
-            raise ValueError(f"make_url() wants a path, not the absolute URL {path}")
+            raise NotAPathError(f"make_url() wants a path, not the absolute URL {path}")
         return self._root.join(url)
+
+    @property
+    def handler(self) -> Any:
+        """The running ``web.Server`` (its ``requests_count``, ``connections``), as aiohttp's."""
+        return self.runner.server if self.runner is not None else None
 
     @property
     def started(self) -> bool:
@@ -145,6 +179,7 @@ class BaseTestServer(Generic[RequestT]):
             await self.runner.cleanup()
             self.runner = None
             self._root = None
+            self.port = None                 # as aiohttp: a closed server has no port
 
     async def __aenter__(self) -> "BaseTestServer":
         await self.start_server()
@@ -187,7 +222,9 @@ class TestClient(Generic[RequestT, AppT]):
     __test__ = False
 
     def __init__(self, server: BaseTestServer, *, cookie_jar: Optional[CookieJar] = None,
-                 **session_kwargs: Any) -> None:
+                 loop: Any = None, **session_kwargs: Any) -> None:
+        if not isinstance(server, BaseTestServer):
+            raise TypeError(f"server must be TestServer instance, found type: {type(server)}")
         self.server = server
         self._session = ClientSession(cookie_jar=cookie_jar or CookieJar(unsafe=True),
                                       **session_kwargs)
@@ -289,6 +326,10 @@ class AioHTTPTestCase(unittest.IsolatedAsyncioTestCase):
     """
 
     async def get_application(self) -> Any:
+        return self.get_app()
+
+    def get_app(self) -> Any:
+        """The older, synchronous hook aiohttp still calls: override one of the two."""
         raise RuntimeError("Did you forget to define get_application()?")
 
     async def get_server(self, app: Any) -> TestServer:
@@ -317,22 +358,32 @@ class AioHTTPTestCase(unittest.IsolatedAsyncioTestCase):
 class _MockedProtocol:
     """What a Request asks of its connection, without one."""
 
-    transport = None
+    def __init__(self, transport: Any) -> None:
+        self.transport = transport
 
     def send_continue(self) -> None:
         pass
 
 
+def mocked_transport(sslcontext: Any = None) -> mock.Mock:
+    """A ``Mock`` transport whose ``get_extra_info`` knows only ``"sslcontext"`` (as aiohttp's)."""
+    transport = mock.Mock()
+    transport.get_extra_info.side_effect = \
+        lambda key, default=None: sslcontext if key == "sslcontext" else default
+    return transport
+
+
 def make_mocked_request(method: str, path: str, headers: Any = None, *,
                         match_info: Optional[dict] = None, version: Any = (1, 1),
                         closing: bool = False, app: Any = None, payload: Any = None,
-                        protocol: Any = None, client_max_size: int = 1024 ** 2,
-                        **ignored: Any) -> Any:
+                        protocol: Any = None, transport: Any = None, sslcontext: Any = None,
+                        client_max_size: int = 1024 ** 2, **ignored: Any) -> Any:
     """A ``web.Request`` for ``method path`` with ``headers``, built without a connection.
 
     ``payload`` (bytes or a StreamReader) is the body; ``match_info`` the path variables a
-    route would have found; ``app`` the application the request belongs to.  Call it from
-    inside a running event loop when there is a body to read.
+    route would have found; ``app`` the application the request belongs to; ``transport`` a
+    stand-in (a ``Mock`` answering ``get_extra_info("sslcontext")`` with ``sslcontext`` by
+    default).  Call it from inside a running event loop when there is a body to read.
     """
     pairs = tuple((str(k), str(v)) for k, v in
                   (headers.items() if hasattr(headers, "items") else headers or ()))
@@ -352,61 +403,12 @@ def make_mocked_request(method: str, path: str, headers: Any = None, *,
                        content_length=length)
     if app is None:
         app = web.Application(client_max_size=client_max_size)
-    request = web.Request(head, stream, protocol or _MockedProtocol(), app)
+    if protocol is None:
+        protocol = _MockedProtocol(transport if transport is not None
+                                   else mocked_transport(sslcontext))
+    request = web.Request(head, stream, protocol, app)
     info = web.UrlMappingMatchInfo(dict(match_info or {}), None)  # type: ignore[arg-type]
     info.add_app(app)
     info.freeze()
     request._match_info = info
     return request
-
-
-# -- loops for tests that bring their own (aiohttp.test_utils' names) -------------------------
-def setup_test_loop(loop_factory: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop
-                    ) -> asyncio.AbstractEventLoop:
-    """A new event loop, set as the current one; undo with ``teardown_test_loop(loop)``."""
-    loop = loop_factory()
-    asyncio.set_event_loop(loop)
-    return loop
-
-
-def teardown_test_loop(loop: asyncio.AbstractEventLoop, fast: bool = False) -> None:
-    """Run the loop's pending callbacks once, close it, and unset it (``fast``: skip gc)."""
-    if not loop.is_closed():
-        loop.call_soon(loop.stop)
-        loop.run_forever()
-        loop.close()
-    if not fast:
-        gc.collect()                  # unclosed transports warn now, inside the test
-    asyncio.set_event_loop(None)
-
-
-@contextlib.contextmanager
-def loop_context(loop_factory: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop,
-                 fast: bool = False) -> Iterator[asyncio.AbstractEventLoop]:
-    """``with loop_context() as loop: loop.run_until_complete(...)``: a loop for one block."""
-    loop = setup_test_loop(loop_factory)
-    try:
-        yield loop
-    finally:
-        teardown_test_loop(loop, fast=fast)
-
-
-_NOTHING: Any = object()
-
-
-def make_mocked_coro(return_value: Any = _NOTHING, raise_exception: Any = _NOTHING) -> Any:
-    """A ``Mock`` you can await: it records its calls, then returns or raises as told."""
-    async def mocked(*args: Any, **kwargs: Any) -> Any:
-        if raise_exception is not _NOTHING:
-            raise raise_exception
-        if inspect.isawaitable(return_value):
-            return await return_value
-        return None if return_value is _NOTHING else return_value
-    return mock.Mock(wraps=mocked)
-
-
-def unittest_run_loop(func: Any) -> Any:
-    """aiohttp's old decorator for AioHTTPTestCase methods: nothing to do any more."""
-    warnings.warn("Decorator `@unittest_run_loop` is no longer needed: AioHTTPTestCase runs "
-                  "async def test methods by itself", DeprecationWarning, stacklevel=2)
-    return func
