@@ -106,8 +106,8 @@ class ChunkedReader:
         Expires: never\\r\\n    optional trailer fields
         \\r\\n                  the end
 
-    ``parse_trailers(text) -> headers`` is the parser's field-line reader (it gets the
-    trailer section as latin-1 text), so trailers obey the same syntax and limits as the head.  ``max_body_size`` counts the data as announced:
+    ``parse_trailers(raw) -> headers`` is the parser's field-line reader (it gets the
+    trailer section's bytes), so trailers obey the same syntax and limits as the head.  ``max_body_size`` counts the data as announced:
     a chunk size that would cross it is refused before its bytes arrive.
     """
 
@@ -115,7 +115,7 @@ class ChunkedReader:
                  "parse_trailers")
 
     def __init__(self, max_body_size: int | None, max_trailer_size: int,
-                 parse_trailers: Callable[[str], tuple[tuple[str, str], ...]]) -> None:
+                 parse_trailers: Callable[[bytes], tuple[tuple[str, str], ...]]) -> None:
         self.state = SIZE
         self.remaining = 0
         self.total = 0
@@ -190,7 +190,7 @@ class ChunkedReader:
         if end > self.max_trailer_size:
             raise RemoteProtocolError(
                 f"trailer section longer than {self.max_trailer_size} bytes", status=431)
-        trailers = self.parse_trailers(bytes(buf[:end]).decode("latin-1"))
+        trailers = self.parse_trailers(bytes(buf[:end]))
         del buf[:end + 4]
         events.append(EndOfMessage(trailers) if trailers else END_OF_MESSAGE)
         return True

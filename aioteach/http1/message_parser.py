@@ -25,7 +25,7 @@ from .abnf import METHOD_MAX_LENGTH, never_in_head_re
 from .bodies import ChunkedReader, ContentLengthReader
 from .errors import LocalProtocolError, RemoteProtocolError
 from .events import END_OF_MESSAGE, Event
-from .heads import check_line_sizes, parse_fields, refuse_head_byte, split_head
+from .heads import check_line_sizes, check_lines, parse_fields, refuse_head_byte, split_head
 
 __all__ = ["MessageParser", "MAX_EMPTY_LINES", "INTERIM"]
 
@@ -182,18 +182,20 @@ class MessageParser:
             self._refuse_head_size()
         self._scanned = 0
         self._empty_lines = 0
-        head = buf[:end].decode("latin-1")
+        head = buf[:end]
         del buf[:end + 4]
         try:
             return self._parse_head(self._split(head))
         except RemoteProtocolError:
-            # Fed byte by byte, these bytes would have been judged by _check_start before
-            # the head was complete: give the same answer (a 501, not a 400, for an
-            # endless method followed by a malformed line).
-            self._check_start(head[:METHOD_MAX_LENGTH + 2].encode("latin-1"))
+            # Fed byte by byte, these bytes would have been judged as they arrived: by
+            # _check_start before the head was complete (a 501, not a 400, for an endless
+            # method followed by a malformed line), and a bad byte where it stands (a 400,
+            # whatever else is wrong).  Give the same answer.
+            self._check_start(head[:METHOD_MAX_LENGTH + 2])
+            check_lines(head.decode("latin-1").split("\r\n"))
             raise
 
-    def _split(self, head: str) -> list[str]:
+    def _split(self, head: bytes | bytearray) -> list[str]:
         lines = split_head(head)
         if len(head) > self.max_field_size:        # else no line can be too long: skip the walk
             check_line_sizes(lines, self.max_field_size)
@@ -249,9 +251,9 @@ class MessageParser:
         error: RemoteProtocolError = self._error  # type: ignore[assignment]
         raise type(error)(f"the connection already failed: {error.hint}", error.status)
 
-    def _parse_trailers(self, text: str) -> tuple[tuple[str, str], ...]:
+    def _parse_trailers(self, raw: bytes) -> tuple[tuple[str, str], ...]:
         # The trailer section has no start line: a dummy one lets _split check every line.
-        lines = self._split("\r\n" + text)[1:]
+        lines = self._split(b"\r\n" + raw)[1:]
         headers, _ = parse_fields(lines, self.max_headers)
         return headers
 
