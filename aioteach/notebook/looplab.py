@@ -57,37 +57,40 @@ def url_of(target: Any) -> str:
 
 # -- the loop's lag -----------------------------------------------------------------------------
 class LagProbe:
-    """``probe.start()`` ... ``await probe.stop()``: how late the loop woke a sleeper, per tick.
+    """``probe.start()`` ... ``await probe.stop()``: how late the loop ran a timer, per tick.
 
     ``samples`` holds ``(t, lag)`` pairs (``time.perf_counter()`` seconds); ``stalls()`` the
     stretches where the loop was stuck for more than ``threshold`` seconds, as ``(start, length)``.
+    The first timer is set by ``start()`` itself (a callback, not a task that has yet to take
+    its first step), so a block that begins right after ``start()`` is seen too.
     """
 
     def __init__(self, tick: float = 0.01) -> None:
         self.tick = tick
         self.samples: List[Tuple[float, float]] = []
-        self.started = self.ended = 0.0
-        self._task: Optional["asyncio.Task[None]"] = None
+        self.started = self.ended = self._due = 0.0
+        self._timer: Optional[asyncio.TimerHandle] = None
 
     def start(self) -> "LagProbe":
         self.samples.clear()
         self.started = self.ended = time.perf_counter()
-        self._task = asyncio.ensure_future(self._run())
+        self._arm(self.started)
         return self
 
-    async def _run(self) -> None:
-        while True:
-            asked = time.perf_counter()
-            await asyncio.sleep(self.tick)
-            woke = time.perf_counter()
-            self.samples.append((asked, max(0.0, woke - asked - self.tick)))
+    def _arm(self, now: float) -> None:
+        self._due = now + self.tick
+        self._timer = asyncio.get_running_loop().call_later(self.tick, self._wake)
+
+    def _wake(self) -> None:
+        now = time.perf_counter()
+        self.samples.append((self._due - self.tick, max(0.0, now - self._due)))
+        self._arm(now)
 
     async def stop(self) -> None:
         self.ended = time.perf_counter()
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def stalls(self, threshold: float = 0.05) -> List[Tuple[float, float]]:
         return [(t, lag) for t, lag in self.samples if lag > threshold]
