@@ -29,6 +29,8 @@ explanations:
                cells, loop lag), each span showing its bytes; record, replay, SVG/PNG
                (livespans: events -> spans; livedraw: spans -> SVG/PNG; liveview: the widget;
                lag: the loop-lag monitor; cells: IPython's cell events; recording: JSON files)
+    looplab    FreezePanel, fire, LagProbe: a handler that blocks the loop, counted (lesson 05)
+    shop       Shop, SHOP, race, RacePanel: ten buyers racing through an await (lesson 05)
     lessons    ``python -m aioteach lessons DIR [--html]``: copy (and render) the notebooks
     requestlog the middleware that gives a ServerHandle its request log
     exercises  the lessons' exercise checkers (a package of its own)
@@ -61,12 +63,13 @@ _LAZY = {
     "LiveTimeline": "live", "LagMonitor": "lag",
     "exchange": "wire", "WireResponse": "wire",
     "RaceLab": "race", "serve_tornado": "race",
+    "FreezePanel": "looplab", "RacePanel": "shop", "Shop": "shop",
 }
 
 __all__ = [
-    "BlockingCallError", "BothWays", "ChatPanel", "ConcurrencyLab", "Failure",
-    "LagMonitor", "LiveTimeline", "MiddlewareTrace", "RaceLab", "RequestPanel", "RequestRecord", "ServerHandle", "ServerLog",
-    "ServerProcess", "Timeline", "ToyLoopPanel", "WireResponse", "allow_nested", "benchmark",
+    "BlockingCallError", "BothWays", "ChatPanel", "ConcurrencyLab", "Failure", "FreezePanel",
+    "LagMonitor", "LiveTimeline", "MiddlewareTrace", "RaceLab", "RacePanel", "RequestPanel", "RequestRecord", "ServerHandle", "ServerLog",
+    "ServerProcess", "Shop", "Timeline", "ToyLoopPanel", "WireResponse", "allow_nested", "benchmark",
     "both_ways", "check", "click_and_wait", "count_tasks", "exchange", "explain",
     "install_traps", "list_servers", "on_change", "on_click", "serve", "serve_tornado", "settled",
     "show_timeline", "stop_all", "task_probe", "uninstall_traps",
