@@ -10,7 +10,8 @@ attribute check per hook, and nothing is scheduled.
 
 While it records, a timer on the loop redraws the picture at most every ``interval`` seconds
 (100 ms), and only when something changed (new events, or spans still growing): never once
-per event, so a burst of requests costs one drawing per tick.  Each drawing is
+per event, so a burst of requests costs one drawing per tick.  A picture that takes long to
+draw (500 rows: about 20 ms) spaces the ticks out, so drawing stays under a fifth of the loop.  Each drawing is
 ``livespans.build(events, now)`` (events -> spans and their bytes) and ``livedraw`` (spans ->
 SVG), shown by the widget (``liveview``); a span clicked in the chart, or picked in the list
 under it, shows the bytes that went over the wire for it.
@@ -136,11 +137,16 @@ class LiveTimeline:
             self.status = f"stopped by itself at {self.max_events} events"
             self.stop()
             return
+        cost = 0.0
         if count != self._drawn_count or any(s.open for s in self.drawn.spans):
+            began = time.perf_counter()
             self.redraw()
+            cost = time.perf_counter() - began
         loop = _running_loop()
         if loop is not None:
-            self._timer = loop.call_later(self.interval, self._tick)
+            # A big picture (hundreds of rows) takes a while to draw: wait 4x as long as the
+            # drawing took, so the timeline never takes more than a fifth of the loop's time.
+            self._timer = loop.call_later(max(self.interval, 4 * cost), self._tick)
 
     # -- the picture --------------------------------------------------------------------
     def _now(self) -> float:

@@ -80,13 +80,13 @@ def _row_height(rows: int) -> int:
     return 20 if rows <= 40 else max(9, int(800 / rows))
 
 
-def _axis(shapes: List[Shape], total_ms: float, scale: float, height: int) -> None:
+def _axis(shapes: List[Shape], total_ms: float, scale: float, top: int, height: int) -> None:
     step = nice_step(total_ms)
     tick = 0.0
     while tick <= total_ms + 1e-9:
         x = LABEL_WIDTH + tick * scale
-        shapes.append(Shape("line", x, AXIS - 4, x, height, "#D0D0D0"))
-        shapes.append(Shape("text", x + 2, AXIS - 8, text=f"{tick:g} ms", size=10,
+        shapes.append(Shape("line", x, top - 4, x, height, "#D0D0D0"))
+        shapes.append(Shape("text", x + 2, top - 8, text=f"{tick:g} ms", size=10,
                             fill="#555555"))
         tick += step
 
@@ -129,7 +129,7 @@ def layout(picture: Picture, selected: Optional[str] = None, title: str = "") ->
                             size=font, fill="#222222"))
         row_y[row] = y
         y += row_h
-    _axis(shapes, total_ms, scale, int(y))
+    _axis(shapes, total_ms, scale, top, int(y))
     for s in picture.spans:
         shapes.append(_span_shape(s, row_y[s.row], row_h, scale, selected))
         words = _words_inside(s, (s.end - s.start) * 1000 * scale)

@@ -354,8 +354,9 @@ def _add_cells_and_lag(picture: Picture, reader: _Reader, now: float, origin: fl
         picture.spans.append(LiveSpan("loop lag", f"loop blocked {ms:.0f} ms", start - origin,
                                       end - origin, "blocked", "loop", span_id))
         picture.wire[span_id] = SpanBytes(note=(
-            f"the loop ran nothing else for {ms:.0f} ms: a callback or a coroutine step "
-            f"that did not await (time.sleep, a blocking call, a long computation)"))
+            f"the loop ran nothing else for {ms:.0f} ms: a cell's own code, a callback or a "
+            f"coroutine step that did not await (time.sleep, a blocking call, a long "
+            f"computation)"))
 
 
 def build(events: Iterable[TraceEvent], now: float, origin: float = 0.0) -> Picture:

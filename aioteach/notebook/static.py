@@ -5,7 +5,8 @@ Theory of operation.  An executed notebook keeps each widget's last state in its
 the internet to draw it: in an offline classroom a panel would be an empty box.  ``freeze(nb)``
 adds to every widget output a ``text/html`` rendering of that state, built here without
 JavaScript (boxes stack their children, HTML widgets show their HTML, images become
-``data:`` URIs, buttons and fields show what they said), and drops the widget view from the
+``data:`` URIs, buttons, fields and sliders show what they said, the live timeline's chart
+its last SVG), and drops the widget view from the
 output, so the HTML copy shows what the learner's page showed at the end of the run.
 
 Rules: only the kinds of widget the lessons use are drawn; any other shows its class name.
@@ -48,6 +49,11 @@ def render_model(models: Dict[str, Any], model_id: str, depth: int = 0) -> str:
         return f"<div>{state.get('value', '')}</div>"
     if name == "ImageModel":
         return _image(model)
+    if name == "AnyModel" and "svg" in state:     # the live timeline's chart: its last SVG
+        return f'<div style="overflow:auto;max-height:560px">{state["svg"]}</div>'
+    if name in ("IntSliderModel", "FloatSliderModel"):
+        return (f"<span>{esc(state.get('description', ''))} "
+                f"<b>{esc(str(state.get('value', '')))}</b></span>")
     if name in ("LabelModel",):
         return f"<span>{esc(str(state.get('value', '')))}</span>"
     if name == "ButtonModel":
