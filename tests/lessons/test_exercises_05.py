@@ -184,3 +184,26 @@ def test_a_handler_that_raises_is_a_500_in_the_verdict():
         raise KeyError("shop")
     result = check_buy(broken)
     assert "your code raised KeyError" in result.text()
+
+
+LOCK_OF_ANOTHER_LOOP = asyncio.Lock()
+
+
+async def buy_with_a_global_lock(request):
+    shop = request.app[SHOP]
+    async with LOCK_OF_ANOTHER_LOOP:      # made once, at import: it binds to the first loop
+        if shop.stock <= 0:
+            raise web.HTTPConflict(text="sold out")
+        await shop.payment()
+        shop.stock -= 1
+        shop.sold += 1
+    return web.json_response({"left": shop.stock})
+
+
+def test_a_global_lock_passes_once_then_the_next_check_says_whose_loop_it_belongs_to():
+    assert check_buy(buy_with_a_global_lock)      # the lock binds to this check's loop
+    again = check_buy(buy_with_a_global_lock)     # a new loop: the lock refuses it
+    assert f"each of {BUYERS} racing buyers got 200 (bought) or 409 (sold out)" in failed(again)
+    text = again.text()
+    assert "bound to a different event loop" in text and "`async with shop.lock:`" in text
+    assert "the sales that raised never finished" in text
