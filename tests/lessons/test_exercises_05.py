@@ -207,3 +207,17 @@ def test_a_global_lock_passes_once_then_the_next_check_says_whose_loop_it_belong
     text = again.text()
     assert "bound to a different event loop" in text and "`async with shop.lock:`" in text
     assert "the sales that raised never finished" in text
+
+
+async def report_without_await(request):
+    text = asyncio.to_thread(make_report, request.match_info["name"])    # a coroutine object
+    return web.Response(text=text)
+
+
+def test_a_forgotten_await_is_named_and_nothing_else_is_blamed():
+    result = check_report(report_without_await)
+    text = result.text()
+    assert "did you forget `await` before asyncio.to_thread(...)?" in text
+    assert "make_report() never ran on the event loop's own thread" in failed(result)
+    assert text.count("make_report() was never called") == 3
+    assert "asyncio.to_thread gives it one" not in text

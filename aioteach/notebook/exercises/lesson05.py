@@ -133,23 +133,30 @@ def check_report(report: Any) -> CheckResult:
         finally:
             _GATE[0] = None
             gate.released.set()
+        error = raised(server)
+        if "coroutine" in error:
+            error += " (did you forget `await` before asyncio.to_thread(...)?)"
         result.expect(all(r.status == 200 and r.text == f"report for {n}"
                           for r, n in zip(replies, names)),
                       f"each of {REPORTS} GET /report/{{name}} answered 200 with "
                       f"make_report(name)'s text", got=[r.summary(60) for r in replies],
-                      hint=raised(server) or "return `web.Response(text=make_report(name))` "
-                      "with name = request.match_info['name']")
-        result.expect(gate.on_loop_thread == 0, "make_report() never ran on the event loop's "
-                      "own thread", got=f"{gate.on_loop_thread} of {gate.calls} calls did: each "
-                      f"stopped every other request until it returned", hint=FIX_BLOCKING)
+                      hint=error or "return `web.Response(text=make_report(name))` with name "
+                      "= request.match_info['name']")
+        never = "make_report() was never called: the answer must be what it returns"
+        result.expect(gate.calls and gate.on_loop_thread == 0, "make_report() never ran on the "
+                      "event loop's own thread", got=f"{gate.on_loop_thread} of {gate.calls} "
+                      f"calls did: each stopped every other request until it returned"
+                      if gate.calls else "it was not called at all",
+                      hint=FIX_BLOCKING if gate.calls else never)
         result.expect(gate.most == REPORTS, f"the {REPORTS} reports were made at the same time",
-                      got=f"at most {gate.most} at once", hint="each report needs a thread of "
-                      "its own while it waits: asyncio.to_thread gives it one (a pool of one "
-                      "worker still makes them one at a time)")
+                      got=f"at most {gate.most} at once", hint=never if not gate.calls else
+                      "each report needs a thread of its own while it waits: asyncio.to_thread "
+                      "gives it one (a pool of one worker still makes them one at a time)")
         result.expect(seen["inside when /fast ran"] == REPORTS, f"GET /fast was answered while "
                       f"the {REPORTS} reports were still being made",
                       got=f"{max(0, seen['inside when /fast ran'])} reports were in progress "
-                      f"then", hint="while the loop itself is inside make_report, it answers nobody")
+                      f"then", hint=never if not gate.calls else "while the loop itself is "
+                      "inside make_report, it answers nobody")
     return run_check("check_report", body)
 
 
