@@ -28,6 +28,8 @@ The classes, one kind of value each (aiohttp's names):
     IOBasePayload          any other binary file object            size = None
     AsyncIterablePayload   an async generator / iterable of bytes  size = None; writes once
     StreamReaderPayload    aioteach.streams.StreamReader, chunk by chunk
+    StreamWrapperPayload   ``@streamer`` (aiohttp's deprecated decorator): a coroutine that
+                           writes the body itself, ``await writer.write(...)``; size = None
 
 Order matters in the registry: ``io.StringIO`` is also an ``io.TextIOBase`` and ``io.BytesIO``
 is also an ``io.IOBase``, so the narrower type is registered first.
@@ -51,6 +53,7 @@ import io
 import json
 import mimetypes
 import os
+import warnings
 from collections.abc import AsyncIterable
 from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
 
@@ -62,7 +65,7 @@ __all__ = ["Payload", "BytesPayload", "StringPayload", "StringIOPayload", "IOBas
            "BufferedReaderPayload", "TextIOPayload", "BytesIOPayload", "AsyncIterablePayload",
            "StreamReaderPayload", "JsonPayload", "PayloadRegistry", "PAYLOAD_REGISTRY",
            "LookupError", "Order", "get_payload", "register_payload", "payload_type",
-           "PayloadWriter", "CHUNK_SIZE"]
+           "PayloadWriter", "CHUNK_SIZE", "streamer", "StreamWrapperPayload"]
 
 CHUNK_SIZE = 2 ** 16            # 64 KiB per file read: a few syscalls per MB, little memory
 
@@ -317,6 +320,40 @@ class StreamReaderPayload(AsyncIterablePayload):
         return self.value.iter_any()
 
 
+class streamer:  # noqa: N801  (aiohttp's decorator name)
+    """Deprecated, as in aiohttp: ``@streamer async def body(writer, ...)`` writes a body
+    itself.  ``body(args)`` (or ``body`` alone) can then be a response's or request's body.
+    An async generator (``yield`` the pieces) says the same and is the way to write it now."""
+
+    def __init__(self, coroutine: Callable[..., Any]) -> None:
+        warnings.warn("@streamer is deprecated, use async generators instead",
+                      DeprecationWarning, stacklevel=2)
+        self.coroutine = coroutine
+
+    def __call__(self, *args: Any, **kwargs: Any) -> "StreamWriterCall":
+        return StreamWriterCall(self.coroutine, args, kwargs)
+
+
+class StreamWriterCall:
+    """``body(args)`` of a ``@streamer``: the coroutine and its arguments, not yet run."""
+
+    def __init__(self, coroutine: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+        self.coroutine, self.args, self.kwargs = coroutine, args, kwargs
+
+    async def __call__(self, writer: PayloadWriter) -> None:
+        await self.coroutine(writer, *self.args, **self.kwargs)
+
+
+class StreamWrapperPayload(Payload):
+    """A ``@streamer`` body: the coroutine is given the writer; size unknown, so chunked."""
+
+    def __init__(self, value: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(value() if isinstance(value, streamer) else value, *args, **kwargs)
+
+    async def write(self, writer: PayloadWriter) -> None:
+        await self.value(writer)
+
+
 class Order(str, enum.Enum):
     """Where a registration goes: tried before, among or after the built-in types."""
 
@@ -381,4 +418,5 @@ register_payload(BytesIOPayload, io.BytesIO)
 register_payload(BufferedReaderPayload, (io.BufferedReader, io.BufferedRandom))
 register_payload(IOBasePayload, io.IOBase)
 register_payload(StreamReaderPayload, StreamReader)
+register_payload(StreamWrapperPayload, (streamer, StreamWriterCall))
 register_payload(AsyncIterablePayload, AsyncIterable, order=Order.try_last)

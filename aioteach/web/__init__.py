@@ -8,7 +8,9 @@ is the table of contents, read bottom-up the way a request travels::
     request       Request: what the handler gets (query, body, match_info...)
     headfields    what its header fields say: cookies, content type, dates, Range
     state         StateMapping: request["k"] and response["k"], one small dict for both
-    response      StreamResponse, Response, json_response: what the handler returns
+    response      StreamResponse: the head, then the body piece by piece
+    wholeresponse Response, json_response: what the handler returns, its whole body at once
+    payloadbody   a Response whose body is a file, a StringIO, an async generator, a Payload
     exceptions    every HTTP status as an exception you may raise or return (HTTPNotFound...)
     fileresponse  FileResponse: a file from disk, with Last-Modified and Range
     multipart     MultipartReader, read_form: multipart/form-data bodies (request.post() too)
@@ -46,7 +48,8 @@ from .protocol import RequestHandler
 from .server import Server
 from .request import BaseRequest, Request, RequestPayloadError
 from .multipart import FileField
-from .response import ContentCoding, Response, StreamResponse, json_response
+from .response import ContentCoding, StreamResponse
+from .wholeresponse import Response, json_response
 from . import exceptions
 from .exceptions import *  # noqa: F403  (HTTPException and every HTTPxxx status)
 from .fileresponse import FileResponse

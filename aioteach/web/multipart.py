@@ -28,6 +28,10 @@ any size.
 Charsets (RFC 7578 section 4.6): a field named ``_charset_`` sets the charset of the text
 parts that follow without their own ``charset=`` (its part is consumed, as in aiohttp).
 
+A part can be sent on as a response body, ``web.Response(body=part)``: ``BodyPartReaderPayload``
+(registered with ``aioteach.payload`` for ``BodyPartReader``) streams it with the part's name
+and filename in ``Content-Disposition: attachment``, as aiohttp does.
+
 Simplification: a part that is itself ``multipart/mixed`` is handed out as one opaque part
 (aiohttp would give a nested reader); RFC 7578 section 4.3 deprecates that form anyway.
 """
@@ -44,11 +48,13 @@ from typing import Any, AsyncIterator, Deque, NamedTuple, Optional, Union
 from urllib.parse import parse_qsl
 
 from ..multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+from ..payload import Order, Payload, PayloadWriter, payload_type
 from ..multipart import (End, MultipartError, MultipartParser, PartData, PartEnd, PartHeaders,
                          parse_options_header)
 from .exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
 
-__all__ = ["MultipartReader", "BodyPartReader", "FileField", "read_form", "too_many_fields"]
+__all__ = ["MultipartReader", "BodyPartReader", "BodyPartReaderPayload", "FileField", "read_form",
+           "too_many_fields"]
 
 _CHUNK = 8 * 1024          # read_chunk()'s default, like aiohttp
 _SPOOL = 1024 ** 2         # a file part stays in memory up to 1 MiB, then goes to disk
@@ -237,6 +243,30 @@ class BodyPartReader:
 
     def __repr__(self) -> str:
         return f"<BodyPartReader name={self.name!r} filename={self.filename!r}>"
+
+
+@payload_type(BodyPartReader, order=Order.try_first)
+class BodyPartReaderPayload(Payload):
+    """A part of a request's form, sent on as a body: ``web.Response(body=part)``.
+
+    A part without a transfer or content coding goes out chunk by chunk as it arrives (no
+    size: chunked); an encoded one is read whole and decoded first (a base64 quantum may
+    straddle two chunks)."""
+
+    def __init__(self, value: BodyPartReader, *args: Any, **kwargs: Any) -> None:
+        super().__init__(value, *args, **kwargs)
+        params = {key: val for key, val in (("name", value.name), ("filename", value.filename))
+                  if val is not None}
+        if params:
+            self.set_content_disposition("attachment", True, **params)
+
+    async def write(self, writer: PayloadWriter) -> None:
+        part: BodyPartReader = self.value
+        if _encoded(part):
+            await writer.write(await part.read(decode=True))
+            return
+        while chunk := await part.read_chunk(2 ** 16):
+            await writer.write(chunk)
 
 
 def too_many_fields(max_fields: int) -> HTTPRequestEntityTooLarge:

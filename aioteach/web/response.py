@@ -4,7 +4,9 @@ Theory of operation.  There are two kinds of response, as in aiohttp:
 
 * ``Response`` carries its whole body (``text=``, ``body=`` or JSON via ``json_response``).
   The handler returns it; the protocol turns it into one ``bytes`` (head and body together)
-  and writes it.  This is the common case and the fast one: nothing is awaited.
+  and writes it.  This is the common case and the fast one: nothing is awaited.  It lives in
+  web/wholeresponse.py (and a body that is a file or a generator in web/payloadbody.py);
+  both names are importable from here too.
 * ``StreamResponse`` is written piece by piece by the handler itself::
 
       resp = web.StreamResponse()
@@ -30,16 +32,16 @@ a ``CIMultiDict``; the protocol renders its head straight from the content type 
 from __future__ import annotations
 
 import datetime
-import json
+import warnings
 from email.utils import formatdate, parsedate_to_datetime
 from http.cookies import SimpleCookie
-from typing import Any, Callable, Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 from ..http1 import LAST_CHUNK, encode_chunk, reason_phrase
-from ..http1.rules import CHUNKED, NO_BODY, NO_BODY_STATUSES, response_framing
+from ..http1.rules import CHUNKED, NO_BODY, response_framing
 from ..multidict import CIMultiDict
 from .responseheaders import ResponseHeaders, check_reason
-from .responsehead import fast_head, http_date, render_head
+from .responsehead import http_date, render_head
 from .responseoptions import CookiesAndCompression
 from .state import StateMapping
 
@@ -292,6 +294,13 @@ class StreamResponse(CookiesAndCompression, StateMapping):
             protocol.write(encode_chunk(bytes(data)) if self._chunked else bytes(data))
             await protocol.drain()
 
+    async def drain(self) -> None:
+        """Deprecated, as in aiohttp: ``await resp.write(data)`` already waits for the client."""
+        warnings.warn("drain method is deprecated, use await resp.write()", DeprecationWarning,
+                      stacklevel=2)
+        if self._protocol is not None:
+            await self._protocol.drain()
+
     async def write_eof(self, data: bytes = b"") -> None:
         """Finish the body (the last chunk, when chunked).  Further calls do nothing."""
         if self._eof_sent:
@@ -314,137 +323,6 @@ class StreamResponse(CookiesAndCompression, StateMapping):
         return f"<{type(self).__name__} {self._status} {self.reason}>"
 
 
-class Response(StreamResponse):
-    """A response with its whole body (aiohttp's ``web.Response``).
-
-    ``text=`` gives ``text/plain; charset=utf-8`` unless told otherwise; ``body=`` bytes give
-    ``application/octet-stream``.  Passing both, or a ``content_type`` that already holds a
-    charset, is a ``ValueError`` (say ``charset=`` instead), as in aiohttp.
-    """
-
-    def __init__(self, *, body: Any = None, status: int = 200, reason: Optional[str] = None,
-                 text: Optional[str] = None, headers: Optional[Any] = None,
-                 content_type: Optional[str] = None, charset: Optional[str] = None,
-                 zlib_executor_size: Optional[int] = None, zlib_executor: Any = None) -> None:
-        if body is not None and text is not None:
-            raise ValueError("pass body= or text=, not both")
-        if content_type is not None and "charset" in content_type:
-            raise ValueError("content_type must not contain a charset: pass charset= instead")
-        self._status = status
-        if reason is not None:
-            check_reason(reason)
-            self._reason = reason
-        if isinstance(body, str):       # aiohttp takes a str body as text: so do we
-            text, body = body, None
-        explicit = False
-        if headers is not None:
-            self._init_headers = ResponseHeaders(headers)     # CR/LF refused here, a copy
-            explicit = "Content-Type" in self._init_headers
-            if explicit and (content_type is not None or charset is not None):
-                raise ValueError("headers= already holds a Content-Type: passing content_type= or "
-                                 "charset= as well is refused (as in aiohttp); choose one")
-        if text is not None:
-            if not isinstance(text, str):
-                raise TypeError(f"text must be str, got {type(text).__name__}")
-            if charset is None:
-                charset = "utf-8"
-            body = text.encode(charset)
-            if not explicit:
-                self._ctype, self._charset = content_type or "text/plain", charset
-        elif not explicit and (content_type is not None or charset is not None):
-            self._ctype, self._charset = content_type or "application/octet-stream", charset
-        elif body is not None and not explicit:
-            self._ctype = "application/octet-stream"
-        if body is not None:
-            if type(body) is not bytes:
-                if not isinstance(body, (bytes, bytearray, memoryview)):
-                    raise TypeError(f"body must be bytes, got {type(body).__name__} "
-                                    "(use text= for str)")
-                body = bytes(body)
-            self._body = body
-        if headers is not None and self._ctype is not None:
-            _ = self.headers           # put Content-Type into the caller's headers now
-
-    @property
-    def body(self) -> Optional[bytes]:
-        return self._body
-
-    @body.setter
-    def body(self, value: Optional[bytes]) -> None:
-        self._body = bytes(value) if value is not None else None
-
-    @property
-    def text(self) -> Optional[str]:
-        if self._body is None:
-            return None
-        return self._body.decode(self.charset or "utf-8")
-
-    @text.setter
-    def text(self, value: str) -> None:
-        if self._ctype is None and (self._headers is None or "Content-Type" not in self._headers):
-            self._set_content_type("text/plain", "utf-8")
-        self._body = value.encode(self.charset or "utf-8")
-
-    @property
-    def content_length(self) -> Optional[int]:
-        return len(self._body) if self._body is not None else 0
-
-    @content_length.setter
-    def content_length(self, value: Optional[int]) -> None:
-        raise RuntimeError("a Response's Content-Length comes from its body")
-
-    def _fast_bytes(self, version: str, method: str, keep_alive: bool) -> Optional[bytes]:
-        """Head and body in one bytes, or None when the general path (prepare) is needed.
-
-        The fast path (see web/responsehead.py) covers what most handlers return: no custom
-        headers touched, no cookies, no compression, a status with a body, and no
-        ``on_response_prepare`` receivers (the protocol checks that last one, makes the
-        same seam moves as prepare() and write_eof(), and decides ``keep_alive``).
-        """
-        if self._headers is not None or self._init_headers or self._cookies or \
-                self._keep_alive is not None or self._status in NO_BODY_STATUSES or \
-                self._compression is not None or self._prepared:
-            return None
-        body = self._body or b""
-        self._keep_alive = keep_alive
-        before, after = fast_head(self._status, self._reason, version, self._ctype,
-                                  self._charset, keep_alive)
-        self._prepared = self._eof_sent = True
-        self._body_length = len(body)
-        if method == "HEAD":
-            return b"".join((before, b"%d" % len(body), after))
-        return b"".join((before, b"%d" % len(body), after, body))
-
-    async def write_eof(self, data: bytes = b"") -> None:
-        if self._eof_sent:
-            return
-        if self._body and self._send_body:
-            self._protocol.write(self._body)
-        self._body_length = len(self._body or b"")
-        self._eof_sent = True
-        self._protocol.end_response()
-
-    async def prepare(self, request: Any) -> None:
-        if self._body is None and self._status not in NO_BODY_STATUSES:
-            self._body = b""
-            self._typeless = self._ctype is None
-        await super().prepare(request)
-
-    def _start_compression(self, request: Any) -> None:
-        super()._start_compression(request)
-        if self._compressor is not None:               # the whole body, compressed at once
-            compressor, self._compressor = self._compressor, None
-            self._body = compressor.compress(self._body or b"") + compressor.flush()
-
-
-def json_response(data: Any = None, *, text: Optional[str] = None, body: Optional[bytes] = None,
-                  status: int = 200, reason: Optional[str] = None, headers: Optional[Any] = None,
-                  content_type: str = "application/json",
-                  dumps: Callable[[Any], str] = json.dumps) -> Response:
-    """A ``Response`` holding ``dumps(data)`` as ``application/json``."""
-    if data is not None:
-        if text is not None or body is not None:
-            raise ValueError("pass data, text= or body=, only one of them")
-        text = dumps(data)
-    return Response(text=text, body=body, status=status, reason=reason, headers=headers,
-                    content_type=content_type)
+# At the end: web/wholeresponse.py builds Response on StreamResponse above; both names are
+# importable from here, as from aiohttp.web_response.
+from .wholeresponse import Response, json_response  # noqa: E402
