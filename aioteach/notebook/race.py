@@ -156,6 +156,19 @@ if not globals().get("_ATEXIT_REGISTERED"):
     _ATEXIT_REGISTERED = True
 
 
+async def _hang_ups_heard(rec: trace.Recorder, turns: int = 100) -> None:
+    """Wait (at most ``turns`` x 10 ms) until our server has seen every connection close.
+
+    The client closes its sockets as the session ends; the server hears it a few loop turns
+    later.  A live timeline stopped before that would keep those connections open.
+    """
+    for _ in range(turns):
+        kinds = [e.kind for e in rec.events]
+        if kinds.count("server.connection_made") <= kinds.count("server.connection_lost"):
+            return
+        await asyncio.sleep(0.01)
+
+
 # -- one race --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Target:
@@ -236,12 +249,13 @@ class RaceLab:
         n = self.n = int(n if n is not None else self._slider_value())
         self.results, self.failed_url = {}, None
         self.follow_reruns()
-        with self._watching(), trace.record(["server.handler_start", "server.handler_end"]) as rec:
+        with self._watching(), trace.record(["server.handler_", "server.connection_"]) as rec:
             connector = aioteach.TCPConnector(limit=0)    # no pool limit: all n at once
             async with aioteach.ClientSession(connector=connector) as session:
                 for target in self.targets():
                     self._show_progress(f"racing {n} x {target.label} ...")
                     self.results[target.label] = await self._race(session, target, n)
+            await _hang_ups_heard(rec)      # so the live picture ends the server's connections
         for target in self.targets():
             self.results[target.label].concurrency = self._concurrency(target, rec)
         self._show()

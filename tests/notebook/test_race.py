@@ -238,5 +238,6 @@ async def test_the_live_timeline_draws_n_client_rows_per_handler_and_our_servers
         assert sum(f": {label}: " in row for row in client_rows) == 3, (label, client_rows)
     handlers = [s for s in timeline.spans("server") if s.kind == "handler"]
     assert len(handlers) == 3 * len(LESSON_KINDS)     # tornado's server is not traced
+    assert [s.row for s in timeline.spans("server") if s.open] == []   # hang-ups were heard
     await lab.run(2)                                  # a new race: a fresh picture
     assert len(timeline.rows("client")) == 2 * len(results)
