@@ -2,8 +2,9 @@
 
 Theory of operation.  Lesson 07 shows what an event loop *is* by running a tiny one by hand.
 ``ToyLoopPanel(make)`` calls ``make()`` for a fresh ``(toyloop.Loop, [tasks])`` and draws a
-board of four rows: the last step's report, the ready queue, the timers and the tasks (chips,
-one per item, in queue order).  **Step** runs ``loop.step()`` once (one ready callback: a task
+board of five rows: the last step's report, who called ``send()`` in it (the toy
+``Task.step``: lesson 07 contrasts it with ``@gen.coroutine``'s Runner), the ready queue, the
+timers and the tasks (chips, one per item, in queue order).  **Step** runs ``loop.step()`` once (one ready callback: a task
 resumed, a timer fired) and redraws; **Start over** closes the loop and calls ``make()`` again.
 
 From code: ``panel.step()`` (returns the ``StepReport``), ``panel.reset()``, ``panel.reports``,
@@ -40,6 +41,15 @@ def _state(task: Any) -> str:
     return f"{task.name}: waiting"
 
 
+def _resumer(report: Any) -> str:
+    """Who called ``send()`` in the last step: the toy ``Task.step``, for either kind of coroutine."""
+    if report is None or getattr(report, "task", None) is None:
+        return "<small>no task resumed in this step (a timer fired, or nothing ran)</small>"
+    return (f"<code>Task.step</code> called <code>{html.escape(str(report.task))}"
+            f".{html.escape(str(report.sent))}</code> <small>(a Task drives a plain generator and "
+            f"an async def alike; a @gen.coroutine has a Runner instead)</small>")
+
+
 def board_html(loop: Any, tasks: Sequence[Any], report: Any = None, clicks: str = "") -> str:
     """The board: last step, ready queue, timers (by due time) and tasks, as an HTML table.
 
@@ -49,6 +59,7 @@ def board_html(loop: Any, tasks: Sequence[Any], report: Any = None, clicks: str 
     last = html.escape(str(report).splitlines()[0]) if report else "nothing yet: press Step"
     rows = [("last step", f"<code>{last}</code>" + (f" <small>({html.escape(clicks)})</small>"
                                                      if clicks else "")),
+            ("who resumed it", _resumer(report)),
             ("ready queue", chips([handle.label for handle in loop.ready], READY)),
             ("timers", chips([handle.label for _, _, handle in sorted(loop.timers)], TIMERS)),
             ("tasks", chips([_state(task) for task in tasks], TASKS))]

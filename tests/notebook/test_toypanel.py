@@ -63,3 +63,19 @@ async def test_start_over_closes_unstarted_coroutines_and_every_click_shows(recw
     panel.close()
     gc.collect()
     assert not [w for w in recwarn if "never awaited" in str(w.message)]
+
+
+def test_the_board_says_who_called_send():
+    from aioteach import toyloop
+    from aioteach.notebook.toypanel import board_html
+
+    loop = toyloop.Loop()
+
+    def generator_task():
+        yield loop.sleep(0)
+
+    task = loop.create_task(generator_task(), name="generator_task")
+    report = loop.step()
+    board = board_html(loop, [task], report)
+    assert "<code>Task.step</code> called <code>generator_task.send(None)</code>" in board
+    assert "no task resumed" in board_html(loop, [task], None)
