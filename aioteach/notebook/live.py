@@ -23,21 +23,26 @@ happened (the picture at each moment is the picture of the events up to that mom
 
 Rules: everything runs on the loop that called ``start()`` (a kernel's loop); without a
 running loop (a plain script) there is no lag monitor and no timer, and the picture is drawn
-on demand.  At ``max_events`` (200 000) the recording stops itself and says so.
+on demand.  At ``max_events`` (200 000) the recording stops itself and says so.  Starting a
+timeline stops a running one with the same ``title``: re-running the cell that made it never
+leaves an old one recording (and keeping tracing on) behind.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
-from typing import Any, Iterator, List, Optional, Union
+from typing import Any, Dict, Iterator, List, Optional, Union
 
 from .. import trace
 from . import cells, livedraw, recording
 from .lag import LagMonitor
 from .livespans import LiveSpan, Picture, SpanBytes, build
 
-__all__ = ["LiveTimeline"]
+__all__ = ["LiveTimeline", "RUNNING"]
+
+#: The timeline recording now under each title (see the rules above).
+RUNNING: Dict[str, "LiveTimeline"] = {}
 
 
 class LiveTimeline:
@@ -73,6 +78,12 @@ class LiveTimeline:
         """Record from now on (again, after a ``stop()``: the new events join the old)."""
         if self.recording:
             return self
+        older = RUNNING.get(self.title)
+        if older is not None and older is not self:
+            older.stop()
+            older.status = "stopped: a newer timeline with this title started"
+            older.redraw()
+        RUNNING[self.title] = self
         self.recorder.start()
         if self.origin is None:
             self.origin = self.recorder.started
@@ -90,6 +101,8 @@ class LiveTimeline:
 
     def stop(self) -> "LiveTimeline":
         """Stop recording: tracing off (unless another recorder runs), nothing scheduled."""
+        if RUNNING.get(self.title) is self:
+            del RUNNING[self.title]
         if self.recording:
             self.recorder.stop()
             self._stopped_at = time.perf_counter()

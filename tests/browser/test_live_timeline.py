@@ -42,9 +42,16 @@ async def block(request):
     time.sleep(0.3)                      # the mistake lesson 05 is about
     return web.Response(text="slept")
 
+gate = asyncio.Event()                   # /wait answers once a cell says gate.set()
+
+async def wait(request):
+    await gate.wait()
+    return web.Response(text="let through")
+
 app = web.Application(middlewares=[timing, auth])
 app.router.add_get("/hello", hello)
 app.router.add_get("/block", block)
+app.router.add_get("/wait", wait)
 server = serve(app, name="live-timeline-test", quiet=True)""",
     """tl = LiveTimeline(title="what the kernel did")
 tl.start()
@@ -61,6 +68,11 @@ print("fired:", answers)""",
     """tl.stop()
 print("stopped with", len(tl.spans()), "spans in", len(tl.rows()), "rows;",
       "blocked bars:", len(tl.blocked()))""",
+    """in_flight = LiveTimeline(title="in flight")
+in_flight.start()
+in_flight""",
+    """pending = asyncio.ensure_future(asyncio.gather(*(fetch("/wait") for _ in range(3))))
+print("three requests wait at the gate")""",
 ]
 
 
@@ -78,6 +90,14 @@ def keep_chart(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     widget = page.locator(".jp-OutputArea-output", has=page.locator(".aioteach-live-chart"))
     widget.first.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def keep_chart_at(page, index: int, name: str) -> None:
+    """A screenshot of the ``index``-th timeline's output."""
+    from tests.browser.conftest import ARTIFACTS
+    ARTIFACTS.mkdir(exist_ok=True)
+    widget = page.locator(".jp-OutputArea-output", has=page.locator(".aioteach-live-chart"))
+    widget.nth(index).screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 def chart(page):
@@ -132,11 +152,38 @@ def test_the_live_timeline_draws_rows_and_opens_the_bytes_of_a_clicked_span(
     lag.click(force=True)
     output_with_text(page, "the loop ran nothing else for").first.wait_for(timeout=20_000)
 
-    # Re-run the cell that made the timeline: a fresh, empty timeline is drawn in its place.
+    # Requests in flight: the second timeline grows while the kernel is idle, then the
+    # answers come when a new cell opens the gate.
+    flight = page.locator(".aioteach-live-chart").nth(1)
+    flight.locator('rect[data-span="c3.waiting"]').wait_for(timeout=30_000)
+    page.wait_for_function(r"""() => {
+        const bar = document.querySelectorAll('.aioteach-live-chart')[1]
+            .querySelector('rect[data-span="c1.waiting"]');
+        // the tooltip says "... (1234.5 ms, running)": the bar's duration so far
+        const found = bar ? /\(([0-9.]+) ms, running\)/.exec(bar.textContent) : null;
+        if (!found) return false;
+        window.firstSeen = window.firstSeen || Number(found[1]);
+        return Number(found[1]) > window.firstSeen + 200;   // redrawn, longer: still waiting
+    }""", timeout=30_000)
+    assert output_with_text(page, "running").count() >= 1
+    keep_chart_at(page, 1, "live-timeline-in-flight")
+    last = page.locator(".jp-Cell").last
+    last.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")                          # a new cell below, as a learner adds one
+    page.keyboard.press("Enter")                      # edit it
+    page.keyboard.type("gate.set(); await pending")
+    page.keyboard.press("Shift+Enter")
+    flight.locator('rect[data-span="c3.reading"]').wait_for(timeout=30_000)
+    keep_chart_at(page, 1, "live-timeline-let-through")
+
+    # Re-run the cell that made the timeline: a fresh timeline is drawn in its place, with
+    # no request rows (only the cell that made it, and the lag strip).
     cell = page.locator(".jp-Cell").nth(1)
     cell.click()
     page.keyboard.press("Shift+Enter")
     page.wait_for_function(
-        "() => document.querySelectorAll('.aioteach-live-chart rect[data-span]').length == 0",
-        timeout=30_000)
+        "() => { const c = document.querySelectorAll('.aioteach-live-chart')[0];"
+        " return c.querySelectorAll('rect[data-row^=\"client\"]').length == 0"
+        " && c.querySelectorAll('rect[data-row]').length > 0; }", timeout=30_000)
     keep_screenshot(page, "live-timeline-rerun")

@@ -354,3 +354,14 @@ def test_a_connection_id_used_again_is_a_new_row():
     assert [picture.wire[i].request for i in ("k1", "k2", "s1.handler", "s2.handler")] == \
         [b"GET"] * 4
     assert not any(s.open for s in picture.spans)
+
+
+async def test_a_rerun_cell_stops_the_timeline_it_made_before():
+    old = LiveTimeline(title="lesson").start(this_cell=False)
+    other = LiveTimeline(title="another").start(this_cell=False)
+    new = LiveTimeline(title="lesson").start(this_cell=False)      # the same cell, run again
+    assert not old.recording and not old.monitor.running and "newer" in old.status
+    assert new.recording and other.recording
+    new.stop()
+    other.stop()
+    assert not trace.enabled
