@@ -3,7 +3,8 @@
 For each notebooks/NN_*.ipynb, in one JupyterLab (started once for the whole module) and one
 headless Chromium: the lesson is opened, run with Run > Run All Cells, and, when its last cell
 has run, every enabled button in the cell outputs is clicked with a real mouse click
-(``locator.click()``), in page order.  Per click the test watches that cell's output area with a
+(``locator.click()``), in page order (a live timeline's Record is pressed twice, Record then Stop,
+as a learner ends a take).  Per click the test watches that cell's output area with a
 MutationObserver installed just before the click, and asserts that
 
 * the output area changed (the click did something a learner can see);
@@ -106,6 +107,17 @@ def shut_down_kernels(lab: JupyterLab) -> None:
         urllib.request.urlopen(request, timeout=30).close()
 
 
+def stop_recording(page, button) -> None:
+    """A live timeline's Record turns into Stop: a learner presses it again to end the take.
+
+    While it records, the timeline redraws whenever the loop lags or a span grows, so its
+    output area never stays still for long; the click is judged once the take has ended.
+    """
+    page.wait_for_function("(b) => b.innerText.trim() === 'Stop'", arg=button.element_handle(),
+                           timeout=30_000, polling=100)
+    button.click()
+
+
 def click_everything(page, stem: str) -> list:
     """Click each enabled button once, in page order; return one line per click."""
     buttons = page.locator(BUTTONS)
@@ -124,6 +136,8 @@ def click_everything(page, stem: str) -> list:
         before_text = cell.element_handle().evaluate(WATCH)
         errors_before = page.locator(ERRORS).count()
         button.click()                                   # a real mouse click
+        if label == "Record":
+            stop_recording(page, button)
         try:
             page.wait_for_function(SETTLED, arg=button.element_handle(), timeout=60_000,
                                    polling=100)
