@@ -27,6 +27,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List
 
+from aioteach import gen as aioteach_gen
+
 __all__ = ["measure", "ResumeCosts", "KINDS"]
 
 KINDS = ("done", "moment")
@@ -112,7 +114,6 @@ class ResumeCosts:
 
 def contenders() -> Dict[str, Any]:
     """``{"async def": None, "aioteach.gen": module, "tornado.gen": module if installed}``."""
-    from aioteach import gen as aioteach_gen
     found: Dict[str, Any] = {"async def": None, "aioteach.gen": aioteach_gen}
     try:
         from tornado import gen as tornado_gen
