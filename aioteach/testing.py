@@ -122,12 +122,15 @@ class BaseTestServer(Generic[RequestT]):
         self._root: Optional[URL] = None
         self._ssl: Any = None
 
-    async def start_server(self, **kwargs: Any) -> None:
-        """Start the runner, bind a socket with ``socket_factory`` and serve on it."""
+    async def start_server(self, loop: Any = None, **kwargs: Any) -> None:
+        """Start the runner, bind a socket with ``socket_factory`` and serve on it.
+
+        ``ssl=`` is the TLS context; other keywords are runner/server settings, as the
+        constructor's are (``aiohttp_server(app, max_field_size=...)`` passes them here)."""
         if self.runner is not None:
             return
         self._ssl = kwargs.pop("ssl", None)
-        self.runner = self._make_runner(**self._runner_kwargs)
+        self.runner = self._make_runner(**{**self._runner_kwargs, **kwargs})
         await self.runner.setup()
         try:
             six = ipaddress.ip_address(self.host).version == 6

@@ -111,3 +111,15 @@ def test_unittest_run_loop_warns_as_aiohttp_does():
         warnings.simplefilter("always")
         unittest_run_loop(lambda: None)
     assert "is no longer needed in aiohttp 3.8+" in str(caught[0].message)
+
+
+async def test_start_server_keywords_are_server_settings():
+    """aiohttp_server(app, max_field_size=...) hands its keywords to start_server()."""
+    server = TestServer(hello_app())
+    await server.start_server(max_field_size=81920)
+    try:
+        async with TestClient(server) as client:
+            async with client.get("/", headers={"Long-Header": "ab" * 8129}) as resp:
+                assert resp.status == 200
+    finally:
+        await server.close()
