@@ -30,16 +30,15 @@ leaves an old one recording (and keeping tracing on) behind.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from typing import Any, Dict, Iterator, List, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 from .. import trace
 from . import cells, livedraw, recording
 from .lag import LagMonitor
 from .livespans import LiveSpan, Picture, SpanBytes, build
 
-__all__ = ["LiveTimeline", "RUNNING"]
+__all__ = ["LiveTimeline", "Watching", "RUNNING"]
 
 #: The timeline recording now under each title (see the rules above).
 RUNNING: Dict[str, "LiveTimeline"] = {}
@@ -104,6 +103,7 @@ class LiveTimeline:
         if RUNNING.get(self.title) is self:
             del RUNNING[self.title]
         if self.recording:
+            self.recorder.note("live.stop")          # what is open now is cut here
             self.recorder.stop()
             self._stopped_at = time.perf_counter()
         self.monitor.stop()
@@ -116,14 +116,9 @@ class LiveTimeline:
         self.redraw()
         return self
 
-    @contextlib.contextmanager
-    def watch(self) -> Iterator["LiveTimeline"]:
-        """``with tl.watch(): ...`` records what the block does (``async with`` works too)."""
-        self.start(this_cell=False)
-        try:
-            yield self
-        finally:
-            self.stop()
+    def watch(self) -> "Watching":
+        """``with tl.watch(): ...`` (or ``async with``) records what the block does."""
+        return Watching(self)
 
     async def __aenter__(self) -> "LiveTimeline":
         return self.start(this_cell=False)
@@ -292,6 +287,25 @@ class LiveTimeline:
         picture = self.drawn if self.drawn.spans else self.picture()
         return (f"<LiveTimeline {self.status}: {len(picture.rows)} rows, "
                 f"{len(picture.spans)} spans, {len(self.recorder.events)} events>")
+
+
+class Watching:
+    """What ``LiveTimeline.watch()`` returns: records inside ``with`` or ``async with``."""
+
+    def __init__(self, timeline: LiveTimeline) -> None:
+        self.timeline = timeline
+
+    def __enter__(self) -> LiveTimeline:
+        return self.timeline.start(this_cell=False)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.timeline.stop()
+
+    async def __aenter__(self) -> LiveTimeline:
+        return self.__enter__()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.timeline.stop()
 
 
 def _running_loop() -> Optional[asyncio.AbstractEventLoop]:

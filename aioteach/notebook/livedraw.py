@@ -96,10 +96,12 @@ def _span_shape(s: LiveSpan, y: float, row_h: int, scale: float, selected: Optio
     inset = min(2 + 3 * s.depth, row_h // 2 - 1)
     x = LABEL_WIDTH + s.start * 1000 * scale
     w = max(1.5, (s.end - s.start) * 1000 * scale)      # an instant still shows
-    title = f"{s.label} ({(s.end - s.start) * 1000:.1f} ms{', running' if s.open else ''})"
-    stroke = "#000000" if s.id == selected else ("#333333" if s.open else "")
+    state = ", running" if s.open else (", cut: recording stopped" if s.cut else "")
+    title = f"{s.label} ({(s.end - s.start) * 1000:.1f} ms{state})"
+    stroke = "#000000" if s.id == selected else \
+        ("#333333" if s.open else ("#888888" if s.cut else ""))
     return Shape("rect", x, y + inset, w, row_h - 2 * inset, COLOURS.get(s.kind, "#999999"),
-                 title, s.id, stroke, s.open and s.id != selected)
+                 title, s.id, stroke, (s.open or s.cut) and s.id != selected)
 
 
 def layout(picture: Picture, selected: Optional[str] = None, title: str = "") -> Layout:

@@ -23,6 +23,10 @@ that connection (``client.bytes_out``/``bytes_in`` carry its id).  A server requ
 bytes that arrived on its connection up to its head (and its body, until its handler ended),
 and what the connection sent from then until the next request on it.
 
+A recording that stops (``live.stop``, noted by ``LiveTimeline.stop()``) cuts what is still
+open: a keep-alive connection whose hang-up came later ends at the stop, marked ``cut``,
+and never grows again when recording restarts.
+
 Simplification: with pipelining, bytes that already hold the NEXT request's head are shown
 with the current one; the rows and times stay right.
 """
@@ -50,6 +54,7 @@ class LiveSpan(Span):
     id: str = ""              # stable across redraws: "c3.waiting", "s2.mw1", "k1", "cell4"
     depth: int = 0            # nesting inside its row (middleware layers: 1, 2, ...)
     open: bool = False        # still running when the picture was drawn
+    cut: bool = False         # still running when the recording stopped: ends there
 
 
 @dataclass
@@ -85,6 +90,7 @@ class _Client:
     first: Optional[float] = None
     end: Optional[float] = None
     status: Any = None
+    cut: bool = False
     out: bytearray = field(default_factory=bytearray)
     inn: bytearray = field(default_factory=bytearray)
 
@@ -98,6 +104,7 @@ class _Request:
     start: Optional[float] = None
     end: Optional[float] = None
     status: Any = None
+    cut: bool = False
     layers: List[List[Any]] = field(default_factory=list)      # [name, enter, exit or None]
     inn: bytearray = field(default_factory=bytearray)
     out: bytearray = field(default_factory=bytearray)
@@ -109,6 +116,7 @@ class _Conn:
     start: float
     peer: Any = None
     end: Optional[float] = None
+    cut: bool = False
     current: Optional[_Request] = None
     unclaimed: bytearray = field(default_factory=bytearray)
     inn: bytearray = field(default_factory=bytearray)
@@ -136,7 +144,8 @@ class _Reader:
     """Walks the events once, keeping the open and finished things of each group."""
 
     def __init__(self) -> None:
-        self.clients: Dict[Any, _Client] = {}
+        self.clients: Dict[Any, _Client] = {}        # by request id: those still open
+        self.client_list: List[_Client] = []
         self.conns: Dict[Any, _Conn] = {}           # by conn id: the one open now (ids recur)
         self.conn_list: List[_Conn] = []            # every connection, in order
         self.open_requests: Dict[Any, _Request] = {}
@@ -163,7 +172,8 @@ class _Reader:
 
     # -- client ---------------------------------------------------------------------------
     def on_client_request_start(self, e: TraceEvent) -> None:
-        self.clients[e["req"]] = _Client(len(self.clients) + 1, _client_name(e), e.t)
+        client = self.clients[e["req"]] = _Client(len(self.client_list) + 1, _client_name(e), e.t)
+        self.client_list.append(client)
 
     def on_client_connection_queued(self, e: TraceEvent) -> None:
         c = self.clients.get(e.get("req"))
@@ -200,8 +210,9 @@ class _Reader:
         self.new_conn(e["conn"], e.t, e.get("peer"))     # an id (id(protocol)) may recur
 
     def on_server_connection_lost(self, e: TraceEvent) -> None:
-        self.conn(e["conn"], e.t).end = e.t
-        self.conns.pop(e["conn"], None)
+        conn = self.conns.pop(e["conn"], None)     # unknown: made before, or cut at a stop
+        if conn is not None:
+            conn.end = e.t
     def on_server_bytes_in(self, e: TraceEvent) -> None:
         conn, data = self.conn(e["conn"], e.t), e.get("data", b"")
         conn.inn += data
@@ -260,6 +271,25 @@ class _Reader:
             if e.get("count") is not None:           # the true In [n] (cells.py)
                 self.cells[-1][3] = e.get("count")
 
+    def on_live_stop(self, e: TraceEvent) -> None:
+        """The recording stopped: what is still open ends here, cut (its end was not seen),
+        and events about it after a restart are not its own any more."""
+        for c in self.clients.values():
+            if c.end is None:
+                c.end, c.cut = e.t, True
+        self.clients = {k: c for k, c in self.clients.items() if not c.cut}
+        for conn in self.conns.values():
+            conn.end, conn.cut = e.t, True
+        self.conns.clear()
+        for request in self.open_requests.values():
+            request.end, request.cut = e.t, True
+            for layer in request.layers:
+                if layer[2] is None:
+                    layer[2] = e.t
+        self.open_requests.clear()
+        if self.cells and self.cells[-1][2] is None:
+            self.cells[-1][2] = e.t
+
     def on_loop_monitor(self, e: TraceEvent) -> None:
         self.monitored = True
 
@@ -289,14 +319,14 @@ def _client_spans(c: _Client, now: float, origin: float) -> List[Tuple[str, floa
 
 
 def _add_clients(picture: Picture, reader: _Reader, now: float, origin: float) -> None:
-    for req, c in reader.clients.items():
+    for c in reader.client_list:
         row = f"client {c.n}: {c.name}"
         picture.rows.append(("client", row))
         for kind, start, end in _client_spans(c, now, origin):
             span_id = f"c{c.n}.{kind}"
             label = f"{c.name}: {kind}" + (f" -> {c.status}" if c.status else "")
             picture.spans.append(LiveSpan(row, label, start, end, kind, "client", span_id,
-                                          open=c.end is None))
+                                          open=c.end is None, cut=c.cut))
             picture.wire[span_id] = SpanBytes(bytes(c.out), bytes(c.inn))
 
 
@@ -310,7 +340,8 @@ def _add_server(picture: Picture, reader: _Reader, now: float, origin: float) ->
         span_id = f"k{conn.n}"
         picture.spans.append(LiveSpan(row, f"connection {conn.n} from {conn.peer or '?'}",
                                       conn.start - origin, (conn.end or now) - origin,
-                                      "connection", "server", span_id, open=conn.end is None))
+                                      "connection", "server", span_id, open=conn.end is None,
+                                      cut=conn.cut))
         picture.wire[span_id] = SpanBytes(bytes(conn.inn), bytes(conn.out),
                                           "every byte of the connection")
         for request in by_conn.get(conn.n, []):
@@ -326,7 +357,8 @@ def _add_request(picture: Picture, request: _Request, now: float, origin: float)
     status = f" -> {request.status}" if request.status is not None else ""
     span_id = f"s{request.n}.handler"
     picture.spans.append(LiveSpan(row, f"{request.name}{status}", start - origin, end - origin,
-                                  "handler", "server", span_id, open=request.end is None))
+                                  "handler", "server", span_id, open=request.end is None,
+                                  cut=request.cut))
     picture.wire[span_id] = wire
     for depth, (name, enter, leave) in enumerate(request.layers, start=1):
         span_id = f"s{request.n}.mw{depth}"

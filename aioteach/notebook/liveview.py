@@ -116,9 +116,15 @@ class LiveView:
                                  description="span", layout=w.Layout(width="640px"))
         self.details = w.HTML(bytes_html(None, None))
         self.output = w.Output()
-        self.widget = w.VBox([
-            w.HBox([self.record_button, self.replay_button, self.clear_button, self.status]),
-            self.chart, self.picker, self.details, self.output])
+        self.toolbar = w.HBox([self.record_button, self.replay_button, self.clear_button,
+                               self.status])
+        # CSS classes a page test can find: the toolbar, and each button by what it does
+        self.toolbar.add_class("aioteach-live-toolbar")
+        for name, button in (("record", self.record_button), ("replay", self.replay_button),
+                             ("clear", self.clear_button)):
+            button.add_class(f"aioteach-live-{name}")
+        self.widget = w.VBox([self.toolbar, self.chart, self.picker, self.details, self.output])
+        self.widget.add_class("aioteach-live")
         self._ids: List[str] = []
         self._svg = ""
         self.picker.observe(self._picked, names="value")

@@ -365,3 +365,24 @@ async def test_a_rerun_cell_stops_the_timeline_it_made_before():
     new.stop()
     other.stop()
     assert not trace.enabled
+
+
+async def test_what_is_open_at_stop_is_cut_there_and_never_grows_after_a_restart(server):
+    tl = LiveTimeline()
+    session = aioteach.ClientSession()
+    async with tl.watch():                         # async with works, as plain with does
+        async with session.get(server + "/a") as response:
+            await response.read()
+    connection = next(s for s in tl.spans() if s.kind == "connection")
+    assert connection.cut and not connection.open  # the keep-alive connection outlived it
+    assert "cut: recording stopped" in tl.svg()
+    tl.start(this_cell=False)                      # Record again: nothing is running
+    await session.close()                          # the hang-up the first recording missed
+    for _ in range(500):                           # bounded: until the server heard it
+        if tl.recorder.of_kind("server.connection_lost"):
+            break
+        await asyncio.sleep(0.01)
+    assert tl.recorder.of_kind("server.connection_lost")
+    assert [s for s in tl.spans() if s.kind == "connection"] == [connection]   # cut, as it was
+    assert not any(s.open for s in tl.spans())     # so an idle Record draws nothing new
+    tl.stop()
