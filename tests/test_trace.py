@@ -110,3 +110,41 @@ async def test_a_real_request_leaves_the_documented_hooks():
     assert rec.of_kind("server.handler_end")[0]["status"] == 200
     assert sum(e["n"] for e in rec.of_kind("server.bytes_in")) > 0
     assert {s.row.split()[0] for s in rec.spans()} == {"client", "server"}
+    # the bytes themselves ride on the wire hooks, both sides, and agree with each other
+    server_in = b"".join(e["data"] for e in rec.of_kind("server.bytes_in"))
+    client_out = b"".join(e["data"] for e in rec.of_kind("client.bytes_out"))
+    assert server_in == client_out and server_in.startswith(b"GET / HTTP/1.1\r\n")
+    server_out = b"".join(e["data"] for e in rec.of_kind("server.bytes_out"))
+    assert server_out == b"".join(e["data"] for e in rec.of_kind("client.bytes_in"))
+    assert sum(e["n"] for e in rec.of_kind("server.bytes_out")) == len(server_out)
+
+
+async def test_a_label_follows_awaits_and_the_tasks_made_inside():
+    import asyncio
+
+    async def child():
+        await asyncio.sleep(0)
+        trace.emit("probe.child")
+
+    with trace.record() as rec:
+        trace.emit("probe.outside")
+        with trace.label("native"):
+            trace.emit("probe.inside")
+            with trace.label("inner"):
+                trace.emit("probe.nested")
+            await asyncio.gather(child(), child())
+        await asyncio.create_task(child())      # made outside the block: no label
+    assert [(e.kind, e.label) for e in rec] == [
+        ("probe.outside", None), ("probe.inside", "native"), ("probe.nested", "inner"),
+        ("probe.child", "native"), ("probe.child", "native"), ("probe.child", None)]
+
+
+def test_note_adds_to_one_recorder_and_active_says_who_records():
+    one, two = trace.Recorder(), trace.Recorder()
+    assert not one.active
+    with one, two:
+        assert one.active and two.active and trace.enabled
+        event = one.note("cell.start", t=1.5, label="x")
+    assert (event.t, event.kind, event["label"]) == (1.5, "cell.start", "x")
+    assert one.events == [event] and two.events == []
+    assert not one.active and not trace.enabled
