@@ -33,10 +33,11 @@ __all__ = ["COLOURS", "GROUP_TITLES", "Shape", "Layout", "layout", "svg", "png",
 COLOURS = {
     "queued": "#E69F00", "connecting": "#CC79A7", "waiting": "#56B4E9", "reading": "#0072B2",
     "connection": "#C8C8C8", "handler": "#009E73", "middleware": "#6CC4A4",
-    "cell": "#8E7CC3", "blocked": "#D55E00",
+    "cell": "#8E7CC3", "blocked": "#D55E00", "step": "#444444",
 }
 GROUP_TITLES = {"cell": "cells", "client": "client requests",
-                "server": "server: connections, handlers, middleware", "loop": "loop lag"}
+                "server": "server: connections, handlers, middleware",
+                "gen": "tornado-style generators: each resume", "loop": "loop lag"}
 BANDS = ("#FAFBFC", "#EEF1F4")        # the two row colours, alternating (not the white page)
 HEADER = "#DDE3EA"                    # a group's header band
 

@@ -15,6 +15,8 @@ The rows, top to bottom, by group:
     server   one row per connection (connection_made .. connection_lost), and one row per
              request: the handler span (the whole answer) with each middleware layer drawn
              inside it, one level deeper per layer (the onion, seen from the side)
+    gen      one row per ``@gen.coroutine`` function: a tick at each resume of one of its
+             generators by ``aioteach.gen``'s Runner (``gen.step``: send or throw)
     loop     the lag strip: a bar wherever a loop callback fired late (the loop was blocked);
              the row is there as soon as a monitor ran (``loop.monitor``), bars or not
 
@@ -40,10 +42,11 @@ from ..trace import Span, TraceEvent
 __all__ = ["LiveSpan", "SpanBytes", "Picture", "build", "GROUPS", "KINDS"]
 
 #: Groups in the order they are drawn, top to bottom.
-GROUPS = ("cell", "client", "server", "loop")
+GROUPS = ("cell", "client", "server", "gen", "loop")
 #: Span kinds, by group (a lesson's checks use these names).
 KINDS = {"cell": ("cell",), "client": ("queued", "connecting", "waiting", "reading"),
-         "server": ("connection", "handler", "middleware"), "loop": ("blocked",)}
+         "server": ("connection", "handler", "middleware"), "gen": ("step",),
+         "loop": ("blocked",)}
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ class _Reader:
         self.cells: List[List[Any]] = []           # [label, start, end or None, count]
         self.blocked: List[Tuple[float, float]] = []
         self.monitored = False                     # a lag monitor ran: draw its strip
+        self.steps: Dict[str, List[Tuple[float, str, str]]] = {}   # coro -> (t, action, value)
 
     def conn(self, conn_id: Any, t: float) -> _Conn:
         conn = self.conns.get(conn_id)
@@ -290,6 +294,10 @@ class _Reader:
         if self.cells and self.cells[-1][2] is None:
             self.cells[-1][2] = e.t
 
+    def on_gen_step(self, e: TraceEvent) -> None:
+        self.steps.setdefault(str(e.get("coro", "?")), []).append(
+            (e.t, str(e.get("action", "")), str(e.get("value", ""))))
+
     def on_loop_monitor(self, e: TraceEvent) -> None:
         self.monitored = True
 
@@ -378,6 +386,16 @@ def _add_cells_and_lag(picture: Picture, reader: _Reader, now: float, origin: fl
                                       (end if end is not None else now) - origin, "cell",
                                       "cell", span_id, open=end is None))
         picture.wire[span_id] = SpanBytes(note=f"{name} ran: {label}")
+    for coro, steps in reader.steps.items():
+        row = f"gen: {coro}"
+        picture.rows.append(("gen", row))
+        for t, action, value in steps:
+            span_id = f"g{len(picture.wire)}"
+            picture.spans.append(LiveSpan(row, f"{coro}: {action}({value})", t - origin,
+                                          t - origin, "step", "gen", span_id))
+            picture.wire[span_id] = SpanBytes(note=(
+                f"the Runner resumed {coro}: generator.{action}({value}), one step up to "
+                f"its next yield"))
     if reader.blocked or reader.monitored:
         picture.rows.append(("loop", "loop lag"))
     for i, (start, end) in enumerate(reader.blocked, start=1):

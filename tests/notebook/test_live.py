@@ -386,3 +386,22 @@ async def test_what_is_open_at_stop_is_cut_there_and_never_grows_after_a_restart
     assert [s for s in tl.spans() if s.kind == "connection"] == [connection]   # cut, as it was
     assert not any(s.open for s in tl.spans())     # so an idle Record draws nothing new
     tl.stop()
+
+
+async def test_each_resume_of_a_gen_coroutine_is_a_tick_on_its_row(server):
+    from aioteach import gen
+
+    @gen.coroutine
+    def two_steps():
+        yield gen.sleep(0)
+        yield gen.moment
+        raise gen.Return("done")
+
+    tl = LiveTimeline()
+    async with tl:
+        assert await asyncio.gather(two_steps(), two_steps()) == ["done", "done"]
+    rows = tl.rows("gen")
+    assert len(rows) == 1 and rows[0].startswith("gen: ") and "two_steps" in rows[0]
+    steps = tl.spans("gen")
+    assert len(steps) == 2 * 3 and {s.kind for s in steps} == {"step"}   # start + 2 resumes
+    assert "the Runner resumed" in tl.bytes_of(steps[0]).note
