@@ -167,7 +167,7 @@ class ConcurrencyLab:
         statuses: List[int] = []
         connector = aioteach.TCPConnector(limit=self.k) if strategy == "connector" else None
         started = time.perf_counter()
-        with trace.record() as recorder:
+        with trace.record() as recorder, trace.label(strategy):   # live rows: "gather: ..."
             async with aioteach.ClientSession(connector=connector) as session:
                 if strategy == "sequential":
                     for i in range(self.n):

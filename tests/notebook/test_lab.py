@@ -40,6 +40,8 @@ async def test_sliders_set_n_k_and_the_delay_for_the_next_run():
     assert gathered[0].end > gathered[-1].start                     # all at once
     # the live timeline saw the whole run: 4 x 3 client requests and their handlers
     assert len(lab.timeline.rows("client")) == 12 and not lab.timeline.recording
+    assert [r.split(": ")[1] for r in lab.timeline.rows("client")[::3]] == [
+        "sequential", "gather", "semaphore", "connector"]                # rows say whose
     assert sum(r.startswith("server") for r in lab.timeline.rows("server")) == 12
     axes = lab.figure().axes
     labels = [t.get_text() for t in axes[0].get_yticklabels()]
