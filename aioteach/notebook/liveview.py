@@ -4,7 +4,7 @@ Theory of operation.  ``LiveView(timeline)`` builds ipywidgets 8 widgets once an
 ``show(timeline)`` refreshes them from the timeline's last drawing (the timeline calls it at
 most every 100 ms):
 
-    [Record/Stop] [Replay] [Clear]  status: 12 rows, 30 spans, 2 running
+    [Record/Stop] [Replay] [Clear] [Export]  status: 12 rows, 30 spans, 2 running
     chart        the SVG of ``livedraw``; click a bar to pick that span
     span         a Dropdown of every span (the same pick, by keyboard or from code)
     bytes        the picked span's request and response bytes, CRLF shown
@@ -21,6 +21,7 @@ go through ``callbacks.on_click``: their failures show in the widget's output as
 """
 from __future__ import annotations
 
+import base64
 import html
 from typing import Any, List, Optional, Tuple
 
@@ -110,6 +111,9 @@ class LiveView:
         self.record_button = w.Button(description="Stop", icon="stop")
         self.replay_button = w.Button(description="Replay", icon="play")
         self.clear_button = w.Button(description="Clear", icon="trash")
+        self.export_button = w.Button(description="Export", icon="download",
+                                      tooltip="links to download the picture as SVG and PNG")
+        self.downloads = w.HTML()
         self.status = w.HTML()
         self.chart = chart_widget()
         self.picker = w.Dropdown(options=[("(no span picked)", "")], value="",
@@ -117,13 +121,14 @@ class LiveView:
         self.details = w.HTML(bytes_html(None, None))
         self.output = w.Output()
         self.toolbar = w.HBox([self.record_button, self.replay_button, self.clear_button,
-                               self.status])
+                               self.export_button, self.status])
         # CSS classes a page test can find: the toolbar, and each button by what it does
         self.toolbar.add_class("aioteach-live-toolbar")
         for name, button in (("record", self.record_button), ("replay", self.replay_button),
-                             ("clear", self.clear_button)):
+                             ("clear", self.clear_button), ("export", self.export_button)):
             button.add_class(f"aioteach-live-{name}")
-        self.widget = w.VBox([self.toolbar, self.chart, self.picker, self.details, self.output])
+        self.widget = w.VBox([self.toolbar, self.downloads, self.chart, self.picker,
+                              self.details, self.output])
         self.widget.add_class("aioteach-live")
         self._ids: List[str] = []
         self._svg = ""
@@ -134,6 +139,7 @@ class LiveView:
         self.replay_handler = on_click(self.replay_button, self._replay_clicked,
                                        disable_while_running=True, output=self.output)
         on_click(self.clear_button, lambda _b: timeline.clear(), output=self.output)
+        on_click(self.export_button, self._export_clicked, output=self.output)
 
     # -- events from the page -----------------------------------------------------------
     def _chart_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
@@ -156,7 +162,19 @@ class LiveView:
             self.timeline.start(this_cell=False)
 
     async def _replay_clicked(self, _button: Any) -> None:
-        await self.timeline.replay()
+        # a long recording replays faster: the whole take in at most about ten seconds
+        length = self.timeline.picture().now
+        await self.timeline.replay(speed=max(1.0, length / 10))
+
+    def _export_clicked(self, _button: Any) -> None:
+        """Download links for what is drawn now (data: URIs: no server, works offline)."""
+        svg = base64.b64encode(self.timeline.svg().encode()).decode("ascii")
+        png = base64.b64encode(self.timeline.png()).decode("ascii")
+        self.downloads.value = (
+            "<span style='font-size:12px'>download: "
+            f"<a download='timeline.svg' href='data:image/svg+xml;base64,{svg}'>timeline.svg</a>"
+            f" &middot; <a download='timeline.png' href='data:image/png;base64,{png}'>"
+            "timeline.png</a> (the picture as it was when you pressed Export)</span>")
 
     # -- drawing ------------------------------------------------------------------------
     def show(self, timeline: Any) -> None:

@@ -323,6 +323,9 @@ async def test_picking_a_span_shows_its_bytes_in_the_widget(server):
     assert tl.recording and view.record_button.description == "Stop"
     view.record_button.click()
     assert not tl.recording and view.record_button.description == "Record"
+    view.export_button.click()
+    assert "download='timeline.svg'" in view.downloads.value
+    assert "data:image/png;base64,iVBOR" in view.downloads.value       # a PNG's magic bytes
     view.clear_button.click()
     assert tl.spans() == [] and "0 spans" in view.status.value
     tl.select(None)
