@@ -152,6 +152,16 @@ def test_the_live_timeline_draws_rows_and_opens_the_bytes_of_a_clicked_span(
     lag.click(force=True)
     output_with_text(page, "the loop ran nothing else for").first.wait_for(timeout=20_000)
 
+    # Replay draws the take again (the same bars at the end); Export offers the picture.
+    toolbar = page.locator(".aioteach-live-toolbar").first
+    bars = chart(page).locator("rect[data-span]").count()
+    toolbar.locator(".aioteach-live-replay").click()
+    output_with_text(page, "replayed:").first.wait_for(timeout=60_000)
+    assert chart(page).locator("rect[data-span]").count() == bars
+    toolbar.locator(".aioteach-live-export").click()
+    page.locator("a[download='timeline.svg']").first.wait_for(timeout=30_000)
+    assert page.locator("a[download='timeline.png']").count() == 1
+
     # Requests in flight: the second timeline grows while the kernel is idle, then the
     # answers come when a new cell opens the gate.
     flight = page.locator(".aioteach-live-chart").nth(1)
