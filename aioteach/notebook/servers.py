@@ -43,6 +43,7 @@ Rules: the registry lives in the module's globals and survives ``importlib.reloa
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextvars
 import html
@@ -53,6 +54,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .handle import (REGISTRY, THREAD_TIMEOUT, ServerHandle, Stopping, background_loop, bind,
                      running_loop, web_for)
+from .lite import asyncio_timers
 from .requestlog import RequestRecord
 from .traps import install_default_traps
 
@@ -146,6 +148,7 @@ def serve(app: Any, host: str = "127.0.0.1", port: Optional[int] = None, mode: s
     note = " in memory (no port)" if transport == "memory" else ""
     if sys.platform == "emscripten":
         mode = "kernel"                # no threads in a browser kernel; its loop always runs
+        asyncio_timers(asyncio.get_event_loop())
     elif mode == "kernel" and running_loop() is None:
         mode, note = "thread", note + " (no event loop is running here, so on a private thread)"
     key = registry_key(name)

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Tuple, Union
 from urllib.parse import urlsplit
 
+from .. import memory
+
 __all__ = ["exchange", "build_request", "parse_response", "response_complete", "WireResponse",
            "show_bytes"]
 
@@ -149,7 +151,10 @@ async def exchange(url: str, method: str = "GET", path: Optional[str] = None,
     started = time.perf_counter()
 
     async def talk() -> bytes:
-        reader, writer = await asyncio.open_connection(host, port)
+        if memory.serving(host):       # an in-memory server (no socket): the same bytes
+            reader, writer = await memory.open_connection(host)
+        else:
+            reader, writer = await asyncio.open_connection(host, port)
         try:
             writer.write(raw_request)
             await writer.drain()
