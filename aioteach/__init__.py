@@ -97,6 +97,8 @@ _LAZY = {
     "ServerFingerprintMismatch": "aioteach.client",
     "ConnectionTimeoutError": "aioteach.client",
     "SocketTimeoutError": "aioteach.client",
+    "UploadAbortedError": "aioteach.client",
+    "UploadTracker": "aioteach.client",
     # TLS pinning, name resolution and client tracing (aiohttp's top-level names)
     "Fingerprint": "aioteach.client",
     "ThreadedResolver": "aioteach.client",
@@ -134,6 +136,11 @@ _LAZY = {
     "HttpVersion": "aioteach.web.request",
     "HttpVersion10": "aioteach.web.request",
     "HttpVersion11": "aioteach.web.request",
+    # payloads: a body that knows its type and size (aiohttp exports these at the top too)
+    **{name: "aioteach.payload" for name in (
+        "Payload", "BytesPayload", "StringPayload", "StringIOPayload", "IOBasePayload",
+        "BufferedReaderPayload", "TextIOPayload", "BytesIOPayload", "AsyncIterablePayload",
+        "JsonPayload", "PAYLOAD_REGISTRY", "get_payload", "payload_type")},
     # gunicorn's worker class: gunicorn ... -k aioteach.GunicornWebWorker
     "GunicornWebWorker": "aioteach.web.worker",
 }

@@ -24,6 +24,7 @@ order a request travels::
     websocket    ws_connect and ClientWebSocketResponse: the client's end of a WebSocket
     errors       ClientError and its family
     tracing      TraceConfig: your async callbacks at each moment of a request
+    upload       UploadTracker: how much of a request's body went out, and whether all of it
     cli          ``python -m aioteach get URL``
 
 Note: the name ``aioteach.client.request`` is the one-shot ``request()`` function (aiohttp's
@@ -49,6 +50,7 @@ from .oneshot import request  # noqa: F401
 from .resolver import DefaultResolver, ThreadedResolver  # noqa: F401
 from .fingerprint import Fingerprint  # noqa: F401
 from .tracing import *  # noqa: F401,F403
+from .upload import UploadTracker  # noqa: F401
 
 from . import websocket as websocket
 from .websocket import ClientWebSocketResponse  # noqa: F401
@@ -57,4 +59,4 @@ __all__ = (errors.__all__ + timeouts.__all__ + auth.__all__ + cookiejar.__all__
            + formdata.__all__ + response.__all__ + connection.__all__ + connector.__all__
            + request_module.__all__ + session.__all__ + tracing.__all__
            + ["ClientWebSocketResponse", "MultipartWriter", "RequestContextManager", "request",
-              "DefaultResolver", "ThreadedResolver", "Fingerprint"])
+              "DefaultResolver", "ThreadedResolver", "Fingerprint", "UploadTracker"])

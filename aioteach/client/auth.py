@@ -10,15 +10,24 @@ the request can decode it, so use it over https.  ``BasicAuth`` builds the heade
 (``http://user:pass@host/`` -> ``from_url``).  A login may not contain ":" (the separator).
 ``encode_basic_auth(login, password)`` is the header value in one call (UTF-8 by default,
 RFC 7617 section 2.1's charset; ``BasicAuth`` keeps aiohttp's latin1 default).
-The session drops the header when a redirect leads to another origin (see session.py).
+
+Which credentials a request carries (``hop_auth``, asked by the session at each hop of a
+redirect chain, in aiohttp's order):
+
+    1. credentials in the URL (``http://user:pass@host/``) are taken out of it (the URL the
+       response reports has none) and are the request's; with ``auth=`` as well that is a
+       ValueError, on the first hop only: a redirect's URL credentials win (the server chose)
+    2. else ``auth=``, kept along the chain while it stays on one origin
+    3. else the session's ``auth=``, unless the session has a ``base_url`` of another origin
+A redirect to another origin drops the request's credentials (redirects.py).
 """
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple, Optional, Tuple
 
-__all__ = ["BasicAuth", "encode_basic_auth"]
+__all__ = ["BasicAuth", "encode_basic_auth", "hop_auth"]
 
 
 class BasicAuth(NamedTuple("BasicAuth", [("login", str), ("password", str), ("encoding", str)])):
@@ -70,3 +79,20 @@ class BasicAuth(NamedTuple("BasicAuth", [("login", str), ("password", str), ("en
 def encode_basic_auth(login: str, password: str = "", encoding: str = "utf-8") -> str:
     """``"Basic <base64>"`` for an Authorization header: ``encode_basic_auth("u", "p")``."""
     return BasicAuth(login, password, encoding).encode()
+
+
+def hop_auth(url: Any, auth: Optional[BasicAuth], redirected: bool,
+             session_auth: Optional[BasicAuth], base_url: Any) -> Tuple[Any, Optional[BasicAuth]]:
+    """(the URL without credentials, the BasicAuth for it): the rules of the docstring."""
+    if url.raw_user is not None or url.raw_password is not None:
+        from_url = BasicAuth.from_url(url)
+        url = url.with_user(None)
+        if auth is not None and not redirected:
+            raise ValueError("Cannot combine AUTH argument with credentials encoded in URL: "
+                             "pass auth= or put them in the URL, not both")
+        if auth is None or redirected:
+            auth = from_url
+    if auth is None and session_auth is not None and (
+            base_url is None or base_url.origin() == url.origin()):
+        auth = session_auth
+    return url, auth

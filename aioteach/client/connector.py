@@ -53,6 +53,7 @@ from .errors import (ClientConnectorCertificateError, ClientConnectorError, Clie
 from .fingerprint import Fingerprint
 from .proxy import open_tunnel
 from .resolver import DefaultResolver, HostCache, is_ip_address, literal_address
+from .timeouts import Deadline
 from .tracing import send_all
 
 __all__ = ["TCPConnector", "ConnectionKey"]
@@ -296,15 +297,13 @@ class TCPConnector:
                     sock_connect: Optional[float], limits: tuple, traces: Any
                     ) -> ClientConnection:
         """A new connection for ``key`` (within ``sock_connect``), its errors as ClientErrors."""
+        # A Deadline, not asyncio.wait_for: on 3.11 wait_for loses a cancellation that comes
+        # as the connection completes (the request would then carry on, uncancellable).
+        hint = (f"Connection timeout to host {key.host}:{key.port}: no answer within "
+                "{delay} s (ClientTimeout.sock_connect)") if sock_connect is not None else ""
         try:
-            if sock_connect is None:
+            with Deadline(loop, sock_connect, ConnectionTimeoutError, hint):
                 conn = await self._dial(key, loop, limits, traces)
-            else:
-                conn = await asyncio.wait_for(self._dial(key, loop, limits, traces), sock_connect)
-        except asyncio.TimeoutError:
-            raise ConnectionTimeoutError(
-                f"Connection timeout to host {key.host}:{key.port}: no answer within "
-                f"{sock_connect} s (ClientTimeout.sock_connect)") from None
         except ssllib.SSLCertVerificationError as exc:
             raise ClientConnectorCertificateError(key, exc) from exc
         except ClientError:

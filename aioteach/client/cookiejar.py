@@ -9,7 +9,8 @@ header stores a name=value pair plus attributes saying where it may go back:
              absent: the directory of the request's path ("/a/b" -> "/a").
     Max-Age  seconds to live; wins over Expires.  Zero or negative: delete it now.
     Expires  a date; in the past: delete it now.  Neither: lives as long as the jar.
-    Secure   sent only over https (and wss).
+    Secure   sent only over https (and wss), or to an origin given in
+             ``CookieJar(treat_as_secure_origin=[...])``.
 
 Each cookie is stored once per (domain, path, name): a newer Set-Cookie replaces it.
 ``filter_cookies(url)`` picks what goes into the next request's ``Cookie`` header, longer
@@ -34,8 +35,9 @@ from http.cookies import Morsel, SimpleCookie
 from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Tuple, Union
 
 from ..url import URL
+from .setcookie import make_morsel
 
-__all__ = ["CookieJar", "DummyCookieJar"]
+__all__ = ["CookieJar", "DummyCookieJar", "cookie_header"]
 
 _Key = Tuple[str, str, str]          # (domain, path, name)
 
@@ -114,6 +116,14 @@ class CookieJar:
                  treat_as_secure_origin: Any = None) -> None:
         self._unsafe = unsafe
         self._quote_cookie = quote_cookie
+        # Origins trusted like https for Secure cookies (aiohttp's option: a local http test
+        # server, say); a str or URL, or a list of them.
+        if treat_as_secure_origin is None:
+            treat_as_secure_origin = []
+        elif isinstance(treat_as_secure_origin, (str, URL)):
+            treat_as_secure_origin = [treat_as_secure_origin]
+        self._secure_origins = frozenset(
+            (URL(o) if isinstance(o, str) else o).origin() for o in treat_as_secure_origin)
         self._cookies: Dict[_Key, Morsel] = {}
         self._expires: Dict[_Key, float] = {}      # key -> time.time() when it expires
         self._host_only: set = set()
@@ -121,6 +131,11 @@ class CookieJar:
     @property
     def quote_cookie(self) -> bool:
         return self._quote_cookie
+
+    def is_secure(self, url: URL) -> bool:
+        """May a Secure cookie go to ``url``: https/wss, or an origin the jar was told to trust."""
+        return url.scheme in ("https", "wss") or (
+            bool(self._secure_origins) and url.origin() in self._secure_origins)
 
     # -- storing ---------------------------------------------------------------------------
     def update_cookies(self, cookies: Union[Mapping[str, Any], Iterable[Tuple[str, Any]], SimpleCookie],
@@ -138,8 +153,10 @@ class CookieJar:
 
     @staticmethod
     def _morsel(name: str, value: Any) -> Morsel:
-        jar = SimpleCookie()
-        jar[name] = value.value if isinstance(value, Morsel) else str(value)
+        if isinstance(value, Morsel):          # as received: the server's own coding
+            return make_morsel(name, value.value, value.coded_value)
+        jar = SimpleCookie()                   # a plain value: quoted as needed
+        jar[name] = str(value)
         return jar[name]
 
     def _store(self, morsel: Morsel, url: Optional[URL], host: str, now: float) -> None:
@@ -158,7 +175,7 @@ class CookieJar:
             self._forget(key)
             return
         stored = self._morsel(morsel.key, morsel)
-        for attribute in ("secure", "httponly", "samesite"):
+        for attribute in ("secure", "httponly", "samesite", "max-age", "expires"):
             if morsel.get(attribute):
                 stored[attribute] = morsel[attribute]
         stored["domain"], stored["path"] = domain, path
@@ -204,7 +221,7 @@ class CookieJar:
             shared_only = True                       # IP host: only the shared cookies
         else:
             shared_only = False
-        secure = url.scheme in ("https", "wss")
+        secure = self.is_secure(url)
         path = url.path or "/"
         # Shorter paths first, so that a more specific cookie overwrites a general one.
         for key in sorted(self._cookies, key=lambda k: len(k[1])):
@@ -222,7 +239,7 @@ class CookieJar:
                 continue
             if morsel["secure"] and not secure:
                 continue
-            found[name] = morsel.value
+            dict.__setitem__(found, name, make_morsel(name, morsel.value, morsel.coded_value))
         return found
 
     # -- the jar as a collection -----------------------------------------------------------
@@ -261,3 +278,25 @@ class DummyCookieJar(CookieJar):
 
     def filter_cookies(self, request_url: Any) -> SimpleCookie:
         return SimpleCookie()
+
+
+def cookie_header(jar: CookieJar, url: URL, cookies: Any) -> Optional[str]:
+    """The ``Cookie`` field of a request: the jar's cookies for ``url``, then ``cookies=``.
+
+    A ``cookies=`` value may be a Morsel: its own name is used (as aiohttp does), and a
+    Secure one goes only where the jar's Secure cookies go (``is_secure``).
+    """
+    if not len(jar) and not cookies:
+        return None
+    found = jar.filter_cookies(url) if len(jar) else SimpleCookie()
+    if cookies:
+        secure = (jar.is_secure(url) if isinstance(jar, CookieJar)   # or a jar of your own
+                  else url.scheme in ("https", "wss"))
+        for name, value in cookies.items() if hasattr(cookies, "items") else cookies:
+            if not isinstance(value, Morsel):
+                found[name] = str(value)
+            elif secure or not value["secure"]:
+                dict.__setitem__(found, value.key, value)
+    if not found:
+        return None
+    return "; ".join(f"{name}={morsel.coded_value}" for name, morsel in found.items())

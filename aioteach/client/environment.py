@@ -30,10 +30,10 @@ from typing import Any, Optional
 
 from ..url import URL
 from .auth import BasicAuth
-from .errors import ClientError
+from .errors import ClientError, InvalidURL
 from .proxy import Proxy
 
-__all__ = ["choose_proxy", "netrc_auth", "env_proxy"]
+__all__ = ["choose_proxy", "netrc_auth", "env_proxy", "proxy_url_of"]
 
 
 def netrc_auth(host: Optional[str]) -> Optional[BasicAuth]:
@@ -51,6 +51,20 @@ def netrc_auth(host: Optional[str]) -> Optional[BasicAuth]:
     return BasicAuth(login or account or "", password or "")
 
 
+def proxy_url_of(proxy: Any) -> URL:
+    """``proxy=`` as a URL: a TypeError unless it is a str or URL, InvalidURL unless absolute."""
+    if not isinstance(proxy, (str, URL)):
+        raise TypeError(f"proxy= must be a str or URL like 'http://proxy:3128', not "
+                        f"{type(proxy).__name__}")
+    try:
+        proxy_url = proxy if isinstance(proxy, URL) else URL(proxy)
+    except ValueError as exc:
+        raise InvalidURL(proxy, str(exc)) from None
+    if not proxy_url.scheme or not proxy_url.raw_host:
+        raise InvalidURL(proxy, "a proxy URL must be absolute, like 'http://proxy:3128'")
+    return proxy_url
+
+
 def env_proxy(url: URL) -> Optional[URL]:
     """The proxy the environment names for ``url``'s scheme, unless no_proxy covers the host."""
     proxies = urllib.request.getproxies()
@@ -63,7 +77,7 @@ def env_proxy(url: URL) -> Optional[URL]:
 def choose_proxy(url: URL, proxy: Any, proxy_auth: Optional[BasicAuth], headers: Any,
                  trust_env: bool) -> Optional[Proxy]:
     """The ``Proxy`` this request goes through, or None (see the module docstring)."""
-    proxy_url = URL(str(proxy)) if proxy is not None else (
+    proxy_url = proxy_url_of(proxy) if proxy is not None else (
         env_proxy(url) if trust_env else None)
     if proxy_url is None:
         return None

@@ -28,6 +28,7 @@ went wrong, with aiohttp's names so that ``except aiohttp.ClientError`` code por
     |   +-- NonHttpUrlClientError       ... the scheme is not http(s) or ws(s): ftp://, mailto:
     |       +-- NonHttpUrlRedirectClientError   in a redirect (also RedirectClientError)
     +-- InvalidHeaderError              a header we were asked to send is unsafe (a ValueError)
+    +-- UploadAbortedError              the request body never went out in full (upload.py)
 
 Rule: an error names what happened and, where it can, what to do ("expected 100 bytes,
 got 42: the server closed the connection mid-body").
@@ -46,7 +47,7 @@ __all__ = [
     "SocketTimeoutError", "ClientResponseError", "ContentTypeError", "TooManyRedirects",
     "WSServerHandshakeError", "ClientPayloadError", "InvalidURL", "InvalidHeaderError",
     "RedirectClientError", "InvalidUrlClientError", "InvalidUrlRedirectClientError",
-    "NonHttpUrlClientError", "NonHttpUrlRedirectClientError",
+    "NonHttpUrlClientError", "NonHttpUrlRedirectClientError", "UploadAbortedError",
 ]
 
 
@@ -248,3 +249,8 @@ class NonHttpUrlRedirectClientError(NonHttpUrlClientError, RedirectClientError):
 
 class InvalidHeaderError(ClientError, ValueError):
     """A header we were asked to send holds CR, LF or NUL (header injection); nothing was sent."""
+
+
+class UploadAbortedError(ClientError):
+    """The request body was never sent in full: what ``UploadTracker.upload_complete`` holds
+    when the request failed, was cancelled or was answered without sending it."""

@@ -19,17 +19,21 @@ the request.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import ssl as ssllib
+from typing import Any, Optional, Union
 
 from ..url import URL
 from . import environment
 from .connector import ConnectionKey
+from .fingerprint import Fingerprint
+from .errors import InvalidUrlClientError, NonHttpUrlClientError
 from .request import normalize_headers
 from .timeouts import ClientTimeout
 
-__all__ = ["RequestOptions", "HTTP_SCHEMES"]
+__all__ = ["RequestOptions", "HTTP_SCHEMES", "build_url"]
 
 HTTP_SCHEMES = {"http": False, "https": True, "ws": False, "wss": True}   # scheme -> TLS?
+SSL_TYPES = (bool, ssllib.SSLContext, Fingerprint)   # what ssl= may be (None: the default)
 LIMIT_NAMES = ("max_line_size", "max_field_size", "max_headers")
 KNOWN = frozenset({"timeout", "ssl", "verify_ssl", "proxy", "proxy_auth", "proxy_headers",
                    "read_bufsize", "auto_decompress", *LIMIT_NAMES,
@@ -61,6 +65,9 @@ class RequestOptions:
         self.limits = limits if not any(given.get(name) for name in LIMIT_NAMES) else tuple(
             given.get(name) or default for name, default in zip(LIMIT_NAMES, limits))
         self.ssl = False if given.get("verify_ssl") is False else given.get("ssl", True)
+        if not (self.ssl is None or isinstance(self.ssl, SSL_TYPES)):
+            raise TypeError(f"ssl should be SSLContext, Fingerprint, bool or None, got "
+                            f"{self.ssl!r} instead")
         proxy, proxy_auth = given.get("proxy"), given.get("proxy_auth")
         self.proxy = proxy if proxy is not None else session._default_proxy
         self.proxy_auth = proxy_auth if proxy_auth is not None else session._default_proxy_auth
@@ -83,8 +90,30 @@ class RequestOptions:
             is_ssl = HTTP_SCHEMES[url.scheme]
             ssl = (self.session._connector.ssl if self.ssl is True else self.ssl) if is_ssl \
                 else True
-            # (_build_url has checked that the host is there; the port has a default)
+            # (build_url has checked that the host is there; the port has a default)
             key = ConnectionKey(url.raw_host, url.port, is_ssl, ssl, proxy)  # type: ignore[arg-type]
             if proxy is None:
                 self._keys[where] = key
         return key
+
+
+def build_url(base_url: Optional[URL], str_or_url: Union[str, URL], params: Any) -> URL:
+    """The URL a request goes to: joined to the session's ``base_url``, ``params`` added.
+
+    Refused here, before any connection: a URL that does not parse or has no host
+    (``InvalidUrlClientError``), a scheme other than http(s)/ws(s) (``NonHttpUrlClientError``).
+    """
+    try:
+        url = str_or_url if isinstance(str_or_url, URL) else URL(str(str_or_url))
+        if base_url is not None and not url.is_absolute():
+            url = base_url.join(url)
+    except ValueError as exc:
+        raise InvalidUrlClientError(str_or_url, str(exc)) from None
+    if url.scheme and url.scheme not in HTTP_SCHEMES:
+        raise NonHttpUrlClientError(str_or_url, "this client speaks http(s) and ws(s) only")
+    if not url.scheme or not url.raw_host:     # raw: the same answer, no IDNA decoding
+        raise InvalidUrlClientError(str_or_url, "expected an absolute http:// or https:// URL "
+                                                "(or give the session a base_url=)")
+    if params:
+        url = url.extend_query(params)
+    return url

@@ -8,13 +8,15 @@ them::
     301, 302 after a POST    -> GET without a body (the RFC allows it; every browser does it)
     301, 302 otherwise       -> the same method and the same body
     307, 308                 -> the same method and the same body
-    to another origin        -> the Authorization header and auth= are dropped (RFC 9110 15.4:
-                                credentials are not forwarded to a host they were not meant for)
+    to another origin        -> Authorization, Proxy-Authorization and Cookie headers and auth=
+                                are dropped (RFC 9110 15.4: credentials are not forwarded to a
+                                host they were not meant for; the jar's cookies still apply by
+                                their own rules, and the session's auth= comes back, auth.py)
 
 "The same body" means sending it again.  Bytes, text and forms are kept in memory; a file's
 payload goes along to the next hop and seeks back to where the first send started
 (``ClientRequest.rewind``); an async iterator cannot be replayed, and the redirect is then a
-``ClientError`` that says what to do.
+``ClientPayloadError`` that says what to do (aiohttp's class and first sentence).
 
 ``redirect_url`` resolves the Location against the request's URL (RFC 3986 5.2, a relative
 reference is the usual case) and keeps the request's fragment when the Location has none
@@ -27,13 +29,15 @@ from typing import Any, Optional, Tuple
 
 from ..url import URL
 from .auth import BasicAuth
-from .errors import ClientError, InvalidUrlRedirectClientError, NonHttpUrlRedirectClientError
+from .errors import (ClientPayloadError, InvalidUrlRedirectClientError,
+                     NonHttpUrlRedirectClientError)
 
 __all__ = ["REDIRECTS", "next_hop", "redirect_url", "drain_redirect"]
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 DRAIN_LIMIT = 65536                          # read up to 64 KiB of a redirect's body to reuse
 BODY_FIELDS = ("content-length", "content-type", "transfer-encoding")
+CREDENTIAL_FIELDS = ("authorization", "proxy-authorization", "cookie")   # every copy of each
 
 
 def next_hop(status: int, req: Any, location: str, data: Any, json: Any, headers: list,
@@ -48,13 +52,13 @@ def next_hop(status: int, req: Any, location: str, data: Any, json: Any, headers
         if req.payload is not None:
             data = req.payload                 # the same payload: it seeks back when written
     else:
-        raise ClientError(
-            f"cannot follow the {status} redirect to {new_url}: the request body was "
-            f"a stream and has been consumed (send bytes or a file, or pass "
-            f"allow_redirects=False and handle the redirect)")
-    if new_url.origin() != url.origin():
+        raise ClientPayloadError(
+            f"Cannot follow redirect with a consumed request body: the {status} redirect to "
+            f"{new_url} asks for the body again, and it was a stream (send bytes or a file, "
+            f"or pass allow_redirects=False and handle the redirect)")
+    if new_url.origin() != url.origin():      # credentials stay with their origin
         auth = None
-        headers = [p for p in headers if p[0].lower() != "authorization"]
+        headers = [p for p in headers if p[0].lower() not in CREDENTIAL_FIELDS]
     return method, new_url, data, json, headers, auth
 
 
@@ -64,13 +68,14 @@ def redirect_url(url: URL, location: str) -> URL:
         new_url = url.join(URL(location))
     except ValueError as exc:
         raise InvalidUrlRedirectClientError(
-            location, f"the server redirected to a malformed URL ({exc})") from None
+            location, f"Server attempted redirecting to a location that does not look like "
+                      f"a URL ({exc})") from None
     if new_url.scheme not in ("http", "https"):
         raise NonHttpUrlRedirectClientError(
             location, "the server redirected to a URL that is not http(s)")
     if not new_url.host:
-        raise InvalidUrlRedirectClientError(location, "the server redirected to a URL "
-                                                      "without a host")
+        raise InvalidUrlRedirectClientError(location, "Invalid redirect URL origin: the "
+                                                      "server redirected to a URL without a host")
     if url.fragment and not new_url.fragment:  # RFC 9110 10.2.2: the fragment carries over
         new_url = URL(f"{new_url}#{url.fragment}")
     return new_url

@@ -43,6 +43,7 @@ file stood when the request was first built; an async iterable that has run cann
 """
 from __future__ import annotations
 
+import asyncio
 import json as jsonlib
 import sys
 from typing import Any, Callable, List, Optional, Tuple
@@ -54,11 +55,12 @@ from ..payload import AsyncIterablePayload, Payload, get_payload
 from ..multidict import CIMultiDict
 from .auth import BasicAuth
 from .decoding import ACCEPT_ENCODING
-from .errors import InvalidHeaderError
+from .errors import ClientConnectionError, ClientError, ClientOSError, InvalidHeaderError
 from .formdata import FormData
 from .multipartwriter import MultipartWriter
 from .proxy import absolute_target
 from .tracing import send_all
+from .upload import UploadTracker
 
 __all__ = ["ClientRequest", "BodyWriter", "USER_AGENT", "normalize_headers"]
 
@@ -99,6 +101,8 @@ def host_header(url: Any) -> str:
 
 class ClientRequest:
     """One request, ready to go: ``head`` (bytes) and a body to write after it."""
+
+    tracker: Optional[UploadTracker] = None    # upload.py: set by the session when given
 
     def __init__(self, method: str, url: Any, *, headers: Pairs, skip_auto_headers: Any = (),
                  data: Any = None, json: Any = None, cookie_header: Optional[str] = None,
@@ -223,7 +227,8 @@ class ClientRequest:
     async def write(self, connection: Any) -> None:
         """Send the head and the body on ``connection``."""
         body = self.body
-        if self.payload is None and not self.traces:   # plain bytes, nobody watching
+        if self.payload is None and not self.traces and self.tracker is None:
+            # plain bytes, nobody watching: the common case, in one or two writes
             if self.chunked:
                 connection.write(self.head + (encode_chunk(body) if body else b"") + LAST_CHUNK)
             elif len(body) <= SMALL_BODY:      # one write: one system call, one TCP segment
@@ -237,13 +242,28 @@ class ClientRequest:
         if self.traces:
             await send_all(self.traces, "request_headers_sent", self.method, self.url,
                            CIMultiDict(self.headers))
-        writer = BodyWriter(connection, self)
+        tracker = self.tracker
+        if tracker is not None:
+            tracker.writing(connection.transport)
+        try:
+            await self._write_body(BodyWriter(connection, self))
+        except BaseException as exc:
+            error = body_error(exc, connection)
+            if tracker is not None:
+                tracker.failed(None if isinstance(exc, asyncio.CancelledError) else error)
+            if error is exc:
+                raise
+            raise error from exc
+        if tracker is not None:
+            tracker.finished()
+
+    async def _write_body(self, writer: "BodyWriter") -> None:
         if self.payload is not None:
             await self.payload.write(writer)
-        elif body:
-            await writer.write(body)
+        elif self.body:
+            await writer.write(self.body)
         if self.chunked:
-            connection.write(LAST_CHUNK)
+            writer.connection.write(LAST_CHUNK)
 
     def __repr__(self) -> str:
         return f"<ClientRequest {self.method} {self.url}>"
@@ -252,17 +272,35 @@ class ClientRequest:
 class BodyWriter:
     """What a Payload writes to: frames each piece, waits for the network, tells the traces."""
 
-    __slots__ = ("_connection", "_request")
+    __slots__ = ("connection", "_request")
 
     def __init__(self, connection: Any, request: ClientRequest) -> None:
-        self._connection, self._request = connection, request
+        self.connection, self._request = connection, request
 
     async def write(self, data: bytes) -> None:
         if not data:
             return
         request = self._request
-        self._connection.write(encode_chunk(data) if request.chunked else data)
+        if request.tracker is not None:
+            request.tracker.add(len(data))
+        self.connection.write(encode_chunk(data) if request.chunked else data)
         if request.traces:
             await send_all(request.traces, "request_chunk_sent", request.method, request.url,
                            data)
-        await self._connection.drain()
+        await self.connection.drain()
+
+
+def body_error(exc: BaseException, connection: Any) -> BaseException:
+    """What the caller sees when writing the body failed: a ClientError, as in aiohttp.
+
+    A client error (the server went away) and a cancellation stay what they are; an OS error
+    becomes ``ClientOSError``; anything else (the body's own generator raised, a file could not
+    be read) becomes ``ClientConnectionError`` naming the cause, since the request is broken
+    off mid-body and the connection cannot be reused.
+    """
+    if isinstance(exc, (ClientError, asyncio.CancelledError)) or not isinstance(exc, Exception):
+        return exc
+    connection.should_close = True
+    if isinstance(exc, OSError):
+        return ClientOSError(exc.errno, f"Cannot write the request body: {exc}")
+    return ClientConnectionError(f"Failed to send the request body: {exc!r}")

@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import json as jsonlib
-from http.cookies import CookieError, SimpleCookie
+from http.cookies import SimpleCookie
 from types import MappingProxyType
 from typing import Any, Callable, Dict, Generator, Mapping, NamedTuple, Optional, Tuple
 
@@ -45,6 +45,7 @@ from ..multipart import parse_content_disposition
 from ..streams import EMPTY_STREAM, StreamReader
 from .decoding import ContentDecoder
 from .errors import ClientConnectionError, ClientResponseError, ContentTypeError, RequestInfo
+from .setcookie import cookies_of
 from .tracing import send_all
 
 __all__ = ["ClientResponse", "HttpVersion", "ContentDisposition", "parse_content_type"]
@@ -263,14 +264,8 @@ class ClientResponse:
 
     @property
     def cookies(self) -> SimpleCookie:
-        jar = SimpleCookie()
-        for name, value in self._raw:
-            if name.lower() == "set-cookie":
-                try:
-                    jar.load(value)            # one Set-Cookie line at a time (RFC 6265 3)
-                except CookieError:
-                    pass                       # a malformed cookie is ignored, as browsers do
-        return jar
+        # One Set-Cookie field at a time (RFC 6265 3), read as browsers do: setcookie.py.
+        return cookies_of(value for name, value in self._raw if name.lower() == "set-cookie")
 
     @property
     def request_info(self) -> RequestInfo:

@@ -47,7 +47,6 @@ import asyncio
 import itertools
 import json as jsonlib
 import warnings
-from http.cookies import Morsel, SimpleCookie
 from typing import Any, Awaitable, Callable, Iterable, List, Optional, Union
 
 from .. import trace
@@ -55,19 +54,19 @@ from ..http1 import RemoteProtocolError
 from ..multidict import CIMultiDict
 from ..url import URL
 from . import environment
-from .auth import BasicAuth
+from .auth import BasicAuth, hop_auth
 from .connector import ConnectionKey, TCPConnector
 from .contexts import WITH_SESSION_HINT, RequestContextManager
-from .cookiejar import CookieJar
+from .cookiejar import CookieJar, cookie_header
 from .errors import (ClientError, ClientResponseError, ConnectionTimeoutError,
-                     InvalidUrlClientError, NonHttpUrlClientError, ServerDisconnectedError,
-                     TooManyRedirects)
+                     ServerDisconnectedError, TooManyRedirects)
 from .redirects import REDIRECTS, drain_redirect, next_hop
 from .request import ClientRequest, merge_headers, normalize_headers
 from .response import ClientResponse
 from .timeouts import DEFAULT_TIMEOUT, Alarm, ClientTimeout, Deadline
-from .options import HTTP_SCHEMES, RequestOptions
-from .tracing import TraceConfig, request_traces, send_all
+from .options import RequestOptions, build_url
+from .tracing import TraceConfig, request_traces, send_all, send_exception, start_all
+from .upload import UploadTracker
 from .websocket import WSConnectContext, ws_connect
 
 __all__ = ["ClientSession"]
@@ -167,6 +166,7 @@ class ClientSession:
                        auth: Optional[BasicAuth] = None, allow_redirects: bool = True,
                        max_redirects: int = 10, chunked: Optional[bool] = None,
                        raise_for_status: Any = None, trace_request_ctx: Any = None,
+                       upload_tracker: Optional[UploadTracker] = None,
                        **options: Any) -> ClientResponse:
         """Make one request, following redirects; see the module docstring for the steps.
 
@@ -175,77 +175,89 @@ class ClientSession:
         and ``server_hostname`` are taken there too, and ignored.
         """
         # long because: the redirect loop, its two observers and its clean-up are one story
-        if self._closed:
-            raise RuntimeError("Session is closed: make requests inside 'async with "
-                               "ClientSession() as session:'")
-        url = self._build_url(str_or_url, params)
-        opts = self._options(options, trace_request_ctx)
-        headers = merge_headers(self._default_headers, normalize_headers(headers))
-        skip = self._skip_auto_headers
-        if skip_auto_headers:
-            skip = skip | {h.lower() for h in skip_auto_headers}
-        auth = auth if auth is not None else self._default_auth
-        method, redirects_left = method.upper(), max_redirects if allow_redirects else 0
-        req_id = next(_request_ids)
-        if trace.enabled:
-            trace.emit("client.request_start", req=req_id, method=method, url=str(url))
-        traces = opts.traces
-        history: List[ClientResponse] = []
-        deadline = Deadline(opts.loop, opts.timeout.total, hint=TOTAL_HINT, alarm=self._alarm)
+        if upload_tracker is not None:
+            upload_tracker.bind()              # before the try: not ours to settle if bound
+        req: Optional[ClientRequest] = None
         try:
-            with deadline:
-                while True:                   # one turn per hop of a redirect chain
-                    if auth is None and self._trust_env:
-                        auth = self._netrc_auth(url, headers)
-                    req = ClientRequest(
-                        method, url, headers=headers, skip_auto_headers=skip, data=data,
-                        json=json, cookie_header=self._cookie_header(url, cookies), auth=auth,
-                        version=self._version, chunked=chunked,
-                        json_serialize=self._json_serialize,
-                        proxy=opts.proxy_for(url) if opts.proxied else None, traces=traces)
-                    if traces:
-                        await send_all(traces, "request_start", method, url,
-                                       CIMultiDict(req.headers))
-                    resp = await self._exchange(req, url, opts, req_id, history)
-                    if resp._header("set-cookie") is not None:
-                        self._cookie_jar.update_cookies(resp.cookies, resp.url)
-                    location = resp._header("location") if (
-                        redirects_left and resp.status in REDIRECTS) else None
-                    if location is None:      # not a redirect (a 3xx without Location is not)
-                        break
-                    history.append(resp)
-                    if traces:
-                        await send_all(traces, "request_redirect", method, url,
-                                       CIMultiDict(req.headers), resp)
-                    if len(history) >= redirects_left:
-                        resp.close()
-                        raise TooManyRedirects(history[0].request_info, tuple(history),
-                                               status=resp.status, message=resp.reason)
-                    await drain_redirect(resp)
-                    method, url, data, json, headers, auth = next_hop(
-                        resp.status, req, location, data, json, headers, auth)
-        except BaseException as exc:
+            if self._closed:
+                raise RuntimeError("Session is closed: make requests inside 'async with "
+                                   "ClientSession() as session:'")
+            url = build_url(self._base_url, str_or_url, params)
+            opts = self._options(options, trace_request_ctx)
+            headers = merge_headers(self._default_headers, normalize_headers(headers))
+            skip = self._skip_auto_headers
+            if skip_auto_headers:
+                skip = skip | {h.lower() for h in skip_auto_headers}
+            method, redirects_left = method.upper(), max_redirects if allow_redirects else 0
+            req_id = next(_request_ids)
             if trace.enabled:
-                trace.emit("client.request_end", req=req_id, status=None,
-                           error=type(exc).__name__)
-            if traces and isinstance(exc, Exception):
-                await send_all(traces, "request_exception", method, url,
-                               CIMultiDict(headers), exc)
-            raise
-        if deadline.when is not None and resp._connection is not None and resp.status != 101:
-            resp._connection.arm_deadline(deadline.when)   # the body is still to come
-        if trace.enabled:
-            resp._trace_end(req_id)
-        resp.history = tuple(history)
-        if traces:
-            resp._traces = traces
-            await send_all(traces, "request_end", method, url, CIMultiDict(req.headers), resp)
-        check = self._raise_for_status if raise_for_status is None else raise_for_status
-        if check is True:
-            resp.raise_for_status()
-        elif callable(check):
-            await check(resp)
-        return resp
+                trace.emit("client.request_start", req=req_id, method=method, url=str(url))
+            traces = opts.traces
+            history: List[ClientResponse] = []
+            deadline = Deadline(opts.loop, opts.timeout.total, hint=TOTAL_HINT, alarm=self._alarm)
+            try:
+                with deadline:
+                    while True:                   # one turn per hop of a redirect chain
+                        if url.raw_user is not None or self._default_auth is not None:
+                            url, auth = hop_auth(url, auth, bool(history), self._default_auth,
+                                                 self._base_url)
+                        if auth is None and self._trust_env:
+                            auth = self._netrc_auth(url, headers)
+                        req = ClientRequest(
+                            method, url, headers=headers, skip_auto_headers=skip, data=data,
+                            json=json, cookie_header=cookie_header(self._cookie_jar, url,
+                                                                   cookies),
+                            auth=auth, version=self._version, chunked=chunked,
+                            json_serialize=self._json_serialize,
+                            proxy=opts.proxy_for(url) if opts.proxied else None, traces=traces)
+                        if upload_tracker is not None:
+                            req.tracker = upload_tracker
+                        if traces:
+                            await start_all(traces, method, url, CIMultiDict(req.headers))
+                        resp = await self._exchange(req, url, opts, req_id, history)
+                        if resp._header("set-cookie") is not None:
+                            self._cookie_jar.update_cookies(resp.cookies, resp.url)
+                        location = resp._header("location") if (
+                            redirects_left and resp.status in REDIRECTS) else None
+                        if location is None:      # not a redirect (a 3xx without Location is not)
+                            break
+                        history.append(resp)
+                        if traces:
+                            await send_all(traces, "request_redirect", method, url,
+                                           CIMultiDict(req.headers), resp)
+                        if len(history) >= redirects_left:
+                            resp.close()
+                            raise TooManyRedirects(history[0].request_info, tuple(history),
+                                                   status=resp.status, message=resp.reason)
+                        await drain_redirect(resp)
+                        method, url, data, json, headers, auth = next_hop(
+                            resp.status, req, location, data, json, headers, auth)
+            except BaseException as exc:
+                if trace.enabled:
+                    trace.emit("client.request_end", req=req_id, status=None,
+                               error=type(exc).__name__)
+                if traces and isinstance(exc, Exception):
+                    await send_exception(traces, method, url, CIMultiDict(headers), exc)
+                raise
+            if deadline.when is not None and resp._connection is not None and resp.status != 101:
+                resp._connection.arm_deadline(deadline.when)   # the body is still to come
+            if trace.enabled:
+                resp._trace_end(req_id)
+            resp.history = tuple(history)
+            if traces:
+                resp._traces = traces
+                await send_all(traces, "request_end", method, url, CIMultiDict(req.headers), resp)
+            check = self._raise_for_status if raise_for_status is None else raise_for_status
+            if check is True:
+                resp.raise_for_status()
+            elif callable(check):
+                await check(resp)
+            return resp
+        finally:
+            if upload_tracker is not None:     # no attempt follows: settle its future
+                upload_tracker.finalize()
+            if req is not None and req.payload is not None:
+                await req.payload.close()      # as aiohttp: a file body is closed when done
 
     def _options(self, given: dict, trace_request_ctx: Any) -> RequestOptions:
         """The RequestOptions of a request; without any given, the session's (made once)."""
@@ -276,7 +288,10 @@ class ClientSession:
         key = options.key(url, req.proxy)
         loop = options.loop
         may_retry = True
+        tracker = req.tracker
         while True:
+            if tracker is not None:
+                tracker.attempt_started()      # each send of the body counts, the retry too
             # An idle keep-alive connection is taken at once (no coroutine, no connect limit
             # to watch); otherwise wait for a slot and maybe connect (_connection_for).
             conn = self._connector.reuse(key, loop, trace_req=req_id)
@@ -333,35 +348,6 @@ class ClientSession:
             if traces:
                 await send_all(traces, "connection_reuseconn")
         return conn
-
-    def _build_url(self, str_or_url: Union[str, URL], params: Any) -> URL:
-        try:
-            url = str_or_url if isinstance(str_or_url, URL) else URL(str(str_or_url))
-            if self._base_url is not None and not url.is_absolute():
-                url = self._base_url.join(url)
-        except ValueError as exc:
-            raise InvalidUrlClientError(str_or_url, str(exc)) from None
-        if url.scheme and url.scheme not in HTTP_SCHEMES:
-            raise NonHttpUrlClientError(str_or_url, "this client speaks http(s) and ws(s) only")
-        if not url.scheme or not url.raw_host:     # raw: the same answer, no IDNA decoding
-            raise InvalidUrlClientError(str_or_url, "expected an absolute http:// or https:// URL "
-                                                    "(or give the session a base_url=)")
-        if params:
-            url = url.extend_query(params)
-        return url
-
-    def _cookie_header(self, url: URL, cookies: Any) -> Optional[str]:
-        jar = self._cookie_jar
-        if not len(jar) and not cookies:
-            return None
-        found = jar.filter_cookies(url) if len(jar) else SimpleCookie()
-        if cookies:
-            items = cookies.items() if hasattr(cookies, "items") else cookies
-            for name, value in items:
-                found[name] = value.value if isinstance(value, Morsel) else str(value)
-        if not found:
-            return None
-        return "; ".join(f"{name}={morsel.coded_value}" for name, morsel in found.items())
 
     # -- the session's own state -----------------------------------------------------------
     @property

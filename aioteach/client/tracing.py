@@ -240,10 +240,11 @@ class TraceConfig:
 class Trace:
     """One request's view of one TraceConfig: the session and the request's context."""
 
-    __slots__ = ("_session", "_config", "_ctx")
+    __slots__ = ("_session", "_config", "_ctx", "started")
 
     def __init__(self, session: Any, trace_config: TraceConfig, trace_config_ctx: Any) -> None:
         self._session, self._config, self._ctx = session, trace_config, trace_config_ctx
+        self.started = False                   # its request_start callbacks all returned
 
     async def send(self, moment: str, *fields: Any) -> None:
         signal = self._config.signal(moment)
@@ -262,3 +263,21 @@ async def send_all(traces: List[Trace], moment: str, *fields: Any) -> None:
     """Run ``moment``'s callbacks of every trace config of a request, config by config."""
     for one in traces:
         await one.send(moment, *fields)
+
+
+async def start_all(traces: List[Trace], *fields: Any) -> None:
+    """request_start, config by config; a config whose callbacks all returned is *started*.
+
+    As in aiohttp, only a started config hears how the request ended: when the second
+    config's on_request_start raises, the first gets request_exception and the second nothing.
+    """
+    for one in traces:
+        await one.send("request_start", *fields)
+        one.started = True
+
+
+async def send_exception(traces: List[Trace], *fields: Any) -> None:
+    """request_exception, to the configs that were started (see start_all)."""
+    for one in traces:
+        if one.started:
+            await one.send("request_exception", *fields)
