@@ -49,9 +49,11 @@ How it differs from ``async def`` (the lesson):
   its generator (a Task's ``cancel()`` throws ``CancelledError`` into its coroutine); if the
   generator then fails, the error is logged ("Exception after Future was cancelled"), as
   tornado does, since nobody is left to receive it.
-* Where the result lives: a generator's runner is a callback on the future it waits for, not
-  an ``asyncio.Task``, so ``asyncio.current_task()`` inside it is whichever task (if any)
-  happens to be running the loop callback.
+* Who calls ``send()``: a generator's runner is a done-callback on the future it waits for,
+  not an ``asyncio.Task``.  Up to its first ``yield`` the body runs inside its caller (and
+  its caller's task); after that the loop calls the runner as a plain callback, so
+  ``asyncio.current_task()`` is ``None`` there.  (A coroutine it yields runs in a Task of
+  its own, made by ``convert_yielded``.)
 
 Where aioteach differs from tornado 6.6, on purpose: a ``@gen.coroutine`` function says it is
 a coroutine function (so aiohttp and aioteach route it as a handler); calling one needs a
