@@ -46,7 +46,6 @@ import asyncio
 import atexit
 import contextlib
 import html
-import importlib.util
 import io
 import time
 from dataclasses import dataclass, field
@@ -61,13 +60,22 @@ from .servers import registry_key
 from .timeline import side_by_side
 
 __all__ = ["RaceLab", "RaceResult", "Target", "TornadoServer", "serve_tornado", "max_overlap",
-           "TORNADO_SERVERS", "LESSON_KINDS", "TORNADO_KINDS"]
+           "tornado_installed", "TORNADO_SERVERS", "LESSON_KINDS", "TORNADO_KINDS"]
 
 #: The lesson's three handlers (``/<kind>/...``) and the two on tornado's server.
 LESSON_KINDS = ("callbacks", "generator", "native")
 TORNADO_KINDS = ("generator", "native")
 #: key -> TornadoServer, like ``servers.REGISTRY``; survives ``importlib.reload``.
 TORNADO_SERVERS: Dict[Any, "TornadoServer"] = globals().get("TORNADO_SERVERS", {})
+
+
+def tornado_installed() -> bool:
+    """Can tornado be imported here?  (Tried, not looked up: a blocked import counts as no.)"""
+    try:
+        import tornado  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def max_overlap(intervals: Iterable[Tuple[float, float]]) -> int:
@@ -133,7 +141,7 @@ def serve_tornado(routes: Sequence[Any], *, name: Optional[str] = None,
     Re-running the cell stops the server it started before (``name=`` files it under a name
     instead, as ``serve()`` does); the servers stop when the kernel exits.
     """
-    if importlib.util.find_spec("tornado") is None:
+    if not tornado_installed():
         raise ImportError("tornado is not installed, so there is no tornado server to race: "
                           "pip install tornado, then restart the kernel")
     key = ("tornado",) + tuple(registry_key(name))
@@ -238,7 +246,7 @@ class RaceLab:
         if self.tornado is not None:
             return "" if self.tornado.running else (
                 f"tornado's server {self.tornado.url} is stopped: re-run the cell that serves it.")
-        if importlib.util.find_spec("tornado") is None:
+        if not tornado_installed():
             return ("tornado is not installed here, so only aioteach's three handlers race "
                     "(pip install tornado, restart the kernel, and two tornado rows join).")
         return "no tornado server was given (RaceLab(server, tornado=serve_tornado(...)))."

@@ -241,3 +241,14 @@ async def test_the_live_timeline_draws_n_client_rows_per_handler_and_our_servers
     assert [s.row for s in timeline.spans("server") if s.open] == []   # hang-ups were heard
     await lab.run(2)                                  # a new race: a fresh picture
     assert len(timeline.rows("client")) == 2 * len(results)
+
+
+def test_without_tornado_serve_tornado_says_how_to_install_it(monkeypatch):
+    import sys
+
+    from aioteach.notebook.race import tornado_installed
+    monkeypatch.setitem(sys.modules, "tornado", None)        # an import of tornado now fails
+    assert not tornado_installed()
+    with pytest.raises(ImportError, match="pip install tornado"):
+        serve_tornado([])
+    assert "not installed" in RaceLab("http://127.0.0.1:1", widgets=False).tornado_note()
