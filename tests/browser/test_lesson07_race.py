@@ -6,7 +6,8 @@ keyboard the test then:
 1. clicks **Race** and finds a table row per handler in the page: ``callbacks``, ``generator``,
    ``native``, and ``tornado generator`` / ``tornado native`` (CI installs tornado);
 2. types N = 3 into the slider's box, races again, and finds ``3/3`` in every row;
-3. re-runs the race widget's cell (a learner's re-run) and races with the new widget;
+3. re-runs the race widget's cell (a learner's re-run) and races with the new widget, then
+   re-runs the cell that serves the app (a new server on a new port): the race follows it;
 4. stops the aioteach server in a new cell and races: the widget shows the failure sentence
    ("... is not running: re-run the cell that serves it"), never a traceback.
 
@@ -119,6 +120,16 @@ def test_the_race_in_lesson07_shows_a_row_per_handler_for_any_n(lab, browser):
         widget = race_widget(page)
         race(page, widget)
         assert list(table_rows(widget)) == expected
+        assert not error_texts(page), error_texts(page)
+
+        # and re-runs the cell that serves the app (a new port): the race follows it
+        serving = page.locator(".jp-CodeCell", has_text="server = serve(app)").first
+        serving.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        serving.locator(".jp-OutputArea-output", has_text="stopped the previous server").first \
+            .wait_for(timeout=30_000)
+        text = race(page, race_widget(page))
+        assert list(table_rows(race_widget(page))) == expected, text
         assert not error_texts(page), error_texts(page)
 
         run_new_cell(page, "server.stop(); print('stopped the server')")
