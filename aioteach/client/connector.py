@@ -289,8 +289,10 @@ class TCPConnector:
             return setting
         verify = setting is not False and not isinstance(setting, Fingerprint)
         if verify not in self._contexts:
-            self._contexts[verify] = (ssllib.create_default_context() if verify
-                                      else _unverified_context())
+            context = ssllib.create_default_context() if verify else _unverified_context()
+            # ALPN (RFC 7301): say we speak HTTP/1.1, so a server offering h2 picks http/1.1
+            context.set_alpn_protocols(["http/1.1"])
+            self._contexts[verify] = context
         return self._contexts[verify]
 
     async def _open(self, key: ConnectionKey, loop: asyncio.AbstractEventLoop,
@@ -394,18 +396,24 @@ class TCPConnector:
         """Connections in use plus idle ones in the pool."""
         return len(self._in_use) + sum(len(idle) for idle in self._idle.values())
 
-    async def close(self) -> None:
-        """Close every connection, idle or in use."""
+    async def close(self, *, abort_ssl: bool = False) -> None:
+        """Close every connection, idle or in use.
+
+        ``abort_ssl=True`` (aiohttp's keyword) drops TLS connections at once instead of
+        sending TLS's close_notify first, which waits for the peer.
+        """
         self._closed = True
         if self._cleanup is not None:
             self._cleanup.cancel()
             self._cleanup = None
-        for idle in self._idle.values():
-            for conn, _ in idle:
-                conn.close()
+        conns = [conn for idle in self._idle.values() for conn, _ in idle] + list(self._in_use)
         self._idle.clear()
-        for conn in list(self._in_use):
-            conn.close()
+        for conn in conns:
+            if abort_ssl and conn.key.is_ssl and conn.transport is not None:
+                conn.should_close = True
+                conn.transport.abort()
+            else:
+                conn.close()
         for _, future in self._waiters:
             if not future.done():
                 future.set_exception(RuntimeError("the connector was closed while waiting"))

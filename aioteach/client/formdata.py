@@ -35,6 +35,18 @@ __all__ = ["FormData"]
 _Field = Tuple[str, Any, Optional[str], Optional[str]]   # name, value, filename, content_type
 
 
+def guess_filename(file: Any, default: str) -> str:
+    """A file object's own name (``open("a/b.txt")`` -> ``b.txt``), else ``default``.
+
+    An in-memory file (``io.BytesIO``) has no name, and ``sys.stdin``'s is ``<stdin>``: no
+    file name to speak of, so ``default``.
+    """
+    name = getattr(file, "name", None)
+    if isinstance(name, str) and name and not (name[0] == "<" and name[-1] == ">"):
+        return os.path.basename(name)
+    return default
+
+
 class FormData:
     """``FormData(fields)``; ``add_field(name, value, content_type=None, filename=None)``."""
 
@@ -61,7 +73,7 @@ class FormData:
         if isinstance(value, io.IOBase):
             self._is_multipart = True
             if filename is None:
-                filename = os.path.basename(str(getattr(value, "name", name)))
+                filename = guess_filename(value, name)
         elif isinstance(value, (bytes, bytearray, memoryview)):
             if filename is None and content_type is None:
                 filename = name           # raw bytes are a file, as aiohttp treats them
@@ -76,7 +88,7 @@ class FormData:
         """Add many: ``(name, value)`` pairs, dicts and MultiDicts, or file objects."""
         for field in fields:
             if isinstance(field, io.IOBase):
-                self.add_field(os.path.basename(str(getattr(field, "name", "file"))), field)
+                self.add_field(guess_filename(field, "unknown"), field)   # aiohttp's default
             elif hasattr(field, "items"):
                 for name, value in field.items():
                     self.add_field(name, value)

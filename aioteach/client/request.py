@@ -12,9 +12,11 @@ pool, so that a request that cannot be sent (a header holding CR LF, both ``data
        data=FormData(...)          urlencoded, or multipart with files
        data=MultipartWriter(...)   its parts (multipartwriter.py) multipart/<subtype>; boundary=...
        json=obj                    json_serialize(obj), UTF-8   application/json
+                                   (or the bytes of the session's json_serialize_bytes)
        data=anything else          a Payload (aioteach.payload): a file, io.BytesIO/StringIO,
                                    an async iterable, a StreamReader, or a Payload itself;
-                                   its size, Content-Type and Content-Disposition are its own
+                                   its size and Content-Type are its own (a Content-Disposition
+                                   only from a Payload made with one, as in aiohttp)
 
    The first five become one ``bytes`` here and never meet the payload machinery: that path
    is the common one and stays as short as it was.
@@ -103,12 +105,13 @@ class ClientRequest:
     """One request, ready to go: ``head`` (bytes) and a body to write after it."""
 
     tracker: Optional[UploadTracker] = None    # upload.py: set by the session when given
+    length_limit: Optional[int] = None         # the caller's own Content-Length (_framing)
 
     def __init__(self, method: str, url: Any, *, headers: Pairs, skip_auto_headers: Any = (),
                  data: Any = None, json: Any = None, cookie_header: Optional[str] = None,
                  auth: Optional[BasicAuth] = None, version: str = "1.1",
                  chunked: Optional[bool] = None,
-                 json_serialize: Callable[[Any], str] = jsonlib.dumps, proxy: Any = None,
+                 json_serialize: Callable[[Any], Any] = jsonlib.dumps, proxy: Any = None,
                  traces: Any = None) -> None:
         # long because: each step of the module docstring's list is a few lines, in order
         if data is not None and json is not None:
@@ -143,7 +146,7 @@ class ClientRequest:
         if self.payload is not None:           # e.g. a file's Content-Disposition
             auto.extend((name, value) for name, value in self.payload.headers.items()
                         if name.lower() not in skip and name.lower() != "content-type")
-        auto.extend(self._framing(method, names, chunked))
+        auto.extend(self._framing(method, names, chunked, headers))
         pairs = auto + headers if auto else list(headers)
         if cookie_header:
             pairs = self._add_cookies(pairs, cookie_header)
@@ -165,11 +168,12 @@ class ClientRequest:
             raise InvalidHeaderError(f"refusing to send the request: {exc.hint}") from None
 
     # -- the body --------------------------------------------------------------------------
-    def _take_body(self, data: Any, json: Any, json_serialize: Callable[[Any], str]
+    def _take_body(self, data: Any, json: Any, json_serialize: Callable[[Any], Any]
                    ) -> Optional[str]:
         """Set ``body`` or ``payload`` from the arguments; return the default Content-Type."""
         if json is not None:
-            self.body = json_serialize(json).encode("utf-8")
+            body = json_serialize(json)        # str, or bytes (json_serialize_bytes)
+            self.body = body if isinstance(body, bytes) else body.encode("utf-8")
             return "application/json"
         if data is None:
             return None
@@ -185,17 +189,30 @@ class ClientRequest:
             content_type, self.body = data.encode()
             return content_type
         try:
-            self.payload = data if isinstance(data, Payload) else get_payload(data)
+            # disposition=None: a file sent as the whole body gets no Content-Disposition
+            # (aiohttp's choice; get_payload(f, disposition="inline") asks for one)
+            self.payload = (data if isinstance(data, Payload)
+                            else get_payload(data, disposition=None))
         except LookupError:
             raise TypeError(f"data= must be bytes, str, a dict, FormData, MultipartWriter, a "
                             f"file object, an async iterable of bytes or a Payload, not "
                             f"{type(data).__name__}") from None
         return self.payload.content_type
 
-    def _framing(self, method: str, names: set, chunked: Optional[bool]) -> Pairs:
-        """Content-Length or Transfer-Encoding, unless the caller already wrote one."""
+    def _framing(self, method: str, names: set, chunked: Optional[bool],
+                 headers: Pairs) -> Pairs:
+        """Content-Length or Transfer-Encoding, unless the caller already wrote one.
+
+        A Content-Length the caller wrote is a promise about the body: no more than that many
+        bytes are sent (as in aiohttp), since more would be read as the start of a next request.
+        """
         if "content-length" in names or "transfer-encoding" in names:
             self.chunked = "transfer-encoding" in names
+            if not self.chunked:
+                given = [v for k, v in headers if k.lower() == "content-length"][-1]
+                self.length_limit = int(given) if given.strip().isdigit() else None
+                if self.length_limit is not None and self.payload is None:
+                    self.body = self.body[:self.length_limit]
             return []
         size = len(self.body) if self.payload is None else self.payload.size
         framing = request_framing(method, size, bool(chunked))
@@ -272,12 +289,15 @@ class ClientRequest:
 class BodyWriter:
     """What a Payload writes to: frames each piece, waits for the network, tells the traces."""
 
-    __slots__ = ("connection", "_request")
+    __slots__ = ("connection", "_request", "_left")
 
     def __init__(self, connection: Any, request: ClientRequest) -> None:
         self.connection, self._request = connection, request
+        self._left = request.length_limit      # bytes the caller's Content-Length still allows
 
     async def write(self, data: bytes) -> None:
+        if self._left is not None:
+            data, self._left = data[:self._left], self._left - len(data[:self._left])
         if not data:
             return
         request = self._request

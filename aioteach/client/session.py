@@ -89,6 +89,7 @@ class ClientSession:
                  headers: Any = None, skip_auto_headers: Any = None,
                  auth: Optional[BasicAuth] = None,
                  json_serialize: Callable[[Any], str] = jsonlib.dumps,
+                 json_serialize_bytes: Optional[Callable[[Any], bytes]] = None,
                  cookie_jar: Optional[CookieJar] = None, connector_owner: bool = True,
                  raise_for_status: Union[bool, Callable[[ClientResponse], Awaitable[None]]] = False,
                  timeout: ClientTimeout = _SENTINEL, auto_decompress: bool = True,
@@ -108,7 +109,8 @@ class ClientSession:
         self._default_headers = normalize_headers(headers)
         self._skip_auto_headers = frozenset(h.lower() for h in skip_auto_headers or ())
         self._default_auth = auth
-        self._json_serialize = json_serialize
+        # aiohttp 3.14's json_serialize_bytes (orjson.dumps, say) wins: no str in between
+        self._json_serialize: Callable[[Any], Any] = json_serialize_bytes or json_serialize
         self._raise_for_status = raise_for_status
         self._timeout = DEFAULT_TIMEOUT if timeout is _SENTINEL else timeout
         self._auto_decompress = auto_decompress

@@ -43,7 +43,7 @@ async def test_an_async_generator_goes_chunked_and_a_stringio_with_its_length():
                 await session.post(server.url("/"), data=object())
 
 
-async def test_a_named_file_sends_its_type_and_disposition(tmp_path):
+async def test_a_named_file_sends_its_type_and_a_disposition_only_when_asked(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_bytes(b"some notes")
     async with RawServer(serve_responses(echo_body)) as server:
@@ -53,8 +53,16 @@ async def test_a_named_file_sends_its_type_and_disposition(tmp_path):
                     assert await resp.read() == b"some notes"
                     assert resp.headers["X-Framing"] == "10"
                     assert resp.headers["X-Type"] == "text/plain"
-    seen = server.seen[0]
-    assert 'filename="notes.txt"' in seen.header("content-disposition")
+    # aiohttp's rule: a file as the whole body has no Content-Disposition; ask for one with
+    # get_payload(file, disposition="inline")
+    assert server.seen[0].header("content-disposition") is None
+    async with RawServer(serve_responses(echo_body)) as server:
+        async with ClientSession() as session:
+            with open(path, "rb") as file:
+                body = payload.get_payload(file, disposition="inline")
+                async with session.put(server.url("/"), data=body) as resp:
+                    assert await resp.read() == b"some notes"
+    assert server.seen[0].header("content-disposition") == 'inline; filename="notes.txt"'
 
 
 @pytest.fixture

@@ -56,3 +56,26 @@ async def test_an_untrusted_certificate_is_refused(server_context):
             # ssl=False: no verification, knowingly
             async with session.get(f"{url}/hello", ssl=False) as resp:
                 assert await resp.text() == "hello world"
+
+
+@pytest.mark.peer
+async def test_alpn_says_http_1_1_and_close_can_abort_tls(server_context):
+    """The connector's own contexts offer ALPN "http/1.1" (RFC 7301); close(abort_ssl=True)
+    drops pooled TLS connections without waiting for close_notify."""
+    server_context.set_alpn_protocols(["h2", "http/1.1"])
+    chosen = []
+
+    async def handler(request):
+        chosen.append(request.transport.get_extra_info("ssl_object").selected_alpn_protocol())
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    async with serve_app(web, app, ssl_context=server_context) as url:
+        connector = TCPConnector(ssl=False)
+        async with ClientSession(connector=connector, connector_owner=False) as session:
+            async with session.get(url + "/") as resp:
+                assert await resp.text() == "ok"
+        assert chosen == ["http/1.1"]
+        await connector.close(abort_ssl=True)
+        assert connector.open_connections == 0

@@ -1,0 +1,60 @@
+"""Details of the request a client sends, as aiohttp sends them: json_serialize_bytes, the
+caller's own Content-Length as a limit, a nameless file in a form, no Content-Disposition for a
+file sent as the whole body."""
+from __future__ import annotations
+
+import io
+import json
+
+from aioteach import ClientSession, FormData
+
+from .servers import RawServer, respond, serve_responses
+
+
+def echo(seen):
+    return respond(200, seen.body, {"X-Type": seen.header("content-type") or "-"})
+
+
+async def test_json_serialize_bytes_is_used_as_is():
+    calls = []
+
+    def dumps(obj):
+        calls.append(obj)
+        return json.dumps(obj, separators=(",", ":")).encode()
+
+    async with RawServer(serve_responses(echo)) as server:
+        async with ClientSession(json_serialize_bytes=dumps) as session:
+            async with session.post(server.url("/"), json={"a": [1, 2]}) as resp:
+                assert await resp.read() == b'{"a":[1,2]}'
+                assert resp.headers["X-Type"] == "application/json"
+    assert calls == [{"a": [1, 2]}]
+
+
+async def test_the_callers_content_length_caps_what_is_sent():
+    async def pieces():
+        yield b"a" * 3
+        yield b"b" * 3
+
+    async with RawServer(serve_responses(echo)) as server:
+        async with ClientSession() as session:
+            for body in (b"X" * 1000, pieces()):
+                async with session.post(server.url("/"), data=body,
+                                        headers={"Content-Length": "4"}) as resp:
+                    assert len(await resp.read()) == 4
+            # the connection stayed in step: the next request reads its own answer
+            async with session.post(server.url("/"), data=b"next") as resp:
+                assert await resp.read() == b"next"
+    assert [seen.body for seen in server.seen] == [b"XXXX", b"aaab", b"next"]
+
+
+async def test_a_nameless_file_in_a_form_is_called_unknown():
+    form = FormData()
+    form.add_fields(io.BytesIO(b"data"), ("q", "1"))
+    content_type, body = form.encode()
+    assert content_type.startswith("multipart/form-data")
+    assert b'name="unknown"; filename="unknown"' in body and b'name="q"' in body
+    named = open(__file__, "rb")
+    with named:
+        form = FormData()
+        form.add_fields(named)
+        assert b'filename="test_request_details.py"' in form.encode()[1]
