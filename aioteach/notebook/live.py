@@ -23,9 +23,10 @@ happened (the picture at each moment is the picture of the events up to that mom
 
 Rules: everything runs on the loop that called ``start()`` (a kernel's loop); without a
 running loop (a plain script) there is no lag monitor and no timer, and the picture is drawn
-on demand.  At ``max_events`` (200 000) the recording stops itself and says so.  Starting a
-timeline stops a running one with the same ``title``: re-running the cell that made it never
-leaves an old one recording (and keeping tracing on) behind.
+on demand.  At ``max_events`` (200 000) the recording stops itself and says so.  ``start()``
+in a cell stops a timeline of the same ``title`` that a cell started and left running:
+re-running the cell never leaves an old one recording (and keeping tracing on) behind.
+Timelines started by ``watch()`` or by a widget (``start(this_cell=False)``) never stop others.
 """
 from __future__ import annotations
 
@@ -77,12 +78,13 @@ class LiveTimeline:
         """Record from now on (again, after a ``stop()``: the new events join the old)."""
         if self.recording:
             return self
-        older = RUNNING.get(self.title)
+        older = RUNNING.get(self.title) if this_cell else None
         if older is not None and older is not self:
             older.stop()
             older.status = "stopped: a newer timeline with this title started"
             older.redraw()
-        RUNNING[self.title] = self
+        if this_cell:
+            RUNNING[self.title] = self
         self.recorder.start()
         if self.origin is None:
             self.origin = self.recorder.started

@@ -360,13 +360,14 @@ def test_a_connection_id_used_again_is_a_new_row():
 
 
 async def test_a_rerun_cell_stops_the_timeline_it_made_before():
-    old = LiveTimeline(title="lesson").start(this_cell=False)
-    other = LiveTimeline(title="another").start(this_cell=False)
-    new = LiveTimeline(title="lesson").start(this_cell=False)      # the same cell, run again
+    old = LiveTimeline(title="lesson").start()
+    other = LiveTimeline(title="another").start()
+    panel = LiveTimeline(title="lesson").start(this_cell=False)     # a widget's: left alone
+    new = LiveTimeline(title="lesson").start()      # the same cell, run again
     assert not old.recording and not old.monitor.running and "newer" in old.status
-    assert new.recording and other.recording
-    new.stop()
-    other.stop()
+    assert new.recording and other.recording and panel.recording
+    for timeline in (new, other, panel):
+        timeline.stop()
     assert not trace.enabled
 
 
