@@ -50,7 +50,8 @@ import aioteach
 
 from .lessons import lesson_files
 
-__all__ = ["build_site", "needs_os", "in_browser", "asyncio_timers", "lite_command", "make_wheel",
+__all__ = ["build_site", "needs_os", "in_browser", "asyncio_timers", "run_blocking",
+           "SocketlessLoop", "lite_command", "make_wheel",
            "KERNEL_PACKAGES", "DEFAULT_CACHE"]
 
 #: What the site's kernel installs besides what jupyterlite-pyodide-kernel ships (its ipykernel
@@ -122,6 +123,52 @@ def asyncio_timers(loop: asyncio.AbstractEventLoop) -> None:
 
     cls.call_at, cls.call_later = call_at, call_later
     cls.aioteach_timers = True
+
+
+class NoSelector:
+    """A selector with nothing to select: the clock is all a socketless loop waits for."""
+
+    def select(self, timeout: Optional[float] = None) -> list:
+        if timeout is None:
+            raise RuntimeError("nothing can wake this loop: every task waits for something "
+                               "that no timer and no memory connection will deliver")
+        if timeout > 0:
+            time.sleep(timeout)
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+class SocketlessLoop(asyncio.BaseEventLoop):
+    """An asyncio loop with no selector, for memory connections and timers only.
+
+    A browser kernel cannot block its own loop, nor start a thread to run another; a check
+    that must answer synchronously (an exercise checker) runs its coroutine here instead,
+    in the calling thread, with the servers it needs on the memory transport.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._selector = NoSelector()
+
+    def _process_events(self, event_list: list) -> None:
+        pass
+
+    def _write_to_self(self) -> None:
+        pass                             # nobody in another thread can wake us: there is none
+
+
+def run_blocking(coroutine: Any) -> Any:
+    """Run ``coroutine`` to the end on a SocketlessLoop, even inside a running loop."""
+    outer = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)
+    loop = SocketlessLoop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        loop.close()
+        asyncio.events._set_running_loop(outer)
 
 
 def _run(command: Sequence[str], cwd: Optional[pathlib.Path] = None) -> None:

@@ -39,6 +39,9 @@ from typing import Any, Awaitable, Callable, List, Optional
 
 import aioteach
 from aioteach import web
+from aioteach.web.memorysite import MemorySite
+
+from .. import lite
 
 __all__ = ["CheckResult", "Expectation", "Reply", "ThrowawayServer", "run_check",
            "one_route_app", "require_async", "CHECK_TIMEOUT"]
@@ -181,16 +184,7 @@ def run_check(title: str, body: Body, *, timeout: float = CHECK_TIMEOUT,
         elif not task.cancelled() and task.exception() is not None:
             raise task.exception()            # type: ignore[misc]
 
-    def work() -> None:
-        try:
-            asyncio.run(guarded())
-        except BaseException as exc:          # the learner's code may raise anything
-            outcome.append(exc)
-
-    worker = threading.Thread(target=work, name=f"aioteach-check-{title}", daemon=True)
-    worker.start()
-    worker.join(timeout + 5)                  # the loop's own timeout fires first, normally
-    if worker.is_alive():                     # stuck: report a copy, the thread may go on
+    if _run_on_own_loop(guarded, title, timeout, outcome):   # stuck: report a copy
         stuck = CheckResult(title)
         stuck.expectations = list(result.expectations)
         result = stuck
@@ -207,6 +201,28 @@ def run_check(title: str, body: Body, *, timeout: float = CHECK_TIMEOUT,
     if show:
         result.show()
     return result
+
+
+def _run_on_own_loop(guarded: Callable[[], Awaitable[None]], title: str, timeout: float,
+                     outcome: List[BaseException]) -> bool:
+    """Run ``guarded()`` on a fresh loop in a worker thread (in a browser kernel, which has no
+    threads, on a socketless loop right here); True if it is still running after the timeout."""
+    def work() -> None:
+        try:
+            asyncio.run(guarded())  # type: ignore[arg-type]  # a coroutine function
+        except BaseException as exc:          # the learner's code may raise anything
+            outcome.append(exc)
+
+    if lite.in_browser():
+        try:
+            lite.run_blocking(guarded())
+        except BaseException as exc:
+            outcome.append(exc)
+        return False
+    worker = threading.Thread(target=work, name=f"aioteach-check-{title}", daemon=True)
+    worker.start()
+    worker.join(timeout + 5)                  # the loop's own timeout fires first, normally
+    return worker.is_alive()                  # stuck: the thread may go on
 
 
 def _one_line(exc: BaseException) -> str:
@@ -281,10 +297,15 @@ class ThrowawayServer:
         self.app.middlewares.insert(0, catch_errors)
         self.runner = web.AppRunner(self.app, access_log=None)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self.runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
+        if lite.in_browser():                 # no sockets there: the memory transport
+            memory_site = MemorySite(self.runner)
+            await memory_site.start()
+            self.url = memory_site.name
+        else:
+            site = web.TCPSite(self.runner, "127.0.0.1", 0)
+            await site.start()
+            host, port = self.runner.addresses[0][:2]
+            self.url = f"http://{host}:{port}"
         self.session = aioteach.ClientSession(timeout=aioteach.ClientTimeout(total=10))
         return self
 
