@@ -22,7 +22,7 @@ define make_venv
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 endef
 
-.PHONY: lab test lessons lessons-3.13 bench bench-server bench-client bench-ws bench-gen check clean
+.PHONY: lab test lite lessons lessons-3.13 bench bench-server bench-client bench-ws bench-gen check clean
 
 # Each stamp records which extras are installed; pyproject.toml changing reinstalls.
 $(VENV)/.stamp-notebook: pyproject.toml
@@ -42,6 +42,11 @@ lab: $(VENV)/.stamp-notebook
 
 test: $(VENV)/.stamp-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The lessons as a static JupyterLite site in build/lite (Pyodide from npm, wheels from PyPI,
+# cached in build/lite-cache); serve it with any static server: python -m http.server -d build/lite
+lite: $(VENV)/.stamp-dev
+	$(BIN)/python -m aioteach lessons --lite build/lite
 
 # The lessons on another Python: `make lessons PYTHON=~/.pyenv/versions/3.13.0/bin/python3`
 # runs tests/lessons in .venv-3.13 with only what the lessons need (the notebook extra, their

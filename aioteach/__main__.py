@@ -4,6 +4,7 @@
     aioteach get URL [-i] [--fail]                         fetch a URL, print the answer
     aioteach demo [--requests N]                           the instructor's offline demo
     aioteach lessons DIR                                   copy the notebooks to DIR
+    aioteach lessons --lite DIR                            build the lessons' JupyterLite site
 
 Theory of operation.  argparse reads the command line; each command is one function below
 that turns its arguments into calls of the library (``web.run_app``, ``ClientSession``,
@@ -103,6 +104,9 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     lessons = sub.add_parser("lessons", help="copy the lesson notebooks to DIR")
     lessons.add_argument("dir")
     lessons.add_argument("--html", action="store_true", help="also write executed HTML copies")
+    lessons.add_argument("--lite", action="store_true",
+                         help="build a static JupyterLite site in DIR instead (lessons in the "
+                              "browser: Pyodide, no install; needs the 'lite' extra and npm)")
     return parser
 
 
@@ -261,6 +265,9 @@ def demo_command(args: argparse.Namespace) -> int:
 def lessons_command(args: argparse.Namespace) -> int:
     # plug-in point: the notebook layer is the optional "notebook" extra, loaded only here
     from aioteach.notebook.lessons import copy_lessons, lesson_files, with_html
+    if args.lite:                 # a JupyterLite site: aioteach/notebook/lite.py
+        from aioteach.notebook.lite import lite_command
+        return lite_command(args.dir)
     if args.html:                 # copies plus executed HTML copies: aioteach/notebook/lessons.py
         return with_html(args.dir)
     target = pathlib.Path(args.dir)
