@@ -40,6 +40,10 @@ class EofStream(Exception):
 class StreamReader:
     """Bytes fed by a protocol, read by a coroutine.  See the module docstring."""
 
+    # A producer that decompresses what it feeds (the client, for Content-Encoding: gzip)
+    # sets this to the bytes that came over the wire; ``total_raw_bytes`` then reports it.
+    total_compressed_bytes: Optional[int] = None
+
     def __init__(
         self,
         limit: int = 2 ** 16,
@@ -105,6 +109,13 @@ class StreamReader:
             waiter.set_result(None)
 
     # -- state ---------------------------------------------------------------------------------
+    @property
+    def total_raw_bytes(self) -> int:
+        """Bytes downloaded: as they came over the wire, before any decompression."""
+        if self.total_compressed_bytes is None:
+            return self.total_bytes
+        return self.total_compressed_bytes
+
     def exception(self) -> Optional[BaseException]:
         return self._exception
 

@@ -135,3 +135,11 @@ async def test_the_shared_empty_stream_ignores_an_error_set_on_it():
     EMPTY_STREAM.set_exception(ValueError("the connection of one response broke"))
     assert EMPTY_STREAM.exception() is None
     assert await EMPTY_STREAM.read() == b""
+
+
+def test_total_raw_bytes_counts_the_wire_bytes_when_a_decompressor_says_so():
+    stream = StreamReader()
+    stream.feed_data(b"hello world")
+    assert stream.total_raw_bytes == stream.total_bytes == 11      # fed as it came
+    stream.total_compressed_bytes = 4                               # a gzip body's 4 wire bytes
+    assert stream.total_raw_bytes == 4 and stream.total_bytes == 11
