@@ -138,7 +138,9 @@ class ClientConnection(asyncio.Protocol):
                 self._stop_timers()
                 response._on_head(event)
                 return
-            # other 1xx (100 Continue, 103 Early Hints) are interim: the final answer follows
+            elif kind is InformationalResponse and event.status == 100:  # type: ignore[union-attr]
+                response._on_continue()        # Expect: 100-continue: the body may go now
+            # other 1xx (103 Early Hints) are interim: the final answer follows
 
     def eof_received(self) -> Optional[bool]:
         return False                           # let asyncio close; connection_lost does the rest

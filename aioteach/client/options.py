@@ -9,8 +9,9 @@ dozen arguments.  A request that gives none of them (the common case) shares one
 ``RequestOptions`` per session and loop: building it per request would be the same object
 again.  An unknown keyword is a TypeError, as a misspelt argument would be.
 
-Accepted and ignored, so that aiohttp code runs: ``compress``, ``expect100``,
-``read_until_eof``, ``server_hostname``.
+``expect100=True`` sends ``Expect: 100-continue`` and holds the body back until the server
+says ``100 Continue`` (request.py).  Accepted and ignored, so that aiohttp code runs:
+``compress``, ``read_until_eof``, ``server_hostname``.
 
 ``key(url, proxy)`` is the pool's ``ConnectionKey`` for a URL: host, port, TLS or not, which
 TLS settings, and which proxy, since only a connection that agrees on all of them may carry
@@ -46,7 +47,8 @@ class RequestOptions:
     defaults; a request that gives none shares one per session (``_options``)."""
 
     __slots__ = ("session", "loop", "timeout", "limits", "ssl", "proxy", "proxy_auth",
-                 "proxy_headers", "proxied", "read_bufsize", "auto_decompress", "traces", "_keys")
+                 "proxy_headers", "proxied", "read_bufsize", "auto_decompress", "traces", "_keys",
+                 "expect100")
 
     def __init__(self, session: Any, loop: asyncio.AbstractEventLoop, given: dict,
                  traces: Any) -> None:
@@ -74,6 +76,7 @@ class RequestOptions:
         self.proxy_headers = normalize_headers(given.get("proxy_headers"))
         self.proxied = self.proxy is not None or session._trust_env   # proxy_for() may say yes
         self.read_bufsize = given.get("read_bufsize") or session._read_bufsize
+        self.expect100 = bool(given.get("expect100"))
         decompress = given.get("auto_decompress")
         self.auto_decompress = session._auto_decompress if decompress is None else decompress
 

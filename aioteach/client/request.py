@@ -30,7 +30,9 @@ pool, so that a request that cannot be sent (a header holding CR LF, both ``data
 4. The head bytes: ``http1.serialize_request_head``, which refuses CR, LF and NUL in names and
    values (header injection); that refusal becomes ``InvalidHeaderError`` here.
 
-``write(connection)`` then sends the head and the body.  A payload writes through a
+``write(connection)`` then sends the head and the body.  With ``expect100=True`` the head says
+``Expect: 100-continue`` and the body waits until the server answers ``100 Continue`` (RFC 9110
+10.1.1); if the final answer comes first, the body is not sent at all.  A payload writes through a
 ``BodyWriter``, which frames each piece (a chunk, when chunked), waits on ``drain()`` so a
 large upload never fills memory faster than the network takes it, and tells the request's
 TraceConfigs what was sent.
@@ -106,13 +108,14 @@ class ClientRequest:
 
     tracker: Optional[UploadTracker] = None    # upload.py: set by the session when given
     length_limit: Optional[int] = None         # the caller's own Content-Length (_framing)
+    expect100 = False                          # Expect: 100-continue: see write()
 
     def __init__(self, method: str, url: Any, *, headers: Pairs, skip_auto_headers: Any = (),
                  data: Any = None, json: Any = None, cookie_header: Optional[str] = None,
                  auth: Optional[BasicAuth] = None, version: str = "1.1",
                  chunked: Optional[bool] = None,
                  json_serialize: Callable[[Any], Any] = jsonlib.dumps, proxy: Any = None,
-                 traces: Any = None) -> None:
+                 traces: Any = None, expect100: bool = False) -> None:
         # long because: each step of the module docstring's list is a few lines, in order
         if data is not None and json is not None:
             raise ValueError("data and json parameters can not be used at the same time")
@@ -147,6 +150,11 @@ class ClientRequest:
             auto.extend((name, value) for name, value in self.payload.headers.items()
                         if name.lower() not in skip and name.lower() != "content-type")
         auto.extend(self._framing(method, names, chunked, headers))
+        if expect100 or "expect" in names:     # RFC 9110 10.1.1: the body waits for a 100
+            self.expect100 = expect100 or any(
+                k.lower() == "expect" and v.lower() == "100-continue" for k, v in headers)
+            if expect100 and "expect" not in skip:
+                auto.append(("Expect", "100-continue"))
         pairs = auto + headers if auto else list(headers)
         if cookie_header:
             pairs = self._add_cookies(pairs, cookie_header)
@@ -241,10 +249,11 @@ class ClientRequest:
             return not payload.consumed
         return getattr(payload, "start", 0) is not None   # a file that can seek back
 
-    async def write(self, connection: Any) -> None:
-        """Send the head and the body on ``connection``."""
+    async def write(self, connection: Any, response: Any = None) -> None:
+        """Send the head and the body on ``connection`` (``response``: see expect100 below)."""
         body = self.body
-        if self.payload is None and not self.traces and self.tracker is None:
+        if (self.payload is None and not self.traces and self.tracker is None
+                and not self.expect100):
             # plain bytes, nobody watching: the common case, in one or two writes
             if self.chunked:
                 connection.write(self.head + (encode_chunk(body) if body else b"") + LAST_CHUNK)
@@ -259,6 +268,12 @@ class ClientRequest:
         if self.traces:
             await send_all(self.traces, "request_headers_sent", self.method, self.url,
                            CIMultiDict(self.headers))
+        if self.expect100 and response is not None and not await response.continued():
+            # The server answered before saying 100 Continue (a 417, a 401...): the body is
+            # not sent (RFC 9110 10.1.1), and the framing we promised leaves the connection
+            # unusable for another request.
+            connection.should_close = True
+            return
         tracker = self.tracker
         if tracker is not None:
             tracker.writing(connection.transport)

@@ -67,6 +67,12 @@ class Released:
 RELEASED = Released()
 CONNECTION_CLOSED = "Connection closed"      # aiohttp's words, for code that matches on them
 
+# What ``resp.content`` is once a response with a body was released: every read raises at once
+# (it never waits, so one stream serves every loop), as aiohttp's content does after release.
+RELEASED_STREAM = StreamReader(1)
+RELEASED_STREAM.set_exception(ClientConnectionError(
+    f"{CONNECTION_CLOSED}: the response was released (or closed); read the body before that"))
+
 
 class HttpVersion(NamedTuple):
     """``resp.version``: ``HttpVersion(major=1, minor=1)``, a tuple, as in aiohttp."""
@@ -105,6 +111,8 @@ def parse_content_type(value: str) -> Tuple[str, Dict[str, str]]:
 
 class ClientResponse:
     """A response: status line and headers at once, the body when you read it."""
+
+    _continue: Optional[asyncio.Future] = None   # made by continued(): Expect: 100-continue
 
     def __init__(self, method: str, url: Any, *, real_url: Any = None, request_headers: Any = (),
                  connection: Any = None, auto_decompress: bool = True, read_bufsize: int = 2 ** 16,
@@ -155,6 +163,22 @@ class ClientResponse:
                     self._decoder = ContentDecoder.for_encoding(coding)
         if not self._head_waiter.done():
             self._head_waiter.set_result(None)
+        if self._continue is not None and not self._continue.done():
+            self._continue.set_result(False)   # a final answer, not 100 Continue
+
+    def _on_continue(self) -> None:
+        """``100 Continue`` arrived: a request waiting to send its body may (request.py)."""
+        if self._continue is not None and not self._continue.done():
+            self._continue.set_result(True)
+
+    async def continued(self) -> bool:
+        """Wait for the server's word on ``Expect: 100-continue``: True for ``100 Continue``,
+        False when the final answer came first."""
+        if self.head_received:
+            return False
+        if self._continue is None:
+            self._continue = self._head_waiter.get_loop().create_future()
+        return await self._continue
 
     def _on_data(self, data: bytes) -> None:
         self.body_bytes_received += len(data)
@@ -180,6 +204,8 @@ class ClientResponse:
         self._connection_done()
 
     def _on_error(self, exc: BaseException) -> None:
+        if self._continue is not None and not self._continue.done():
+            self._continue.set_exception(exc)
         if not self._head_waiter.done():
             self._head_waiter.set_exception(exc)
         elif self.content is not EMPTY_STREAM and not self.content.is_eof():
@@ -350,12 +376,16 @@ class ClientResponse:
         self._released = True
         if self.status != 101:
             self._let_go()
+            if self.content is not EMPTY_STREAM:
+                self.content = RELEASED_STREAM
         return RELEASED
 
     def close(self) -> None:
         """Close the connection now, whatever state it is in."""
         self._released = True
         self._let_go()
+        if self.content is not EMPTY_STREAM:
+            self.content = RELEASED_STREAM
 
     def _let_go(self) -> None:
         connection, self._connection = self._connection, None

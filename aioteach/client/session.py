@@ -38,8 +38,8 @@ PUT, DELETE, OPTIONS, TRACE) and its body can be replayed; a POST gets the error
 Plain ``with ClientSession()`` raises a TypeError saying to write ``async with``
 (contexts.py has the message).
 
-Simplification: ``compress``, ``expect100``, ``read_until_eof`` and ``server_hostname`` are
-accepted and ignored.
+Simplification: ``compress``, ``read_until_eof`` and ``server_hostname`` are accepted and
+ignored.
 """
 from __future__ import annotations
 
@@ -173,8 +173,8 @@ class ClientSession:
         """Make one request, following redirects; see the module docstring for the steps.
 
         ``options`` are what the exchanges share (``timeout``, ``ssl``, ``proxy``, limits...:
-        ``RequestOptions`` below); aiohttp's ``compress``, ``expect100``, ``read_until_eof``
-        and ``server_hostname`` are taken there too, and ignored.
+        ``RequestOptions`` below); aiohttp's ``compress``, ``read_until_eof`` and
+        ``server_hostname`` are taken there too, and ignored.
         """
         # long because: the redirect loop, its two observers and its clean-up are one story
         if upload_tracker is not None:
@@ -211,7 +211,8 @@ class ClientSession:
                                                                    cookies),
                             auth=auth, version=self._version, chunked=chunked,
                             json_serialize=self._json_serialize,
-                            proxy=opts.proxy_for(url) if opts.proxied else None, traces=traces)
+                            proxy=opts.proxy_for(url) if opts.proxied else None, traces=traces,
+                            expect100=opts.expect100)
                         if upload_tracker is not None:
                             req.tracker = upload_tracker
                         if traces:
@@ -309,7 +310,7 @@ class ClientSession:
                 conn.start(resp, req.method, req_id, sock_read=options.timeout.sock_read)
                 if not req.keep_alive:
                     conn.should_close = True
-                await req.write(conn)
+                await req.write(conn, resp)
                 if trace.enabled:
                     trace.emit("client.request_sent", req=req_id)
                 await resp.start()
