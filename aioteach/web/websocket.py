@@ -160,8 +160,9 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
                 transport.set_protocol(DirectRoute(http, self))
             except NotImplementedError:
                 return                        # a transport that cannot switch keeps the hop
-            # HttpProtocol no longer sees the bytes to trace (conn_id: the seam in CONTRACTS.md).
-            self._trace_conn = getattr(http, "conn_id", id(http))
+            # HttpProtocol no longer sees the bytes to trace: we emit them, under the
+            # connection's name from the documented seam (web/writer.py's ResponseWriter).
+            self._trace_conn = http.conn_id
 
     async def write_eof(self, data: bytes = b"") -> None:
         """The handler returned: finish the closing handshake (the server then hangs up)."""
