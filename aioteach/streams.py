@@ -27,7 +27,10 @@ import asyncio
 import collections
 from typing import AsyncIterator, Callable, Deque, List, Optional, Tuple
 
-__all__ = ["StreamReader", "EMPTY_STREAM", "EofStream"]
+__all__ = ["StreamReader", "EMPTY_STREAM", "EofStream", "DEFAULT_CHUNK_SIZE"]
+
+# The default ``limit``: aiohttp's name (``aiohttp.helpers.DEFAULT_CHUNK_SIZE``, 256 KiB there).
+DEFAULT_CHUNK_SIZE = 2 ** 16
 
 
 class EofStream(Exception):
@@ -46,7 +49,7 @@ class StreamReader:
 
     def __init__(
         self,
-        limit: int = 2 ** 16,
+        limit: int = DEFAULT_CHUNK_SIZE,
         *,
         on_pause: Optional[Callable[[], None]] = None,
         on_resume: Optional[Callable[[], None]] = None,

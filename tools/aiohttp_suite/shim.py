@@ -74,6 +74,7 @@ ALIASES: Dict[str, Sequence[str]] = {
     "aiohttp.http_websocket": ["aioteach.websocket"],
     "aiohttp.http_exceptions": ["aioteach.http1.errors"],
     "aiohttp.http_parser": ["aioteach.http1"],
+    "aiohttp.helpers": ["aioteach.streams"],        # DEFAULT_CHUNK_SIZE: the read buffer size
     "yarl": ["aioteach.url"],
     "multidict": ["aioteach.multidict"],
 }
