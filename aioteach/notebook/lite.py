@@ -161,7 +161,13 @@ class SocketlessLoop(asyncio.BaseEventLoop):
 
 def run_blocking(coroutine: Any) -> Any:
     """Run ``coroutine`` to the end on a SocketlessLoop, even inside a running loop."""
+    # Discussion: asyncio keeps "the running loop" and, since 3.12, "the task being executed"
+    # per thread; a cell's task is both.  They are set aside (private asyncio calls, the same
+    # ones nest_asyncio makes) while the inner loop runs, and put back before we return.
     outer = asyncio.events._get_running_loop()
+    outer_task = asyncio.current_task(outer) if outer is not None else None
+    if outer is not None and outer_task is not None:
+        asyncio.tasks._leave_task(outer, outer_task)
     asyncio.events._set_running_loop(None)
     loop = SocketlessLoop()
     try:
@@ -169,6 +175,8 @@ def run_blocking(coroutine: Any) -> Any:
     finally:
         loop.close()
         asyncio.events._set_running_loop(outer)
+        if outer is not None and outer_task is not None:
+            asyncio.tasks._enter_task(outer, outer_task)
 
 
 def _run(command: Sequence[str], cwd: Optional[pathlib.Path] = None) -> None:
