@@ -317,10 +317,10 @@ class Application(MutableMapping[Any, Any]):
         for mw in self._middlewares:
             if getattr(mw, "__middleware_version__", None) != 1:
                 # aiohttp 3's rule: without @web.middleware, mw is an old-style factory,
-                # ``async def factory(app, handler)`` returning the wrapped handler.
-                warnings.warn(f"middleware {mw!r} has no @web.middleware: it is called as an "
-                              "old-style factory(app, handler), deprecated (aiohttp #2252); "
-                              "write async def mw(request, handler) under @web.middleware",
+                # ``async def factory(app, handler)`` returning the wrapped handler.  The fix:
+                # ``@web.middleware async def mw(request, handler)``.  The message is the one
+                # aiohttp's users (and tests) match on, aiohttp issue #2252.
+                warnings.warn(f'old-style middleware "{mw!r}" deprecated, see #2252',
                               DeprecationWarning, stacklevel=3)
         for signal in (self._on_response_prepare, self._on_startup, self._on_shutdown,
                        self._on_cleanup, self._cleanup_ctx):
@@ -381,7 +381,7 @@ class Application(MutableMapping[Any, Any]):
     async def _handle(self, request: Any) -> Any:
         """Route ``request``, run the middlewares and the handler; return the response."""
         # Discussion: this runs for every request, so it does only what it must.  Resolving
-        # calls the router's synchronous ``_resolve_path`` (``await router.resolve()`` would
+        # calls the router's synchronous ``match_request`` (``await router.resolve()`` would
         # build one more coroutine per request for nothing).  The onion is looked up, not
         # folded, and an app tree without middlewares skips it and calls the handler directly.
         # A route's ``expect_handler`` runs for any ``Expect`` in an HTTP/1.1 request
@@ -390,7 +390,7 @@ class Application(MutableMapping[Any, Any]):
         # sends ``100 Continue`` itself when the handler first reads the body.
         if not self._frozen:
             self.freeze()                # a test that calls _handle without a runner
-        match_info = self._router._resolve_path(request.path, request.method)
+        match_info = self._router.match_request(request)   # %2F stays inside its segment
         match_info.add_app(self)
         match_info.freeze()
         request._match_info = match_info      # the one slot the app writes (request.py)

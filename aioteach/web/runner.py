@@ -171,8 +171,13 @@ class AppRunner(BaseRunner):
         app = self._app
         app.freeze()
         await app.startup()
+        # The app's handler_args are server settings too (the runner's own win), and
+        # aiohttp's read_bufsize is our read_limit: the body stream's high-water mark.
+        settings = {**(app._handler_args or {}), **self._kwargs}
+        if "read_bufsize" in settings:
+            settings["read_limit"] = settings.pop("read_bufsize")
         return Server(app._handle, app=app, access_log=self._access_log,
-                      loop=asyncio.get_running_loop(), **self._kwargs)
+                      loop=asyncio.get_running_loop(), **settings)
 
     async def shutdown(self) -> None:
         await self._app.shutdown()

@@ -179,3 +179,13 @@ async def test_normalize_path_with_another_redirect_class_and_bad_options():
     assert await redirect_of(app, "/docs") == (301, "/docs/")
     with pytest.raises(ValueError, match="cannot both"):
         web.normalize_path_middleware(append_slash=True, remove_slash=True)
+
+
+async def test_an_encoded_slash_in_a_route_is_found_by_the_application_and_normalized():
+    """``/files/a%2Fb/`` as a plain route: the app matches on the path with ``%2F`` still
+    encoded (router.routing_path, as aiohttp's path_safe), so the route answers and the
+    slash-appending redirect finds it too."""
+    app = web.Application(middlewares=[web.normalize_path_middleware()])
+    app.router.add_get("/files/a%2Fb/", lambda request: _ok())
+    assert await redirect_of(app, "/files/a%2Fb/") == (200, None)
+    assert await redirect_of(app, "/files/a%2Fb") == (308, "/files/a%2Fb/")
