@@ -78,6 +78,9 @@ CATEGORIES: List[Tuple[str, str, str]] = [
      "aiohttp's C-parser test, skipped by its own condition", "SERVER15"),
     (r"multiple unraisable exception warnings|PytestUnraisableExceptionWarning",
      "an earlier test's leaked object, collected (and reported) in a later test", "?"),
+    (r"is already routed to .*the new route would never run", "a route that can never run "
+     "is refused", "SPEED"),
+    (r"assert 'aiohttp' in '.*aioteach", "User-Agent / Server name says aioteach", "CLIENT15"),
     (r"id:test_run_app\.py", "run_app details (mocked site calls, task cancellation, "
      "printing)", "CORE"),
     (r"id:test_(client_ws|web_websocket)_functional\.py",
@@ -164,6 +167,12 @@ WHY: Dict[str, Tuple[str, str]] = {
     "an earlier test's leaked object, collected (and reported) in a later test": (
         "not done yet", "order-dependent: passes alone; an object some earlier test left "
         "open is garbage-collected during this one's teardown."),
+    "a route that can never run is refused": ("on purpose", "`add_get('/', h)` already "
+        "routes HEAD /; a later `add_head('/', h)` could never run. aiohttp accepts it when "
+        "another path was registered in between (it then makes a second resource for '/', "
+        "which is never reached) and refuses it otherwise; aioteach always refuses, saying why."),
+    "User-Agent / Server name says aioteach": ("on purpose", "the client's User-Agent is "
+        "`Python/3.x aioteach/0.1`: it names the library that sent it (RFC 9110 10.1.5)."),
     "run_app details (mocked site calls, task cancellation, printing)": ("not done yet",
         "these tests mock TCPSite/UnixSite and the loop and compare the calls run_app makes, "
         "and how it cancels tasks at exit; several pin aiohttp's call shapes (accidents) and "
