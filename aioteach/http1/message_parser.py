@@ -65,7 +65,9 @@ class MessageParser:
         self._scanned = 0                 # the head search resumes here (see _read_head)
         self._empty_lines = 0             # empty lines skipped before the current head
         self._pause_after = False         # set by _parse_head: pause when this message ends
-        self._paused = False
+        # True after a protocol switch: the bytes that follow are not HTTP/1.1 (read it;
+        # resume() clears it).  A plain attribute: the server reads it after every response.
+        self.paused = False
         self._eof = False
         self._error: RemoteProtocolError | None = None
 
@@ -78,7 +80,7 @@ class MessageParser:
         if self._eof:
             raise LocalProtocolError("feed() after feed_eof(): the peer has already closed")
         self._buf += data
-        if self._paused:
+        if self.paused:
             return []
         return self._parse()
 
@@ -86,7 +88,7 @@ class MessageParser:
         """The peer closed.  [] between messages; the end of an until-close body; else raise."""
         if self._error is not None:
             self._raise_dead()
-        if self._eof or self._paused:
+        if self._eof or self.paused:
             self._eof = True
             return []
         self._eof = True
@@ -107,12 +109,7 @@ class MessageParser:
     @property
     def mid_message(self) -> bool:
         """Have some bytes of a message arrived whose EndOfMessage is not out yet?"""
-        return self._reader is not None or (bool(self._buf) and not self._paused)
-
-    @property
-    def paused(self) -> bool:
-        """True after a protocol switch: the bytes that follow are not HTTP/1.1."""
-        return self._paused
+        return self._reader is not None or (bool(self._buf) and not self.paused)
 
     def take_trailing(self) -> bytes:
         """Return and forget the bytes received after the switching message (when paused)."""
@@ -124,9 +121,9 @@ class MessageParser:
         """The switch was refused: go on parsing HTTP/1.1 from the kept bytes."""
         if self._error is not None:
             self._raise_dead()
-        if not self._paused:
+        if not self.paused:
             return []
-        self._paused = False
+        self.paused = False
         return self._parse()
 
     # -- the loop ---------------------------------------------------------------------------
@@ -144,7 +141,7 @@ class MessageParser:
                     events.append(event)
                     if reader is INTERIM:
                         if self._pause_after:          # 101 Switching Protocols
-                            self._paused = True
+                            self.paused = True
                             break
                         continue
                     if reader is None:
@@ -157,7 +154,7 @@ class MessageParser:
                 else:
                     break
                 if self._pause_after:                  # the message is over: switch now
-                    self._paused = True
+                    self.paused = True
                     break
         except RemoteProtocolError as exc:
             self._error = exc

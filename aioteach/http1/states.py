@@ -83,14 +83,13 @@ CROSS_TRANSITIONS: dict[tuple[str, str], tuple[str, str, str]] = {
 WHOLE_REQUEST = ((CLIENT, "Request"), (CLIENT, "EndOfMessage"))
 WHOLE_RESPONSE = ((SERVER, "Response"), (SERVER, "EndOfMessage"))
 
-# id(moves) -> {(client state, server state, keep_alive): (client state, server state), or None
-# when the moves are refused (then process_events runs the general path to raise)}.  Keyed by
-# identity because hashing a tuple of tuples costs more than the lookup it saves.  Only the two
-# module constants are cached: they live as long as the module, so their ids are never reused,
-# whereas a caller's own tuple could die and a new one take its id (and its cached answer).
-_MOVES_CACHE: dict[int, dict[tuple[str, str, bool], Optional[tuple[str, str]]]] = {
-    id(WHOLE_REQUEST): {}, id(WHOLE_RESPONSE): {},
-}
+# (id(moves), client state, server state, keep_alive) -> (client state, server state) after the
+# moves.  Keyed by identity because hashing a tuple of tuples costs more than the lookup it
+# saves.  Only the two module constants are cached: they live as long as the module, so their
+# ids are never reused, whereas a caller's own tuple could die and a new one take its id (and
+# its cached answer).  Refused moves are not cached: the general path raises, naming them.
+_MOVES_CACHE: dict[tuple[int, str, str, bool], tuple[str, str]] = {}
+_CACHED_MOVES = (WHOLE_REQUEST, WHOLE_RESPONSE)
 
 
 class ConnectionState:
@@ -141,20 +140,17 @@ class ConnectionState:
     def process_events(self, moves: tuple[tuple[str, str], ...]) -> None:
         """``process_event(role, kind)`` for each move, in order, from a cache (see above)."""
         states = self.states
-        key = (states[CLIENT], states[SERVER], self.keep_alive)
-        cache = _MOVES_CACHE.get(id(moves))           # None: not a module constant, not cached
-        after = cache.get(key, False) if cache is not None else False
-        if after is False:
+        key = (id(moves), states[CLIENT], states[SERVER], self.keep_alive)
+        after = _MOVES_CACHE.get(key)
+        if after is None:
             after = self._apply_on_scratch(moves)
-            if cache is not None:
-                cache[key] = after
-        if after is None:                     # refused: the general path raises, naming it
-            for role, kind in moves:
-                self.process_event(role, kind)
-        else:
-            states[CLIENT], states[SERVER] = after    # type: ignore[misc]
+            if any(moves is cached for cached in _CACHED_MOVES):
+                _MOVES_CACHE[key] = after
+        states[CLIENT], states[SERVER] = after
 
-    def _apply_on_scratch(self, moves: tuple[tuple[str, str], ...]) -> Optional[tuple[str, str]]:
+    def _apply_on_scratch(self, moves: tuple[tuple[str, str], ...]) -> tuple[str, str]:
+        """The states after ``moves``, worked out by process_event on a copy of this state;
+        if the table refuses one, the moves are made here instead, so that it raises."""
         scratch = ConnectionState(self.our_role)
         scratch.states = dict(self.states)
         scratch.keep_alive = self.keep_alive
@@ -162,7 +158,9 @@ class ConnectionState:
             for role, kind in moves:
                 scratch.process_event(role, kind)
         except (LocalProtocolError, RemoteProtocolError):
-            return None
+            for role, kind in moves:
+                self.process_event(role, kind)
+            raise                              # (not reached: the same move is refused)
         return scratch.states[CLIENT], scratch.states[SERVER]
 
     def next_cycle(self) -> bool:

@@ -239,7 +239,7 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
             current = self._current = self._queue.popleft()
             # The request's turn: its events enter the tables now (see the docstring).
             message = current[1]
-            if current[2].is_eof():
+            if current[2] is EMPTY_STREAM or current[2].is_eof():
                 self._cycle.process_events(WHOLE_REQUEST)
             else:
                 self._cycle.process_event(CLIENT, "Request")
@@ -266,21 +266,18 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
                 trace.emit("server.bytes_out", conn=self.conn_id, n=sum(map(len, out)),
                            data=b"".join(out))
         if self._current is None:
-            if self._error is not None and not self.closing:
-                self._send_error(self._error)
-            if self._life is not READING or self._peer_eof:
-                transport.close()
-            else:
-                # = _start_phase(IDLE), minus re-arming a timer that fires early enough: an
-                # idle timer fires within head_timeout, and then also looks for a head that
-                # began meanwhile (web/timeouts.py).
-                self._phase, self._received = IDLE, 0
-                now = self._phase_since = self._loop.time()
-                timer = self._timer
-                if timer is None or timer.when() > now + self._idle_delay:
-                    self._start_phase(IDLE)
-                if self._reading_paused and not self._queue:
-                    self._resume_reading()
+            self._all_answered(transport)
+
+    def _all_answered(self, transport: asyncio.Transport) -> None:
+        """Nothing is being handled: answer bad bytes, close, or wait idle for the next head."""
+        if self._error is not None and not self.closing:
+            self._send_error(self._error)
+        if self._life is not READING or self._peer_eof:
+            transport.close()
+        else:
+            self._start_phase(IDLE)
+            if self._reading_paused and not self._queue:
+                self._resume_reading()
 
     async def _respond(self, current: Queued) -> None:
         """Handle one request and send its response; never raises but what must propagate."""
@@ -305,15 +302,15 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
                 response = self._handler_failed(request, payload, exc)
                 if response is None:
                     return                  # the client went away: nobody to answer
-            if not isinstance(response, StreamResponse):
+            if type(response) is not Response and not isinstance(response, StreamResponse):
                 self._server.logger.error("handler for %s returned %r, not a response",
                                           request.path, response)
                 response = HTTPInternalServerError()
             if self._takeover is not None and response is not self._takeover:
                 # No HTTP answer may follow a 101: the new owner ends the connection (1011).
                 response = self._takeover.handler_failed()
-            if type(response) is Response and payload.is_eof() and not (
-                    self._any_prepares and self._prepare_receivers(request)):
+            if type(response) is Response and (payload is EMPTY_STREAM or payload.is_eof()) \
+                    and not (self._any_prepares and self._prepare_receivers(request)):
                 # The one fast path (web/responsehead.py): a whole Response in one write,
                 # with the same moves in the tables as prepare() + write_eof() make.
                 message = current[1]
@@ -402,8 +399,12 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
             # We ran in a Task (the handler waited): start the next request from here.  No
             # done-callback: that would cost another trip through the loop per request.
             self.handler_task = None
-            if self.transport is not None:
-                self._run_queue()
+            transport = self.transport
+            if transport is not None:
+                if self._queue:
+                    self._run_queue()
+                else:
+                    self._all_answered(transport)
 
     def _abandon(self) -> None:
         """Give up on this connection now: no answer, no further requests."""

@@ -72,6 +72,7 @@ class TimedPhases:
     """
 
     _timeouts: Timeouts
+    _idle_delay: float               # min(keepalive_timeout, head_timeout), worked out once
     _timer: Any = None
     _phase = IDLE
     _phase_since = 0.0
@@ -99,7 +100,7 @@ class TimedPhases:
         now = self._phase_since = self._loop.time()
         self._phase, self._received = phase, 0
         limits = self._timeouts
-        delay = (min(limits.keepalive_timeout, limits.head_timeout) if phase is IDLE
+        delay = (self._idle_delay if phase is IDLE           # (after every response)
                  else limits.head_timeout if phase is HEAD
                  else limits.body_timeout if phase is BODY else None)
         if delay is None:
