@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from ..http1 import RemoteProtocolError, reason_phrase, serialize_response_head
+from ..http1 import RemoteProtocolError, reason_phrase
+from ..http1.rules import LENGTH
+from ..multidict import CIMultiDict
 from .response import Response
-from .responsehead import http_date
+from .responsehead import render_head
 
 __all__ = ["protocol_error_answer", "protocol_error_bytes", "protocol_error_response"]
 
@@ -29,12 +31,14 @@ def protocol_error_answer(exc: RemoteProtocolError) -> Tuple[int, bytes]:
 
 
 def protocol_error_bytes(exc: RemoteProtocolError) -> bytes:
-    """The whole answer (head and body) for bytes we cannot parse; the connection closes."""
+    """The whole answer (head and body) for bytes we cannot parse; the connection closes.
+
+    The head comes from the one renderer, ``responsehead.render_head`` (framing, Date, Server
+    and ``Connection: close``), as every other response head does.
+    """
     status, body = protocol_error_answer(exc)
-    head = serialize_response_head(status, (
-        ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
-        ("Connection", "close"), ("Date", http_date()), ("Server", "aioteach")))
-    return head + body
+    headers: CIMultiDict[str] = CIMultiDict({"Content-Type": "text/plain; charset=utf-8"})
+    return render_head(status, None, "1.1", headers, LENGTH, len(body), False) + body
 
 
 def protocol_error_response(exc: RemoteProtocolError) -> Response:
