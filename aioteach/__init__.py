@@ -140,7 +140,7 @@ _LAZY = {
     **{name: "aioteach.payload" for name in (
         "Payload", "BytesPayload", "StringPayload", "StringIOPayload", "IOBasePayload",
         "BufferedReaderPayload", "TextIOPayload", "BytesIOPayload", "AsyncIterablePayload",
-        "JsonPayload", "PAYLOAD_REGISTRY", "get_payload", "payload_type")},
+        "JsonPayload", "PAYLOAD_REGISTRY", "get_payload", "payload_type", "streamer")},
     # gunicorn's worker class: gunicorn ... -k aioteach.GunicornWebWorker
     "GunicornWebWorker": "aioteach.web.worker",
 }
