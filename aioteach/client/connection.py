@@ -22,6 +22,9 @@ Rules:
 * Two timers guard the exchange and break it when they fire: ``sock_read`` (the longest silence
   between two reads, re-armed lazily: one timer per period, not one per packet) and the
   request's ``total`` deadline, so that every read path, even ``resp.content.read()``, ends.
+* A streamed request body is written while the answer is awaited (request.py): a response
+  that ends first waits for the body's writer (``body_written``) before the pool gets the
+  connection back.
 * Flow control both ways: the response's StreamReader pauses reading when its buffer fills up
   (``transport.pause_reading``: TCP then slows the server down); ``drain()`` waits while
   asyncio says our write buffer is too full (``pause_writing``).
@@ -74,6 +77,8 @@ class ClientConnection(asyncio.Protocol):
         self._last_read = 0.0
         self._read_timer: Optional[asyncio.TimerHandle] = None
         self._deadline_timer: Optional[asyncio.TimerHandle] = None
+        self.writing = False                   # a request body is still being sent (request.py)
+        self._release_pending = False          # the answer ended first: release when written
         self._on_data: Optional[Callable[[bytes], None]] = None       # set by detach()
         self._on_lost: Optional[Callable[[Optional[BaseException]], None]] = None
 
@@ -131,7 +136,10 @@ class ClientConnection(asyncio.Protocol):
                     self.should_close = True   # bytes after the end: see the rules
                 self._end_exchange()
                 response._on_eof(event)
-                self.pool.release(self)
+                if self.writing:               # an early answer: wait for our body's end
+                    self._release_pending = True
+                else:
+                    self.pool.release(self)
                 return                        # nothing may follow the end, see the rules
             elif kind is InformationalResponse and event.status == 101:  # type: ignore[union-attr]
                 self.should_close = True       # never HTTP again: see detach()
@@ -199,7 +207,12 @@ class ClientConnection(asyncio.Protocol):
     # -- one exchange ----------------------------------------------------------------------
     def start(self, response: Any, method: str, trace_req: Any = None, *,
               sock_read: Optional[float] = None) -> None:
-        """Begin an exchange: ``response`` will receive what the server answers."""
+        """Begin an exchange: ``response`` will receive what the server answers.
+
+        ``sock_read`` starts the silence timer now; the session passes it to
+        ``watch_silence`` instead once the request is written, so that a slow upload is
+        not taken for a silent server (as in aiohttp).
+        """
         if self._lost:
             raise ServerDisconnectedError("Server disconnected before the request was sent")
         self._response = response
@@ -208,9 +221,15 @@ class ClientConnection(asyncio.Protocol):
         self.exchanges += 1
         self.parser.expect(method)
         if sock_read is not None:
-            self._sock_read = sock_read
-            self._last_read = self.loop.time()
-            self._read_timer = self.loop.call_at(self._last_read + sock_read, self._check_silence)
+            self.watch_silence(sock_read)
+
+    def watch_silence(self, sock_read: float) -> None:
+        """From now on, ``sock_read`` seconds without a byte from the server break the exchange."""
+        if self._response is None or self._read_timer is not None:
+            return                             # over already (an early answer), or watched
+        self._sock_read = sock_read
+        self._last_read = self.loop.time()
+        self._read_timer = self.loop.call_at(self._last_read + sock_read, self._check_silence)
 
     def set_limits(self, limits: Tuple[int, int, int]) -> None:
         """The parser's limits for the next response: (max_line_size, max_field_size, max_headers)."""
@@ -237,6 +256,18 @@ class ClientConnection(asyncio.Protocol):
         if self._writing_paused:
             self._drain_waiter = self.loop.create_future()
             await self._drain_waiter
+
+    def body_written(self) -> None:
+        """The request body's writer is done (or gave up); an answer that ended first may now
+        give the connection back to the pool."""
+        self.writing = False
+        if self._release_pending:
+            self._release_pending = False
+            self.pool.release(self)
+
+    def fail(self, exc: BaseException) -> None:
+        """Sending the request failed: the exchange ends with ``exc`` and the connection closes."""
+        self._break(exc)
 
     def release_early(self) -> None:
         """The response was released before its end arrived: this connection cannot be reused."""

@@ -286,9 +286,10 @@ def cookie_header(jar: CookieJar, url: URL, cookies: Any) -> Optional[str]:
     A ``cookies=`` value may be a Morsel: its own name is used (as aiohttp does), and a
     Secure one goes only where the jar's Secure cookies go (``is_secure``).
     """
-    if not len(jar) and not cookies:
+    stored = len(jar)                          # (len() drops expired cookies: ask once)
+    if not stored and not cookies:
         return None
-    found = jar.filter_cookies(url) if len(jar) else SimpleCookie()
+    found = jar.filter_cookies(url) if stored else SimpleCookie()
     if cookies:
         secure = (jar.is_secure(url) if isinstance(jar, CookieJar)   # or a jar of your own
                   else url.scheme in ("https", "wss"))

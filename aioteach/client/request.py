@@ -50,7 +50,7 @@ from __future__ import annotations
 import asyncio
 import json as jsonlib
 import sys
-from typing import Any, Callable, List, Optional, Tuple
+from typing import AbstractSet, Any, Callable, List, Optional, Tuple
 
 from ..http1 import LAST_CHUNK, LocalProtocolError, encode_chunk, serialize_request_head
 from ..http1.heads import connection_tokens
@@ -66,13 +66,14 @@ from .proxy import absolute_target
 from .tracing import send_all
 from .upload import UploadTracker
 
-__all__ = ["ClientRequest", "BodyWriter", "USER_AGENT", "normalize_headers"]
+__all__ = ["ClientRequest", "BodyWriter", "USER_AGENT", "normalize_headers", "close_payload"]
 
 USER_AGENT = f"Python/{sys.version_info[0]}.{sys.version_info[1]} aioteach/0.1"
 SMALL_BODY = 2 ** 14                           # up to 16 KiB rides in the head's write() call
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 Pairs = List[Tuple[str, str]]
+NO_NAMES: frozenset = frozenset()              # no headers given: the usual case, no set built
 
 
 def normalize_headers(headers: Any) -> Pairs:
@@ -126,14 +127,14 @@ class ClientRequest:
         self.chunked = False
         self.proxy = proxy                     # proxy.Proxy or None
         self.traces = traces                   # TraceConfig traces (tracing.py) or None
-        names = {name.lower() for name, _ in headers}
+        names = {name.lower() for name, _ in headers} if headers else NO_NAMES
         if auth is None and url.raw_user is not None:
             auth = BasicAuth.from_url(url)
         if auth is not None and "authorization" in names:
             raise ValueError("Cannot combine an Authorization header with auth= or credentials "
                              "in the URL: pick one")
-        skip = {name.lower() for name in skip_auto_headers} if skip_auto_headers else set()
-        skip |= names
+        skip = ({name.lower() for name in skip_auto_headers} | names if skip_auto_headers
+                else names)
         auto: Pairs = []
         if "host" not in skip:
             auto.append(("Host", host_header(url)))
@@ -169,7 +170,8 @@ class ClientRequest:
         # Will the connection carry another request after this one (RFC 9112 9.3)?  Not if
         # we said "Connection: close", nor by default in HTTP/1.0: the parsers' own rule.
         self.keep_alive = keeps_alive(version, connection_tokens(
-            [value for name, value in headers if name.lower() == "connection"]))
+            [value for name, value in headers if name.lower() == "connection"])
+            if "connection" in names else set())
         try:
             self.head = serialize_request_head(method, target, pairs, version)
         except LocalProtocolError as exc:
@@ -207,7 +209,7 @@ class ClientRequest:
                             f"{type(data).__name__}") from None
         return self.payload.content_type
 
-    def _framing(self, method: str, names: set, chunked: Optional[bool],
+    def _framing(self, method: str, names: AbstractSet[str], chunked: Optional[bool],
                  headers: Pairs) -> Pairs:
         """Content-Length or Transfer-Encoding, unless the caller already wrote one.
 
@@ -289,6 +291,35 @@ class ClientRequest:
         if tracker is not None:
             tracker.finished()
 
+    def send_in_background(self, connection: Any, response: Any,
+                           sock_read: Optional[float]) -> "asyncio.Task[None]":
+        """Write the head and a streamed body in a task of its own, while the caller waits
+        for the answer: a server may answer before it has read the whole body (RFC 9112 9.5),
+        and a progress bar (upload.py) sees the upload move while the response is read.
+
+        The response holds the task (``response.writer``): releasing or closing the response
+        cancels an upload still running.  A failed upload breaks the exchange with its error:
+        the request raises it if the answer has not come, the body's read does otherwise.
+        """
+        connection.writing = True
+        task = connection.loop.create_task(self._send(connection, response, sock_read))
+        response.writer = task
+        return task
+
+    async def _send(self, connection: Any, response: Any, sock_read: Optional[float]) -> None:
+        try:
+            await self.write(connection, response)
+        except asyncio.CancelledError:
+            connection.should_close = True     # the body was cut short
+            raise
+        except BaseException as exc:           # told to the response; nobody awaits this task
+            connection.fail(exc)
+        else:
+            if sock_read is not None:          # silence counts once the body is out
+                connection.watch_silence(sock_read)
+        finally:
+            connection.body_written()
+
     async def _write_body(self, writer: "BodyWriter") -> None:
         if self.payload is not None:
             await self.payload.write(writer)
@@ -323,6 +354,16 @@ class BodyWriter:
             await send_all(request.traces, "request_chunk_sent", request.method, request.url,
                            data)
         await self.connection.drain()
+
+
+async def close_payload(payload: Payload, writer: Optional["asyncio.Task[None]"]) -> None:
+    """Close a request's payload (a file, say) once nothing writes it any more: now, or when
+    the background writer of an upload that outlived its request (an early answer) ends."""
+    if writer is None or writer.done():
+        await payload.close()
+    else:
+        writer.add_done_callback(
+            lambda _: asyncio.ensure_future(payload.close(), loop=writer.get_loop()))
 
 
 def body_error(exc: BaseException, connection: Any) -> BaseException:

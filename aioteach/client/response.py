@@ -113,6 +113,7 @@ class ClientResponse:
     """A response: status line and headers at once, the body when you read it."""
 
     _continue: Optional[asyncio.Future] = None   # made by continued(): Expect: 100-continue
+    writer: Optional[asyncio.Task] = None      # a streamed request body still being sent
 
     def __init__(self, method: str, url: Any, *, real_url: Any = None, request_headers: Any = (),
                  connection: Any = None, auto_decompress: bool = True, read_bufsize: int = 2 ** 16,
@@ -208,7 +209,8 @@ class ClientResponse:
             self._continue.set_exception(exc)
         if not self._head_waiter.done():
             self._head_waiter.set_exception(exc)
-        elif self.content is not EMPTY_STREAM and not self.content.is_eof():
+        elif (self.content is not EMPTY_STREAM and not self.content.is_eof()
+              and self.content.exception() is None):   # the first error is the one to tell
             self.content.set_exception(exc)
         self._connection_done(error=exc)
 
@@ -388,6 +390,8 @@ class ClientResponse:
             self.content = RELEASED_STREAM
 
     def _let_go(self) -> None:
+        if self.writer is not None and not self.writer.done():
+            self.writer.cancel()               # as aiohttp: released means the upload stops
         connection, self._connection = self._connection, None
         if connection is None:
             return

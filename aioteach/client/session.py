@@ -61,7 +61,7 @@ from .cookiejar import CookieJar, cookie_header
 from .errors import (ClientError, ClientResponseError, ConnectionTimeoutError,
                      ServerDisconnectedError, TooManyRedirects)
 from .redirects import REDIRECTS, drain_redirect, next_hop
-from .request import ClientRequest, merge_headers, normalize_headers
+from .request import ClientRequest, close_payload, merge_headers, normalize_headers
 from .response import ClientResponse
 from .timeouts import DEFAULT_TIMEOUT, Alarm, ClientTimeout, Deadline
 from .options import RequestOptions, build_url
@@ -180,6 +180,7 @@ class ClientSession:
         if upload_tracker is not None:
             upload_tracker.bind()              # before the try: not ours to settle if bound
         req: Optional[ClientRequest] = None
+        resp: Optional[ClientResponse] = None
         try:
             if self._closed:
                 raise RuntimeError("Session is closed: make requests inside 'async with "
@@ -260,7 +261,7 @@ class ClientSession:
             if upload_tracker is not None:     # no attempt follows: settle its future
                 upload_tracker.finalize()
             if req is not None and req.payload is not None:
-                await req.payload.close()      # as aiohttp: a file body is closed when done
+                await close_payload(req.payload, resp.writer if resp is not None else None)
 
     def _options(self, given: dict, trace_request_ctx: Any) -> RequestOptions:
         """The RequestOptions of a request; without any given, the session's (made once)."""
@@ -307,16 +308,24 @@ class ClientSession:
                 history=tuple(history), loop=loop)
             reused = conn.exchanges > 0
             try:
-                conn.start(resp, req.method, req_id, sock_read=options.timeout.sock_read)
+                conn.start(resp, req.method, req_id)
                 if not req.keep_alive:
                     conn.should_close = True
-                await req.write(conn, resp)
+                sock_read = options.timeout.sock_read
+                if req.payload is not None:    # streamed: sent while we wait (request.py)
+                    req.send_in_background(conn, resp, sock_read)
+                else:
+                    await req.write(conn, resp)
+                    if sock_read is not None:  # silence counts once the request is out
+                        conn.watch_silence(sock_read)
                 if trace.enabled:
                     trace.emit("client.request_sent", req=req_id)
                 await resp.start()
                 return resp
             except ServerDisconnectedError:
                 resp.close()
+                if resp.writer is not None:    # let a cancelled upload stop before a retry
+                    await asyncio.gather(resp.writer, return_exceptions=True)
                 if (may_retry and reused and not resp.head_received
                         and req.method in IDEMPOTENT and req.rewind()):
                     may_retry = False

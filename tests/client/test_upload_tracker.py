@@ -168,3 +168,64 @@ async def test_only_a_started_trace_config_hears_the_exception():
                 await session.get(server.url("/"))
     assert heard == [("good", "RuntimeError")]
     assert server.seen == []
+
+
+def early_answer(bodies):
+    """A server that answers at once, then reads the (chunked) body to its end into ``bodies``."""
+    async def handler(conn):
+        while True:
+            await conn.reader.readuntil(b"\r\n\r\n")
+            conn.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nearly")
+            await conn.drain()
+            bodies.put_nowait(await conn.reader.readuntil(b"0\r\n\r\n"))
+    return handler
+
+
+async def test_a_streamed_body_is_sent_while_the_answer_is_read():
+    gate = asyncio.Event()
+
+    async def gated():
+        yield b"a" * 1000
+        await gate.wait()
+        yield b"b" * 1000
+
+    bodies: asyncio.Queue = asyncio.Queue()
+    async with RawServer(early_answer(bodies)) as server:
+        async with ClientSession() as session:
+            tracker = UploadTracker()
+            async with session.post(server.url("/"), data=gated(),
+                                    upload_tracker=tracker) as resp:
+                assert await resp.read() == b"early"     # while the body waits at the gate
+                assert not tracker.upload_complete.done()
+                assert tracker.bytes_written == 1000
+                gate.set()
+                await tracker.upload_complete
+                assert tracker.bytes_written == 2000
+            body = await bodies.get()
+    assert body.count(b"a") == 1000 and body.count(b"b") == 1000
+
+
+async def test_an_upload_failing_after_the_answer_is_on_the_future():
+    gate = asyncio.Event()
+
+    async def failing():
+        yield b"a" * 10
+        await gate.wait()
+        raise ValueError("boom")
+
+    async with RawServer(early_answer(asyncio.Queue())) as server:
+        async with ClientSession() as session:
+            tracker = UploadTracker()
+            async with session.post(server.url("/"), data=failing(),
+                                    upload_tracker=tracker) as resp:
+                assert resp.status == 200
+                gate.set()
+                with pytest.raises(aioteach.ClientConnectionError, match="boom"):
+                    await tracker.upload_complete
+            # the connection was not given back half-written: the next request gets a new one
+            async def fine():
+                yield b"fine"
+
+            async with session.post(server.url("/"), data=fine()) as resp:
+                assert await resp.read() == b"early"
+    assert server.connections == 2
