@@ -94,6 +94,7 @@ class ClientConnection(asyncio.Protocol):
         return not self._lost and self.transport is not None and not self.transport.is_closing()
 
     def data_received(self, data: bytes) -> None:
+        # long because: the parser's events, one branch each, in one loop: the hot path
         if trace.enabled: trace.emit("client.bytes_in", req=self.trace_req, data=data)
         if self._on_data is not None:          # detached after an upgrade: not HTTP any more
             self._on_data(data)
