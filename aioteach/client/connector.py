@@ -69,6 +69,7 @@ class ConnectionKey(NamedTuple):
     is_ssl: bool
     ssl: Any                       # True (verify), False (do not), an SSLContext, a Fingerprint
     proxy: Any = None              # proxy.Proxy, or None: straight to the host
+    server_hostname: Optional[str] = None   # the TLS name (SNI, certificate) if not the host
 
 
 def _unverified_context() -> ssllib.SSLContext:
@@ -330,7 +331,8 @@ class TCPConnector:
             transport = await open_tunnel(loop, proxy, key.host, key.port, family=self._family,
                                           local_addr=self._local_addr)
             try:
-                tls = await loop.start_tls(transport, conn, context, server_hostname=key.host)
+                tls = await loop.start_tls(transport, conn, context,
+                                          server_hostname=key.server_hostname or key.host)
             except BaseException:
                 transport.close()
                 raise
@@ -347,7 +349,8 @@ class TCPConnector:
                 await loop.create_connection(
                     lambda: conn, address["host"], address["port"], ssl=context,
                     family=address["family"], proto=address["proto"], flags=address["flags"],
-                    local_addr=self._local_addr, server_hostname=key.host if context else None)
+                    local_addr=self._local_addr,
+                    server_hostname=(key.server_hostname or key.host) if context else None)
                 return conn
             except ssllib.SSLCertVerificationError:
                 raise                          # the next address would show the same cert

@@ -35,6 +35,15 @@ __all__ = ["FormData"]
 _Field = Tuple[str, Any, Optional[str], Optional[str]]   # name, value, filename, content_type
 
 
+def charset_of(content_type: Optional[str]) -> Optional[str]:
+    """``text/plain; charset=koi8-r`` -> ``koi8-r``; None when no charset is named."""
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"') or None
+    return None
+
+
 def guess_filename(file: Any, default: str) -> str:
     """A file object's own name (``open("a/b.txt")`` -> ``b.txt``), else ``default``.
 
@@ -107,8 +116,9 @@ class FormData:
                     value = value.read()
                 if isinstance(value, (int, float)):
                     value = str(value)
-                if isinstance(value, str) and filename is not None:
-                    value = value.encode(self._charset or "utf-8")
+                if isinstance(value, str) and (filename is not None or content_type):
+                    # text goes in the charset its part's Content-Type names (RFC 7578 4.4)
+                    value = value.encode(charset_of(content_type) or self._charset or "utf-8")
                 parts.append((name, value, filename, content_type))
             return encode_multipart(parts)
         charset = self._charset or "utf-8"

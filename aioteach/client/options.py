@@ -10,8 +10,10 @@ dozen arguments.  A request that gives none of them (the common case) shares one
 again.  An unknown keyword is a TypeError, as a misspelt argument would be.
 
 ``expect100=True`` sends ``Expect: 100-continue`` and holds the body back until the server
-says ``100 Continue`` (request.py).  Accepted and ignored, so that aiohttp code runs:
-``compress``, ``read_until_eof``, ``server_hostname``.
+says ``100 Continue`` (request.py).  ``server_hostname=`` is the name TLS checks the
+certificate against and sends as SNI, instead of the URL's host; it is part of the pool key,
+so a connection made for one name never carries a request for another.  Accepted and
+ignored, so that aiohttp code runs: ``compress``, ``read_until_eof``.
 
 ``key(url, proxy)`` is the pool's ``ConnectionKey`` for a URL: host, port, TLS or not, which
 TLS settings, and which proxy, since only a connection that agrees on all of them may carry
@@ -48,7 +50,7 @@ class RequestOptions:
 
     __slots__ = ("session", "loop", "timeout", "limits", "ssl", "proxy", "proxy_auth",
                  "proxy_headers", "proxied", "read_bufsize", "auto_decompress", "traces", "_keys",
-                 "expect100")
+                 "expect100", "server_hostname")
 
     def __init__(self, session: Any, loop: asyncio.AbstractEventLoop, given: dict,
                  traces: Any) -> None:
@@ -77,6 +79,7 @@ class RequestOptions:
         self.proxied = self.proxy is not None or session._trust_env   # proxy_for() may say yes
         self.read_bufsize = given.get("read_bufsize") or session._read_bufsize
         self.expect100 = bool(given.get("expect100"))
+        self.server_hostname = given.get("server_hostname")
         decompress = given.get("auto_decompress")
         self.auto_decompress = session._auto_decompress if decompress is None else decompress
 
@@ -94,7 +97,8 @@ class RequestOptions:
             ssl = (self.session._connector.ssl if self.ssl is True else self.ssl) if is_ssl \
                 else True
             # (build_url has checked that the host is there; the port has a default)
-            key = ConnectionKey(url.raw_host, url.port, is_ssl, ssl, proxy)  # type: ignore[arg-type]
+            key = ConnectionKey(url.raw_host, url.port, is_ssl, ssl, proxy,  # type: ignore[arg-type]
+                                self.server_hostname if is_ssl else None)
             if proxy is None:
                 self._keys[where] = key
         return key

@@ -50,6 +50,7 @@ from __future__ import annotations
 import asyncio
 import json as jsonlib
 import sys
+import warnings
 from typing import AbstractSet, Any, Callable, List, Optional, Tuple
 
 from ..http1 import LAST_CHUNK, LocalProtocolError, encode_chunk, serialize_request_head
@@ -216,6 +217,10 @@ class ClientRequest:
         A Content-Length the caller wrote is a promise about the body: no more than that many
         bytes are sent (as in aiohttp), since more would be read as the start of a next request.
         """
+        if chunked is not None and not isinstance(chunked, bool):
+            # aiohttp's old chunked=<chunk size>: the size never did anything, and says so
+            warnings.warn("Chunk size is deprecated #1615: pass chunked=True",
+                          DeprecationWarning, stacklevel=4)
         if "content-length" in names or "transfer-encoding" in names:
             self.chunked = "transfer-encoding" in names
             if not self.chunked:

@@ -38,8 +38,7 @@ PUT, DELETE, OPTIONS, TRACE) and its body can be replayed; a POST gets the error
 Plain ``with ClientSession()`` raises a TypeError saying to write ``async with``
 (contexts.py has the message).
 
-Simplification: ``compress``, ``read_until_eof`` and ``server_hostname`` are accepted and
-ignored.
+Simplification: ``compress`` and ``read_until_eof`` are accepted and ignored.
 """
 from __future__ import annotations
 
@@ -173,8 +172,8 @@ class ClientSession:
         """Make one request, following redirects; see the module docstring for the steps.
 
         ``options`` are what the exchanges share (``timeout``, ``ssl``, ``proxy``, limits...:
-        ``RequestOptions`` below); aiohttp's ``compress``, ``read_until_eof`` and
-        ``server_hostname`` are taken there too, and ignored.
+        ``RequestOptions`` below); aiohttp's ``compress`` and ``read_until_eof`` are taken
+        there too, and ignored.
         """
         # long because: the redirect loop, its two observers and its clean-up are one story
         if upload_tracker is not None:

@@ -58,3 +58,23 @@ async def test_a_nameless_file_in_a_form_is_called_unknown():
         form = FormData()
         form.add_fields(named)
         assert b'filename="test_request_details.py"' in form.encode()[1]
+
+
+async def test_a_chunk_size_is_deprecated_and_chunked_true_is_not():
+    import pytest
+    async with RawServer(serve_responses(echo)) as server:
+        async with ClientSession() as session:
+            with pytest.warns(DeprecationWarning, match="Chunk size is deprecated"):
+                async with session.post(server.url("/"), data=b"x", chunked=1024) as resp:
+                    assert await resp.read() == b"x"
+            async with session.post(server.url("/"), data=b"y", chunked=True) as resp:
+                assert await resp.read() == b"y"
+    assert server.seen[1].header("transfer-encoding") == "chunked"
+
+
+def test_a_text_part_is_encoded_in_the_charset_its_content_type_names():
+    form = FormData()
+    form.add_field("name", "текст", content_type="text/plain; charset=koi8-r")
+    form.add_field("plain", "текст", content_type="text/plain")
+    body = form.encode()[1]
+    assert "текст".encode("koi8-r") in body and "текст".encode("utf-8") in body

@@ -79,3 +79,18 @@ async def test_alpn_says_http_1_1_and_close_can_abort_tls(server_context):
         assert chosen == ["http/1.1"]
         await connector.close(abort_ssl=True)
         assert connector.open_connections == 0
+
+
+@pytest.mark.peer
+async def test_server_hostname_names_the_certificate_and_keys_the_pool(ca, client_context):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("first.example").configure_cert(context)
+    async with serve_app(web, make_app(web), ssl_context=context) as url:
+        connector = TCPConnector(ssl=client_context, limit=1)
+        async with ClientSession(connector=connector) as session:
+            async with session.get(f"{url}/hello", server_hostname="first.example") as resp:
+                assert await resp.text() == "hello world"
+            with pytest.raises(aioteach.ClientConnectorCertificateError):
+                await session.get(f"{url}/hello", server_hostname="second.example")
+            with pytest.raises(aioteach.ClientConnectorCertificateError):
+                await session.get(f"{url}/hello")          # 127.0.0.1 is not on it
