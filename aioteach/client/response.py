@@ -192,6 +192,8 @@ class ClientResponse:
                 if connection is not None:
                     connection.release_early()
                 return
+            # content.total_raw_bytes: what came over the wire, not what decoding made of it
+            self.content.total_compressed_bytes = self.body_bytes_received
         self.content.feed_data(data)
 
     def _on_eof(self, event: Any = None) -> None:

@@ -78,3 +78,21 @@ def test_a_text_part_is_encoded_in_the_charset_its_content_type_names():
     form.add_field("plain", "текст", content_type="text/plain")
     body = form.encode()[1]
     assert "текст".encode("koi8-r") in body and "текст".encode("utf-8") in body
+
+
+async def test_total_raw_bytes_counts_the_wire_not_the_decoded_body():
+    import gzip
+    plain = b"spam " * 2000
+    packed = gzip.compress(plain)
+
+    def gzipped(seen):
+        return respond(200, packed, {"Content-Encoding": "gzip"})
+
+    async with RawServer(serve_responses(gzipped)) as server:
+        async with ClientSession() as session:
+            async with session.get(server.url("/")) as resp:
+                assert await resp.content.read() == plain
+                assert resp.content.total_raw_bytes == len(packed)
+            async with session.get(server.url("/"), auto_decompress=False) as resp:
+                assert await resp.content.read() == packed
+                assert resp.content.total_raw_bytes == len(packed)
