@@ -55,6 +55,7 @@ _COMMON_METHODS = frozenset(
     {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
 
 _new_tuple = tuple.__new__
+_KEEP_ALIVE = ["keep-alive"]        # the Connection values of a browser's request
 
 
 class RequestParser(MessageParser):
@@ -119,12 +120,16 @@ class RequestParser(MessageParser):
         elif hosts[0] not in VALID_HOSTS:
             check_host(hosts[0])
 
-        if len(framing) == (hosts is not None):
-            # Host alone (or nothing, in 1.0) decides nothing below: no body, no Connection
-            # options, no upgrade, no expectation.  Most requests are like this; skipping the
-            # rules they cannot trigger saves about 2% of a whole GET's work in the server.
+        connection = framing.get("connection")
+        if len(framing) == (hosts is not None) + (connection == _KEEP_ALIVE):
+            # Host alone (or nothing, in 1.0), perhaps with "Connection: keep-alive" (every
+            # browser sends it), decides nothing below but persistence (RFC 9112 9.3): no
+            # body, no other Connection option, no upgrade, no expectation.  Most requests
+            # are like this; skipping the rules they cannot trigger saves about 3% of a
+            # whole GET's work in the server (valgrind, in-process, browser-like head).
             self._pause_after = method == "CONNECT"
-            return _new_tuple(Request, (method, target, headers, version, version == "1.1",
+            return _new_tuple(Request, (method, target, headers, version,
+                                        version == "1.1" or connection is not None,
                                         False, None, False, None)), None
 
         # RFC 9112 6.1-6.3: Transfer-Encoding, then Content-Length, else no body.
@@ -149,7 +154,7 @@ class RequestParser(MessageParser):
             reader = self._length_reader(content_length)
 
         # RFC 9112 9.3: 1.1 is persistent unless "close"; 1.0 only with "keep-alive".
-        options = connection_tokens(framing.get("connection"))
+        options = connection_tokens(connection)
         keep_alive = keeps_alive(version, options)
         # RFC 9110 7.8: Upgrade counts only with "Connection: upgrade", and never in 1.0.
         upgrade = None
