@@ -7,8 +7,8 @@ opening handshake, then hand the same three things to ``WebSocketBase._start``: 
 ``write(bytes)`` function and an ``async drain()``.  Everything after that is here:
 
     bytes in     ``data_received`` (a transport callback, no Task): codec -> events ->
-                 WSMessage in a queue (one small whole message skips the event:
-                 ``receive_small_message``); Ping answered at once (``autoping``), a
+                 WSMessage in a queue (one whole message alone in a read skips the
+                 event: ``receive_whole_message``); Ping answered at once (``autoping``), a
                  peer's Close answered at once with 1000 (``autoclose``), a protocol
                  violation with the codec's Close frame and an ERROR message (section 7.1.7)
     messages out ``await ws.receive()`` pops the queue, or waits on one future for the next
@@ -28,7 +28,7 @@ Flow control both ways: ``drain()`` on every send, and reading pauses while more
 ``QUEUE_HIGH_WATER`` bytes of messages wait in the queue for a slow ``receive()``.
 
 Performance notes (valgrind instructions per 16-byte echo round trip, in-process): the glue's
-one fast path is the codec's (``receive_small_message``: the message's data, no event);
+one fast path is the codec's (``receive_whole_message``: the message's data, no event);
 every message, small or not, reaches ``receive()`` through one ``_push``, which hands it to a
 waiting ``receive()``'s future instead of the queue (66.1k -> 65.1k, 1.5%, previous harness).
 The inlined copy of ``_push`` in ``data_received`` is folded back: it saved under 1%
@@ -182,9 +182,9 @@ class WebSocketBase(HeartbeatMixin):
             trace.emit("server.bytes_in", conn=self._trace_conn, n=len(data))
         self._heard = True
         conn: Any = self._conn      # Any: mypy cannot see that a data `kind` means `event.data`
-        # The hot path first: exactly one small whole message comes back as its data, with
-        # no event made on the way (WebSocketConnection.receive_small_message says why).
-        message = conn.receive_small_message(data)
+        # The hot path first: exactly one whole message comes back as its data, with no
+        # event made on the way (WebSocketConnection.receive_whole_message says why).
+        message = conn.receive_whole_message(data)
         if message is not None:
             kind: Optional[WSMsgType] = TEXT if type(message) is str else BINARY
             self._push(_new_tuple(WSMessage, (kind, message, None)), len(message))

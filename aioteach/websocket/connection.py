@@ -28,7 +28,7 @@ The asyncio layers (``web.WebSocketResponse``, ``ClientSession.ws_connect``) are
 around this class; the opening handshake is in ``handshake.py``.
 
 Performance notes: ``receive_data`` starts with the one named fast path of this layer,
-``receive_small_message`` (``fastpath.py``, with its measured saving); ``_INPUT_DONE`` and
+``receive_whole_message`` (``fastpath.py``, with its measured saving); ``_INPUT_DONE`` and
 ``_OUTPUT_DONE`` are tuples and ``TEXT``/``BINARY`` module globals, because an Enum member's
 hash and class lookups are Python code.
 """
@@ -42,7 +42,7 @@ from typing import Any, Callable, Dict, List, Optional, Union
 from .codes import NO_STATUS_RCVD, Opcode, WSCloseCode, is_sendable_close_code, is_valid_close_code
 from .errors import FrameError, LocalProtocolError
 from .events import BytesMessage, CloseReceived, Event, Ping, Pong, TextMessage
-from .fastpath import receive_small_message
+from .fastpath import receive_whole_message
 from .deflate import DeflateParams, MessageDeflate
 from .frames import MAX_CONTROL_PAYLOAD, Frame, build_frame, parse_frame
 
@@ -157,7 +157,7 @@ class WebSocketConnection:
         """
         if self.state in _INPUT_DONE:
             return []
-        message = self.receive_small_message(data)
+        message = self.receive_whole_message(data)
         if message is not None:
             return [TextMessage(message) if isinstance(message, str) else BytesMessage(message)]
         buffer = self._buffer
@@ -190,8 +190,8 @@ class WebSocketConnection:
             buffer += data[pos:]
         return events
 
-    # The codec's one fast path (fastpath.py): one small whole message -> its data.
-    receive_small_message = receive_small_message
+    # The codec's one fast path (fastpath.py): one whole message alone in a read -> its data.
+    receive_whole_message = receive_whole_message
     INPUT_DONE = _INPUT_DONE            # the states in which input is ignored
 
     def receive_eof(self) -> List[Event]:
