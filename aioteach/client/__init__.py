@@ -9,6 +9,8 @@ order a request travels::
     oneshot      aioteach.request(): one request, its own session
     request      ClientRequest: the head bytes and the body writer
     connector    TCPConnector: the connection pool (limits, FIFO queue, keep-alive reuse)
+    memory       MemoryConnector: the pool over in-process transports (aioteach.memory; not in
+                 aiohttp, an aioteach extra for notebooks with no sockets)
     resolver     host names -> addresses: ThreadedResolver, the DNS cache
     proxy        HTTP proxies: absolute-form requests, CONNECT tunnels
     environment  trust_env=True: HTTP_PROXY/HTTPS_PROXY/NO_PROXY and .netrc
@@ -51,6 +53,7 @@ from .resolver import DefaultResolver, ThreadedResolver  # noqa: F401
 from .fingerprint import Fingerprint  # noqa: F401
 from .tracing import *  # noqa: F401,F403
 from .upload import UploadTracker  # noqa: F401
+from .memory import MemoryConnector  # noqa: F401
 
 from . import websocket as websocket
 from .websocket import ClientWebSocketResponse  # noqa: F401
@@ -59,4 +62,5 @@ __all__ = (errors.__all__ + timeouts.__all__ + auth.__all__ + cookiejar.__all__
            + formdata.__all__ + response.__all__ + connection.__all__ + connector.__all__
            + request_module.__all__ + session.__all__ + tracing.__all__
            + ["ClientWebSocketResponse", "MultipartWriter", "RequestContextManager", "request",
-              "DefaultResolver", "ThreadedResolver", "Fingerprint", "UploadTracker"])
+              "DefaultResolver", "ThreadedResolver", "Fingerprint", "UploadTracker",
+              "MemoryConnector"])

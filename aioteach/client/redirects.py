@@ -8,10 +8,10 @@ them::
     301, 302 after a POST    -> GET without a body (the RFC allows it; every browser does it)
     301, 302 otherwise       -> the same method and the same body
     307, 308                 -> the same method and the same body
-    to another origin        -> Authorization, Proxy-Authorization and Cookie headers and auth=
-                                are dropped (RFC 9110 15.4: credentials are not forwarded to a
-                                host they were not meant for; the jar's cookies still apply by
-                                their own rules, and the session's auth= comes back, auth.py)
+    to another origin        -> Authorization, Proxy-Authorization and Cookie headers, auth=
+                                and cookies= are dropped (RFC 9110 15.4: credentials are not
+                                forwarded to a host they were not meant for; the jar's cookies
+                                still apply by their own rules, the session's auth= comes back)
 
 "The same body" means sending it again.  Bytes, text and forms are kept in memory; a file's
 payload goes along to the next hop and seeks back to where the first send started
@@ -41,8 +41,9 @@ CREDENTIAL_FIELDS = ("authorization", "proxy-authorization", "cookie")   # every
 
 
 def next_hop(status: int, req: Any, location: str, data: Any, json: Any, headers: list,
-             auth: Optional[BasicAuth]) -> Tuple[str, URL, Any, Any, list, Any]:
-    """(method, url, data, json, headers, auth) of the request a redirect asks for."""
+             auth: Optional[BasicAuth], cookies: Any = None
+             ) -> Tuple[str, URL, Any, Any, list, Any, Any]:
+    """(method, url, data, json, headers, auth, cookies) of the request a redirect asks for."""
     method, url = req.method, req.url
     new_url = redirect_url(url, location)
     if status == 303 and method != "HEAD" or (status in (301, 302) and method == "POST"):
@@ -57,9 +58,9 @@ def next_hop(status: int, req: Any, location: str, data: Any, json: Any, headers
             f"{new_url} asks for the body again, and it was a stream (send bytes or a file, "
             f"or pass allow_redirects=False and handle the redirect)")
     if new_url.origin() != url.origin():      # credentials stay with their origin
-        auth = None
+        auth = cookies = None
         headers = [p for p in headers if p[0].lower() not in CREDENTIAL_FIELDS]
-    return method, new_url, data, json, headers, auth
+    return method, new_url, data, json, headers, auth, cookies
 
 
 def redirect_url(url: URL, location: str) -> URL:

@@ -233,8 +233,8 @@ class ClientSession:
                             raise TooManyRedirects(history[0].request_info, tuple(history),
                                                    status=resp.status, message=resp.reason)
                         await drain_redirect(resp)
-                        method, url, data, json, headers, auth = next_hop(
-                            resp.status, req, location, data, json, headers, auth)
+                        method, url, data, json, headers, auth, cookies = next_hop(
+                            resp.status, req, location, data, json, headers, auth, cookies)
             except BaseException as exc:
                 if trace.enabled:
                     trace.emit("client.request_end", req=req_id, status=None,

@@ -31,6 +31,9 @@ async def test_a_redirect_to_another_origin_drops_every_credential_header():
                     assert await resp.read() == b"[]"
                 async with session.get(first.url("/"), auth=BasicAuth("u", "p")) as resp:
                     assert await resp.read() == b"[]"
+                async with session.get(first.url("/"), cookies={"secret": "1"}) as resp:
+                    assert await resp.read() == b"[]"      # cookies= stays with its origin
+            assert first.seen[2].header("cookie") == "secret=1"
             assert first.seen[1].header("authorization") == BasicAuth("u", "p").encode()
 
 
