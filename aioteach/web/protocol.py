@@ -54,10 +54,11 @@ from .response import Response, StreamResponse
 from .timeouts import BODY, BUSY, HEAD, IDLE, TimedPhases
 from .writer import ConnectionWriter
 
-__all__ = ["HttpProtocol", "RequestHandler", "start_eagerly", "server_logger"]
+__all__ = ["HttpProtocol", "RequestHandler", "start_eagerly", "server_logger", "MAX_MSG_QUEUE_SIZE"]
 
 server_logger = logging.getLogger("aioteach.server")
-_MAX_PIPELINED = 32       # queued requests before we stop reading: a flood waits in TCP's buffers
+MAX_MSG_QUEUE_SIZE = 32   # queued requests before we stop reading (aiohttp's name): a flood
+                          # waits in TCP's buffers
 # Exceptions a handler raises that must stop the program or the task, not become a 500.
 _PROPAGATE = (KeyboardInterrupt, SystemExit, asyncio.CancelledError)
 
@@ -165,8 +166,7 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
             elif self._body is not None:                    # the EndOfMessage of a body
                 self._body.feed_eof()
                 self._body = None
-                current = self._current
-                if current is not None and current[0] is self._body_owner:
+                if self._current is not None and self._current[0] is self._body_owner:
                     self._cycle.process_event(CLIENT, "EndOfMessage")
                     self._start_phase(BUSY)
 
@@ -189,7 +189,7 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
             trace.emit("server.head_parsed", conn=self.conn_id, req=id(request),
                        method=message.method, path=request.path)
         self._queue.append((request, message, payload))
-        if len(self._queue) > _MAX_PIPELINED:
+        if len(self._queue) > MAX_MSG_QUEUE_SIZE:
             self._pause_reading()
 
     def eof_received(self) -> Optional[bool]:
@@ -198,10 +198,11 @@ class HttpProtocol(ConnectionWriter, TimedPhases, asyncio.Protocol):
         if self._takeover is not None:
             return None
         if self._body is not None:
-            self._body.set_exception(ConnectionResetError(
-                "the client stopped sending in the middle of a request body"))
+            self._body.set_exception(ConnectionResetError("the client stopped sending mid-body"))
         if self._current is None and not self._queue:
             return None                     # nothing to answer: let the transport close
+        if self._server.handler_cancellation and self.handler_task is not None:
+            self.handler_task.cancel()      # opted in: leaving half-way counts (aiohttp's)
         return True                         # keep the sending side open for the answers
 
     def connection_lost(self, exc: Optional[BaseException]) -> None:

@@ -68,6 +68,9 @@ class ResponseWriter(Protocol):
     def take_over(self, receiver: Any) -> None:
         """After a 101: hand the connection's bytes to ``receiver`` (see HttpProtocol)."""
 
+    def force_close(self) -> None:
+        """Close the connection now (aiohttp's ``RequestHandler.force_close``)."""
+
 
 class ConnectionWriter:
     """``ResponseWriter``'s implementation, mixed into ``web.protocol.HttpProtocol``.
@@ -189,6 +192,12 @@ class ConnectionWriter:
         """The response's body is complete."""
         if self._cycle.states[SERVER] is SEND_BODY:
             self._cycle.process_event(SERVER, "EndOfMessage")
+
+    def force_close(self) -> None:
+        """Close the connection now, whatever is in progress (aiohttp's name)."""
+        self._life = advance(self._life, "close")
+        if self.transport is not None:
+            self.transport.close()
 
     # -- handing the connection over (WebSockets) ---------------------------------------------
     def take_over(self, receiver: Any) -> None:

@@ -501,3 +501,41 @@ async def test_an_unread_body_still_arriving_means_connection_close():
         answer = await client.read("POST")               # 405: /hello is GET only
         assert answer.status == 405 and answer.headers["Connection"] == "close"
         assert await client.wait_closed()
+
+
+async def test_with_handler_cancellation_a_half_close_cancels_the_running_handler():
+    app = web.Application()
+    waiting = asyncio.get_running_loop().create_future()
+    outcome = asyncio.get_running_loop().create_future()
+
+    async def forever(request: web.Request) -> web.Response:
+        waiting.set_result(None)
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            outcome.set_result("cancelled")
+            raise
+        return web.Response(text="unreachable")
+
+    app.router.add_get("/forever", forever)
+    async with serve(app, handler_cancellation=True) as (port, _):
+        client = await RawClient.connect(port)
+        client.send(get("/forever"))
+        await asyncio.wait_for(waiting, 10)
+        client.writer.write_eof()                # FIN, as aiohttp's client on a timeout
+        assert await asyncio.wait_for(outcome, 10) == "cancelled"
+        assert await client.wait_closed()
+
+
+async def test_force_close_closes_the_connection_at_once():
+    app = web.Application()
+
+    async def once(request: web.Request) -> web.Response:
+        request.protocol.force_close()
+        return web.Response(text="bye")
+
+    app.router.add_get("/once", once)
+    async with serve(app) as (port, _):
+        client = await RawClient.connect(port)
+        client.send(get("/once"))
+        assert await client.wait_closed()
