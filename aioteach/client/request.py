@@ -30,9 +30,6 @@ pool, so that a request that cannot be sent (a header holding CR LF, both ``data
 4. The head bytes: ``http1.serialize_request_head``, which refuses CR, LF and NUL in names and
    values (header injection); that refusal becomes ``InvalidHeaderError`` here.
 
-``compress=True`` (or "deflate", "gzip") compresses the body as it is written, with
-``Content-Encoding`` and chunked framing (its size is not known beforehand).
-
 ``write(connection)`` then sends the head and the body.  With ``expect100=True`` the head says
 ``Expect: 100-continue`` and the body waits until the server answers ``100 Continue`` (RFC 9110
 10.1.1); if the final answer comes first, the body is not sent at all.  A payload writes through a
@@ -54,7 +51,6 @@ import asyncio
 import json as jsonlib
 import sys
 import warnings
-import zlib
 from typing import AbstractSet, Any, Callable, List, Optional, Tuple
 
 from ..http1 import LAST_CHUNK, LocalProtocolError, encode_chunk, serialize_request_head
@@ -115,14 +111,13 @@ class ClientRequest:
     tracker: Optional[UploadTracker] = None    # upload.py: set by the session when given
     length_limit: Optional[int] = None         # the caller's own Content-Length (_framing)
     expect100 = False                          # Expect: 100-continue: see write()
-    encoder: Any = None                        # compress=: a zlib compressor for the body
 
     def __init__(self, method: str, url: Any, *, headers: Pairs, skip_auto_headers: Any = (),
                  data: Any = None, json: Any = None, cookie_header: Optional[str] = None,
                  auth: Optional[BasicAuth] = None, version: str = "1.1",
                  chunked: Optional[bool] = None,
                  json_serialize: Callable[[Any], Any] = jsonlib.dumps, proxy: Any = None,
-                 traces: Any = None, expect100: bool = False, compress: Any = None) -> None:
+                 traces: Any = None, expect100: bool = False) -> None:
         # long because: each step of the module docstring's list is a few lines, in order
         if data is not None and json is not None:
             raise ValueError("data and json parameters can not be used at the same time")
@@ -156,10 +151,6 @@ class ClientRequest:
         if self.payload is not None:           # e.g. a file's Content-Disposition
             auto.extend((name, value) for name, value in self.payload.headers.items()
                         if name.lower() not in skip and name.lower() != "content-type")
-        if compress:                           # Content-Encoding of the body: chunked, below
-            coding = self._compress(compress, names)
-            auto.append(("Content-Encoding", coding))
-            chunked = True
         auto.extend(self._framing(method, names, chunked, headers))
         if expect100 or "expect" in names:     # RFC 9110 10.1.1: the body waits for a 100
             self.expect100 = expect100 or any(
@@ -219,18 +210,6 @@ class ClientRequest:
                             f"{type(data).__name__}") from None
         return self.payload.content_type
 
-    def _compress(self, compress: Any, names: AbstractSet[str]) -> str:
-        """compress=True or "deflate" (RFC 9110 8.4.1.2: the zlib format) or "gzip": the body
-        goes through a compressor as it is written, so its size is unknown: chunked."""
-        if "content-encoding" in names:
-            raise ValueError("compress can not be set if Content-Encoding header is set")
-        coding = "deflate" if compress is True else str(compress).lower()
-        if coding not in ("deflate", "gzip"):
-            raise ValueError(f"compress={compress!r}: the client compresses with 'deflate' "
-                             f"(or True) or 'gzip'")
-        self.encoder = zlib.compressobj(wbits=31 if coding == "gzip" else 15)
-        return coding
-
     def _framing(self, method: str, names: AbstractSet[str], chunked: Optional[bool],
                  headers: Pairs) -> Pairs:
         """Content-Length or Transfer-Encoding, unless the caller already wrote one.
@@ -281,7 +260,7 @@ class ClientRequest:
         """Send the head and the body on ``connection`` (``response``: see expect100 below)."""
         body = self.body
         if (self.payload is None and not self.traces and self.tracker is None
-                and not self.expect100 and self.encoder is None):
+                and not self.expect100):
             # plain bytes, nobody watching: the common case, in one or two writes
             if self.chunked:
                 connection.write(self.head + (encode_chunk(body) if body else b"") + LAST_CHUNK)
@@ -351,10 +330,6 @@ class ClientRequest:
             await self.payload.write(writer)
         elif self.body:
             await writer.write(self.body)
-        if self.encoder is not None:           # what the compressor still holds
-            tail = self.encoder.flush()
-            if tail:
-                writer.connection.write(encode_chunk(tail) if self.chunked else tail)
         if self.chunked:
             writer.connection.write(LAST_CHUNK)
 
@@ -378,11 +353,7 @@ class BodyWriter:
             return
         request = self._request
         if request.tracker is not None:
-            request.tracker.add(len(data))     # the body's own bytes, before compression
-        if request.encoder is not None:
-            data = request.encoder.compress(data)
-            if not data:                       # the compressor keeps it for now
-                return
+            request.tracker.add(len(data))
         self.connection.write(encode_chunk(data) if request.chunked else data)
         if request.traces:
             await send_all(request.traces, "request_chunk_sent", request.method, request.url,

@@ -38,7 +38,7 @@ PUT, DELETE, OPTIONS, TRACE) and its body can be replayed; a POST gets the error
 Plain ``with ClientSession()`` raises a TypeError saying to write ``async with``
 (contexts.py has the message).
 
-Simplification: ``read_until_eof`` is accepted and ignored.
+Simplification: ``compress`` and ``read_until_eof`` are accepted and ignored.
 """
 from __future__ import annotations
 
@@ -172,8 +172,8 @@ class ClientSession:
         """Make one request, following redirects; see the module docstring for the steps.
 
         ``options`` are what the exchanges share (``timeout``, ``ssl``, ``proxy``, limits...:
-        ``RequestOptions`` below); aiohttp's ``read_until_eof`` is taken there too, and
-        ignored.
+        ``RequestOptions`` below); aiohttp's ``compress`` and ``read_until_eof`` are taken
+        there too, and ignored.
         """
         # long because: the redirect loop, its two observers and its clean-up are one story
         if upload_tracker is not None:
@@ -212,7 +212,7 @@ class ClientSession:
                             auth=auth, version=self._version, chunked=chunked,
                             json_serialize=self._json_serialize,
                             proxy=opts.proxy_for(url) if opts.proxied else None, traces=traces,
-                            expect100=opts.expect100, compress=opts.compress)
+                            expect100=opts.expect100)
                         if upload_tracker is not None:
                             req.tracker = upload_tracker
                         if traces:

@@ -96,32 +96,3 @@ async def test_total_raw_bytes_counts_the_wire_not_the_decoded_body():
             async with session.get(server.url("/"), auto_decompress=False) as resp:
                 assert await resp.content.read() == packed
                 assert resp.content.total_raw_bytes == len(packed)
-
-
-async def test_compress_deflates_or_gzips_the_body_as_it_is_written():
-    import zlib
-
-    import pytest
-
-    from aioteach import UploadTracker
-
-    async def pieces():
-        yield b"abc" * 1000
-        yield b"xyz" * 1000
-
-    async with RawServer(serve_responses(echo)) as server:
-        async with ClientSession() as session:
-            tracker = UploadTracker()
-            async with session.post(server.url("/"), data=b"x" * 8192, compress=True,
-                                    upload_tracker=tracker) as resp:
-                assert zlib.decompress(await resp.read()) == b"x" * 8192
-            assert tracker.bytes_written == 8192        # the body's bytes, not the wire's
-            async with session.post(server.url("/"), data=pieces(), compress="gzip") as resp:
-                assert zlib.decompress(await resp.read(), 31) == b"abc" * 1000 + b"xyz" * 1000
-            with pytest.raises(ValueError, match="Content-Encoding"):
-                await session.post(server.url("/"), data=b"x", compress=True,
-                                   headers={"Content-Encoding": "br"})
-    first, second = server.seen
-    assert first.header("content-encoding") == "deflate"
-    assert first.header("transfer-encoding") == "chunked" and first.header("content-length") is None
-    assert second.header("content-encoding") == "gzip"
