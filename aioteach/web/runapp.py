@@ -158,17 +158,28 @@ def run_app(app: Any, *, host: Optional[Union[str, List[str]]] = None,
     except (GracefulExit, KeyboardInterrupt):
         pass
     finally:
-        if not main_task.done():           # stopped by a signal: its finally runs cleanup()
+        _stop(loop, main_task)
+    return None
+
+
+def _stop(loop: asyncio.AbstractEventLoop, main_task: "asyncio.Task[None]") -> None:
+    """The end of run_app: finish the main task (its finally runs the runner's cleanup), cancel
+    what is left, close the loop.  The loop is closed even when the cleanup fails (an
+    on_cleanup hook raising): that error propagates, the loop's sockets do not leak."""
+    try:
+        if not main_task.done():           # stopped by a signal
             main_task.cancel()
             try:
                 loop.run_until_complete(main_task)
             except (asyncio.CancelledError, GracefulExit, KeyboardInterrupt):
                 pass
-        _cancel_all_tasks(loop)
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
-        asyncio.set_event_loop(None)
-    return None
+    finally:
+        try:
+            _cancel_all_tasks(loop)
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)
 
 
 def _cancel_all_tasks(loop: asyncio.AbstractEventLoop) -> None:

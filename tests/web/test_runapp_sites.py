@@ -154,3 +154,16 @@ def test_a_startup_failure_keeps_the_users_frame_in_the_traceback():
     with pytest.raises(RuntimeError, match="boom") as info:
         web.run_app(app, loop=loop, print=None)
     assert "failing_ctx" in [frame.name for frame in traceback.extract_tb(info.tb)]
+
+
+def test_the_loop_is_closed_even_when_an_on_cleanup_hook_fails():
+    loop, _ = recording_loop()
+
+    async def failing_cleanup(app: web.Application) -> None:
+        raise RuntimeError("cleanup failed")
+
+    app = web.Application()
+    app.on_cleanup.append(failing_cleanup)
+    with pytest.raises(RuntimeError, match="cleanup failed"):
+        run(loop, app)
+    assert loop.is_closed()
