@@ -32,6 +32,7 @@ a ``CIMultiDict``; the protocol renders its head straight from the content type 
 from __future__ import annotations
 
 import datetime
+import enum
 import warnings
 from email.utils import formatdate, parsedate_to_datetime
 from http.cookies import SimpleCookie
@@ -47,8 +48,9 @@ from .state import StateMapping
 
 __all__ = ["ContentCoding", "StreamResponse", "Response", "json_response", "http_date"]
 
-class ContentCoding:
-    """Names of the content codings (RFC 9110 8.4.1), for code written against aiohttp."""
+class ContentCoding(enum.Enum):
+    """The content codings (RFC 9110 8.4.1), an Enum as aiohttp's: ``enable_compression(
+    force=ContentCoding.gzip)``; ``.value`` is the token sent in Content-Encoding."""
 
     deflate = "deflate"
     gzip = "gzip"

@@ -46,3 +46,21 @@ async def test_an_old_style_middleware_warns_with_its_repr():
     with pytest.warns(DeprecationWarning) as caught:
         app.freeze()
     assert str(caught[0].message) == f'old-style middleware "{factory!r}" deprecated, see #2252'
+
+
+async def test_content_coding_is_an_enum_accepted_by_enable_compression():
+    import zlib
+
+    assert web.ContentCoding.deflate.value == "deflate"
+
+    async def handler(request: web.Request) -> web.Response:
+        resp = web.Response(body=b"x" * 100)
+        resp.enable_compression(force=web.ContentCoding.deflate)
+        return resp
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    async with TestClient(TestServer(app)) as client:
+        async with client.get("/", auto_decompress=False) as resp:
+            assert resp.headers["Content-Encoding"] == "deflate"
+            assert zlib.decompress(await resp.read()) == b"x" * 100
