@@ -64,6 +64,7 @@ _LAZY = {
     "ClientTimeout": "aioteach.client",
     "TCPConnector": "aioteach.client",
     "ClientResponse": "aioteach.client",
+    "ClientRequest": "aioteach.client",
     "ClientWebSocketResponse": "aioteach.client",
     "FormData": "aioteach.client",
     "BasicAuth": "aioteach.client",
@@ -99,6 +100,8 @@ _LAZY = {
     "SocketTimeoutError": "aioteach.client",
     "UploadAbortedError": "aioteach.client",
     "UploadTracker": "aioteach.client",
+    "ClientHandlerType": "aioteach.client",
+    "ClientMiddlewareType": "aioteach.client",
     # TLS pinning, name resolution and client tracing (aiohttp's top-level names)
     "Fingerprint": "aioteach.client",
     "ThreadedResolver": "aioteach.client",

@@ -27,6 +27,7 @@ order a request travels::
     errors       ClientError and its family
     tracing      TraceConfig: your async callbacks at each moment of a request
     upload       UploadTracker: how much of a request's body went out, and whether all of it
+    middlewares  your code around each request: ClientSession(middlewares=[...])
     cli          ``python -m aioteach get URL``
 
 Note: the name ``aioteach.client.request`` is the one-shot ``request()`` function (aiohttp's
@@ -54,6 +55,7 @@ from .fingerprint import Fingerprint  # noqa: F401
 from .tracing import *  # noqa: F401,F403
 from .upload import UploadTracker  # noqa: F401
 from .memory import MemoryConnector  # noqa: F401
+from .middlewares import ClientHandlerType, ClientMiddlewareType  # noqa: F401
 
 from . import websocket as websocket
 from .websocket import ClientWebSocketResponse  # noqa: F401
@@ -63,4 +65,4 @@ __all__ = (errors.__all__ + timeouts.__all__ + auth.__all__ + cookiejar.__all__
            + request_module.__all__ + session.__all__ + tracing.__all__
            + ["ClientWebSocketResponse", "MultipartWriter", "RequestContextManager", "request",
               "DefaultResolver", "ThreadedResolver", "Fingerprint", "UploadTracker",
-              "MemoryConnector"])
+              "MemoryConnector", "ClientHandlerType", "ClientMiddlewareType"])

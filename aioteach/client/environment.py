@@ -33,7 +33,7 @@ from .auth import BasicAuth
 from .errors import ClientError, InvalidURL
 from .proxy import Proxy
 
-__all__ = ["choose_proxy", "netrc_auth", "env_proxy", "proxy_url_of"]
+__all__ = ["choose_proxy", "netrc_auth", "request_netrc_auth", "env_proxy", "proxy_url_of"]
 
 
 def netrc_auth(host: Optional[str]) -> Optional[BasicAuth]:
@@ -63,6 +63,14 @@ def proxy_url_of(proxy: Any) -> URL:
     if not proxy_url.scheme or not proxy_url.raw_host:
         raise InvalidURL(proxy, "a proxy URL must be absolute, like 'http://proxy:3128'")
     return proxy_url
+
+
+def request_netrc_auth(url: URL, headers: Any) -> Optional[BasicAuth]:
+    """trust_env: credentials for the URL's host from .netrc, unless the request has its own
+    (credentials in the URL, or an Authorization header)."""
+    if url.raw_user is not None or any(name.lower() == "authorization" for name, _ in headers):
+        return None
+    return netrc_auth(url.raw_host)
 
 
 def env_proxy(url: URL) -> Optional[URL]:

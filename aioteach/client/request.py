@@ -178,6 +178,17 @@ class ClientRequest:
         except LocalProtocolError as exc:
             raise InvalidHeaderError(f"refusing to send the request: {exc.hint}") from None
 
+    def rebuild_head(self) -> None:
+        """Serialize the head again from ``headers`` (client middlewares may have changed
+        them, middlewares.py); the request line is the one built before."""
+        line = self.head[:self.head.index(b"\r\n")].decode("ascii")
+        method, target, version = line.split(" ")
+        pairs = list(self.headers.items()) if hasattr(self.headers, "items") else self.headers
+        try:
+            self.head = serialize_request_head(method, target, pairs, version[len("HTTP/"):])
+        except LocalProtocolError as exc:
+            raise InvalidHeaderError(f"refusing to send the request: {exc.hint}") from None
+
     # -- the body --------------------------------------------------------------------------
     def _take_body(self, data: Any, json: Any, json_serialize: Callable[[Any], Any]
                    ) -> Optional[str]:

@@ -46,7 +46,7 @@ import asyncio
 import itertools
 import json as jsonlib
 import warnings
-from typing import Any, Awaitable, Callable, Iterable, List, Optional, Union
+from typing import Any, Awaitable, Callable, Iterable, List, Optional, Sequence, Union
 
 from .. import trace
 from ..http1 import RemoteProtocolError
@@ -66,6 +66,7 @@ from .timeouts import DEFAULT_TIMEOUT, Alarm, ClientTimeout, Deadline
 from .options import RequestOptions, build_url
 from .tracing import TraceConfig, request_traces, send_all, send_exception, start_all
 from .upload import UploadTracker
+from .middlewares import ClientMiddlewareType, chain
 from .websocket import WSConnectContext, ws_connect
 
 __all__ = ["ClientSession"]
@@ -96,7 +97,8 @@ class ClientSession:
                  max_field_size: int = 8190, max_headers: int = 128, version: Any = "1.1",
                  loop: Any = None, trust_env: bool = False, requote_redirect_url: bool = True,
                  trace_configs: Optional[Iterable[TraceConfig]] = None,
-                 proxy: Any = None, proxy_auth: Optional[BasicAuth] = None) -> None:
+                 proxy: Any = None, proxy_auth: Optional[BasicAuth] = None,
+                 middlewares: Sequence[ClientMiddlewareType] = ()) -> None:
         self._base_url = None if base_url is None else URL(str(base_url))
         if self._base_url is not None and not self._base_url.is_absolute():
             raise ValueError("base_url must be absolute, like 'http://127.0.0.1:8080/'")
@@ -121,6 +123,7 @@ class ClientSession:
         self._trust_env = trust_env
         self._default_proxy = proxy
         self._default_proxy_auth = proxy_auth
+        self._middlewares = tuple(middlewares)  # middlewares.py: around each exchange
         self._trace_configs = list(trace_configs or ())
         for config in self._trace_configs:
             config.freeze()                    # as aiohttp: no callbacks added once in use
@@ -168,6 +171,7 @@ class ClientSession:
                        max_redirects: int = 10, chunked: Optional[bool] = None,
                        raise_for_status: Any = None, trace_request_ctx: Any = None,
                        upload_tracker: Optional[UploadTracker] = None,
+                       middlewares: Optional[Sequence[ClientMiddlewareType]] = None,
                        **options: Any) -> ClientResponse:
         """Make one request, following redirects; see the module docstring for the steps.
 
@@ -204,7 +208,7 @@ class ClientSession:
                             url, auth = hop_auth(url, auth, bool(history), self._default_auth,
                                                  self._base_url)
                         if auth is None and self._trust_env:
-                            auth = self._netrc_auth(url, headers)
+                            auth = environment.request_netrc_auth(url, headers)
                         req = ClientRequest(
                             method, url, headers=headers, skip_auto_headers=skip, data=data,
                             json=json, cookie_header=cookie_header(self._cookie_jar, url,
@@ -217,7 +221,11 @@ class ClientSession:
                             req.tracker = upload_tracker
                         if traces:
                             await start_all(traces, method, url, CIMultiDict(req.headers))
-                        resp = await self._exchange(req, url, opts, req_id, history)
+                        if middlewares is None and not self._middlewares:
+                            resp = await self._exchange(req, url, opts, req_id, history)
+                        else:
+                            resp = await self._through_middlewares(
+                                middlewares, req, opts, req_id, history)
                         if resp._header("set-cookie") is not None:
                             self._cookie_jar.update_cookies(resp.cookies, resp.url)
                         location = resp._header("location") if (
@@ -262,6 +270,17 @@ class ClientSession:
             if req is not None and req.payload is not None:
                 await close_payload(req.payload, resp.writer if resp is not None else None)
 
+    async def _through_middlewares(self, middlewares: Any, req: ClientRequest,
+                                   opts: RequestOptions, req_id: int,
+                                   history: List[ClientResponse]) -> ClientResponse:
+        """One hop through the client middlewares (middlewares.py); headers editable there."""
+        async def send(request: ClientRequest) -> ClientResponse:
+            request.rebuild_head()
+            return await self._exchange(request, request.url, opts, req_id, history)
+        req.headers = CIMultiDict(req.headers)  # type: ignore[assignment]
+        chosen = self._middlewares if middlewares is None else middlewares
+        return await chain(chosen, send)(req)
+
     def _options(self, given: dict, trace_request_ctx: Any) -> RequestOptions:
         """The RequestOptions of a request; without any given, the session's (made once)."""
         loop = asyncio.get_running_loop()     # asked once, passed down: a getpid() call on 3.11
@@ -275,13 +294,6 @@ class ClientSession:
         traces = (request_traces(self, self._trace_configs, trace_request_ctx)
                   if self._trace_configs else None)
         return RequestOptions(self, loop, given, traces)
-
-    def _netrc_auth(self, url: URL, headers: list) -> Optional[BasicAuth]:
-        """trust_env: credentials for the host from .netrc, unless the request has its own."""
-        if url.raw_user is not None or any(name.lower() == "authorization"
-                                           for name, _ in headers):
-            return None
-        return environment.netrc_auth(url.raw_host)
 
     async def _exchange(self, req: ClientRequest, url: URL, options: RequestOptions,
                         req_id: int, history: List[ClientResponse]) -> ClientResponse:
