@@ -229,7 +229,8 @@ class TestClient(Generic[RequestT, AppT]):
         if not isinstance(server, BaseTestServer):
             raise TypeError(f"server must be TestServer instance, found type: {type(server)}")
         self.server = server
-        self._session = ClientSession(cookie_jar=cookie_jar or CookieJar(unsafe=True),
+        self._session = ClientSession(cookie_jar=cookie_jar if cookie_jar is not None
+                                      else CookieJar(unsafe=True),
                                       **session_kwargs)
         self._responses: List[ClientResponse] = []
         self._websockets: List[Any] = []

@@ -17,13 +17,38 @@ import re
 from email.utils import parsedate_to_datetime
 from http.cookies import CookieError, SimpleCookie
 from types import MappingProxyType
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ..multidict import CIMultiDict, CIMultiDictProxy
 
-__all__ = ["HeadFields"]
+__all__ = ["HeadFields", "parse_cookie_field"]
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def parse_cookie_field(field: str) -> Dict[str, str]:
+    """A Cookie field's pairs (RFC 6265 section 5.4): ``a=1; path=x`` -> ``{"a": "1", "path": "x"}``.
+
+    A Cookie field carries no attributes, so ``path``, ``secure``... are cookie names here
+    (``SimpleCookie.load`` would read them as attributes of the cookie before).  A value in
+    double quotes is unquoted, with the escapes Python's ``SimpleCookie`` writes (``\\073``
+    for ``;``) undone; a pair without ``=`` or a name is skipped; a later pair of the same
+    name wins, as in aiohttp."""
+    found: Dict[str, str] = {}
+    for pair in field.split(";"):
+        name, eq, value = pair.partition("=")
+        name, value = name.strip(), value.strip()
+        if not eq or not name:
+            continue
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            decoder: SimpleCookie = SimpleCookie()
+            try:
+                decoder.load(f"v={value}")
+                value = decoder["v"].value
+            except (CookieError, KeyError):
+                value = value[1:-1]
+        found[name] = value
+    return found
 
 
 class HeadFields:
@@ -50,12 +75,7 @@ class HeadFields:
     def cookies(self) -> Mapping[str, str]:
         """The Cookie field as a read-only dict (RFC 6265 section 5.4)."""
         if self._cookies is None:
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(self.headers.get("Cookie", ""))
-            except CookieError:
-                pass                      # a malformed Cookie field is ignored, not fatal
-            self._cookies = MappingProxyType({k: m.value for k, m in jar.items()})
+            self._cookies = MappingProxyType(parse_cookie_field(self.headers.get("Cookie", "")))
         return self._cookies
 
     @property

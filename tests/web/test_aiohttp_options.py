@@ -64,3 +64,20 @@ async def test_content_coding_is_an_enum_accepted_by_enable_compression():
         async with client.get("/", auto_decompress=False) as resp:
             assert resp.headers["Content-Encoding"] == "deflate"
             assert zlib.decompress(await resp.read()) == b"x" * 100
+
+
+def test_a_cookie_field_has_only_pairs_even_with_attribute_names():
+    from aioteach.testing import make_mocked_request
+
+    request = make_mocked_request("GET", "/", headers={
+        "Cookie": 'path=unquoted; secure="quoted"; session=abc; broken; x="a\\073b"'})
+    assert dict(request.cookies) == {"path": "unquoted", "secure": "quoted",
+                                     "session": "abc", "x": "a;b"}
+
+
+async def test_a_test_client_keeps_the_empty_cookie_jar_it_was_given():
+    from aioteach import CookieJar
+
+    jar = CookieJar(unsafe=True)
+    async with TestClient(TestServer(web.Application()), cookie_jar=jar) as client:
+        assert client.session.cookie_jar is jar
