@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Optional
 
+from ..http1 import LAST_CHUNK, encode_chunk
 from ..http1.rules import NO_BODY_STATUSES
 from .payloadbody import PayloadBody
 from .response import StreamResponse
@@ -142,11 +143,20 @@ class Response(StreamResponse, PayloadBody):
             await self._write_payload()
             await super().write_eof()
             return
-        if self._body and self._send_body:
-            self._protocol.write(self._body)
-        self._body_length = len(self._body or b"")
+        body = self._body or b""
+        if self._send_body:
+            if self._chunked:                          # enable_chunked_encoding() on HTTP/1.1
+                self._protocol.write(encode_chunk(body) + LAST_CHUNK if body else LAST_CHUNK)
+            elif body:
+                self._protocol.write(body)
+        self._body_length = len(body)
         self._eof_sent = True
         self._protocol.end_response()
+
+    def enable_chunked_encoding(self) -> None:
+        """Send the whole body as one chunk (aiohttp allows it on a Response too)."""
+        super().enable_chunked_encoding()
+        _ = self.headers       # built, so the fast path (for untouched headers) leaves it alone
 
     async def prepare(self, request: Any) -> None:
         if self._body is None and self._payload is None and self._status not in NO_BODY_STATUSES:

@@ -148,3 +148,16 @@ async def test_a_deprecated_streamer_body_writes_itself():
 
     got = await answer(lambda: web.Response(body=countdown(3)))
     assert got.body == b"3 2 1 " and got.headers["Transfer-Encoding"] == "chunked"
+
+
+async def test_a_whole_response_can_be_sent_chunked():
+    def make() -> web.Response:
+        resp = web.Response(text="text")
+        resp.enable_chunked_encoding()
+        return resp
+
+    got = await answer(make)
+    assert got.headers["Transfer-Encoding"] == "chunked" and got.body == b"text"
+    assert "Content-Length" not in got.headers
+    got = await answer(make, version="1.0")                 # no chunked coding in HTTP/1.0
+    assert got.body == b"text" and "Transfer-Encoding" not in got.headers
