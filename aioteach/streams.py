@@ -19,6 +19,10 @@ Flow control.  A fast sender must not fill our memory while a slow handler reads
 taken the buffer below ``limit``, it calls ``on_resume()``.  64 KiB is the default ``limit``, the
 same order as a socket's receive buffer.
 
+Errors.  Once the producer has set an exception (the connection broke, a timeout fired), every
+read raises it, even with bytes still buffered: those bytes belong to a body that will never be
+whole.  asyncio's and aiohttp's StreamReaders do the same.
+
 The API and its names are aiohttp's ``StreamReader`` (``request.content``, ``response.content``).
 """
 from __future__ import annotations
@@ -177,9 +181,9 @@ class StreamReader:
 
     async def read(self, n: int = -1) -> bytes:
         """Up to ``n`` bytes as soon as any are there; ``n=-1``: everything until the end."""
+        if self._exception is not None:       # a broken body fails every read, buffered or not
+            raise self._exception
         if n == 0:                            # nothing asked: nothing to wait for (as aiohttp)
-            if self._exception is not None:
-                raise self._exception
             return b""
         if n < 0:
             # Take what is buffered before each wait: a paused producer resumes only when the
@@ -197,6 +201,8 @@ class StreamReader:
 
     async def readany(self) -> bytes:
         """Whatever is buffered (at least one byte unless at the end)."""
+        if self._exception is not None:
+            raise self._exception
         while not self._buffer and not self._eof:
             await self._wait("readany")
         return self._take(-1)
@@ -204,6 +210,8 @@ class StreamReader:
     async def readexactly(self, n: int) -> bytes:
         # As in read(): take what is buffered before each wait, or a paused producer
         # (more than 2 * limit buffered) would never resume and we would wait forever.
+        if self._exception is not None:
+            raise self._exception
         parts, have = [], 0
         while have + self._size < n and not self._eof:
             if self._buffer:
@@ -219,6 +227,8 @@ class StreamReader:
 
     async def readuntil(self, separator: bytes = b"\n") -> bytes:
         """Bytes up to and including ``separator`` (or whatever is left at the end)."""
+        if self._exception is not None:
+            raise self._exception
         while True:
             joined = b"".join(self._buffer)
             if len(self._buffer) > 1:          # keep the joined copy: later finds start from it
@@ -244,6 +254,8 @@ class StreamReader:
         Simplification: aiohttp reports the boundaries of HTTP chunks here; aioteach's parser hands
         up body bytes without them, so the flag is True for every non-empty piece.
         """
+        if self._exception is not None:
+            raise self._exception
         while not self._buffer and not self._eof:
             await self._wait("readchunk")
         if not self._buffer:

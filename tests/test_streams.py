@@ -143,3 +143,13 @@ def test_total_raw_bytes_counts_the_wire_bytes_when_a_decompressor_says_so():
     assert stream.total_raw_bytes == stream.total_bytes == 11      # fed as it came
     stream.total_compressed_bytes = 4                               # a gzip body's 4 wire bytes
     assert stream.total_raw_bytes == 4 and stream.total_bytes == 11
+
+
+async def test_an_exception_wins_over_buffered_bytes():
+    stream = StreamReader()
+    stream.feed_data(b"partial body")
+    stream.set_exception(TimeoutError("the total timeout fired"))
+    for read in (stream.read(1), stream.read(), stream.readany(), stream.readexactly(2),
+                 stream.readline(), stream.readchunk()):
+        with pytest.raises(TimeoutError):
+            await read
