@@ -81,6 +81,19 @@ CATEGORIES: List[Tuple[str, str, str]] = [
     (r"is already routed to .*the new route would never run", "a route that can never run "
      "is refused", "SPEED"),
     (r"assert 'aiohttp' in '.*aioteach", "User-Agent / Server name says aioteach", "CLIENT15"),
+    # -- CLIENT15's verdicts (CONTRACTS.md, 2026-12-06 23:22) ------------------------------------
+    (r"id:test_client_functional\.py::test_(exception_when_read_outside_of_session|"
+     r"read_after_raise_outside_context)", "reading a released body: aioteach's error names "
+     "the cause", "CLIENT15"),
+    (r"id:test_client_functional\.py::test_error_not_overwrote_on_conn_close",
+     "body-less responses share one immutable empty stream", "CLIENT15"),
+    (r"id:test_client_functional\.py::test_(deprecated_upload_attributes|upload_complete_"
+     r"deprecated)", "aiohttp 3.14's deprecated upload attributes (UploadTracker only)",
+     "CLIENT15"),
+    (r"id:test_client_functional\.py::test_bad_payload_content_length", "a handler's "
+     "Content-Length that contradicts the body is corrected", "SERVER15"),
+    (r"id:test_client_functional\.py::test_upload_tracker_(middleware|compressed)",
+     "client middlewares= and compress= (request Content-Encoding)", "CLIENT15"),
     (r"id:test_run_app\.py", "run_app details (mocked site calls, task cancellation, "
      "printing)", "CORE"),
     (r"id:test_(client_ws|web_websocket)_functional\.py",
@@ -173,6 +186,27 @@ WHY: Dict[str, Tuple[str, str]] = {
         "which is never reached) and refuses it otherwise; aioteach always refuses, saying why."),
     "User-Agent / Server name says aioteach": ("on purpose", "the client's User-Agent is "
         "`Python/3.x aioteach/0.1`: it names the library that sent it (RFC 9110 10.1.5)."),
+    "reading a released body: aioteach's error names the cause": ("on purpose", "after "
+        "the session closed (or the response was released) a read raises ClientPayloadError "
+        "/ ClientConnectionError saying what happened (how many bytes arrived; read the body "
+        "before releasing it); aiohttp raises RuntimeError('Connection closed.') / matches "
+        "`^Connection closed$`. Still caught by `except ClientError` (STYLE 6: errors carry a "
+        "hint)."),
+    "body-less responses share one immutable empty stream": ("on purpose", "a response "
+        "without a body gets streams.EMPTY_STREAM (no reader built per request), which "
+        "ignores set_exception; the rule the test is after (the first error stays) holds for "
+        "every real stream."),
+    "aiohttp 3.14's deprecated upload attributes (UploadTracker only)": ("on purpose",
+        "`resp.output_size` / `resp.upload_complete` arrive deprecated in aiohttp 3.14 in "
+        "favour of UploadTracker; aioteach has UploadTracker only."),
+    "a handler's Content-Length that contradicts the body is corrected": ("on purpose",
+        "`Response(text='text')` with `headers['Content-Length'] = '10000'`: aioteach sends "
+        "the body's real length (4); aiohttp sends the wrong one and the client fails. A "
+        "server that frames its own messages wrongly only breaks its clients."),
+    "client middlewares= and compress= (request Content-Encoding)": ("not done yet",
+        "aiohttp 3.12's client middlewares (the request head is built at send time there), "
+        "and compress= needs the server to inflate a request body with Content-Encoding "
+        "(web/protocol.py, SPEED)."),
     "run_app details (mocked site calls, task cancellation, printing)": ("not done yet",
         "these tests mock TCPSite/UnixSite and the loop and compare the calls run_app makes, "
         "and how it cancels tasks at exit; several pin aiohttp's call shapes (accidents) and "
