@@ -22,7 +22,7 @@ define make_venv
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 endef
 
-.PHONY: lab test lite lessons lessons-3.13 bench bench-server bench-client bench-ws bench-gen check clean
+.PHONY: lab test test-3.14 lite lessons lessons-3.13 bench bench-server bench-client bench-ws bench-gen check clean
 
 # Each stamp records which extras are installed; pyproject.toml changing reinstalls.
 $(VENV)/.stamp-notebook: pyproject.toml
@@ -47,6 +47,11 @@ test: $(VENV)/.stamp-dev
 # cached in build/lite-cache); serve it with any static server: python -m http.server -d build/lite
 lite: $(VENV)/.stamp-dev
 	$(BIN)/python -m aioteach lessons --lite build/lite
+
+# Python 3.14 (what Pyodide, so JupyterLite, runs; no CPython 3.14 on these machines): a slice
+# of the suite inside Pyodide under Node.js, over the memory transport (tests/memory/pyodide_suite.py)
+test-3.14: $(VENV)/.stamp-dev
+	$(BIN)/python tests/memory/pyodide_suite.py
 
 # The lessons on another Python: `make lessons PYTHON=~/.pyenv/versions/3.13.0/bin/python3`
 # runs tests/lessons in .venv-3.13 with only what the lessons need (the notebook extra, their
