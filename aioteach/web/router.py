@@ -9,8 +9,9 @@ shadow.
 
 Speed: resources are filed by their *literal prefix*: ``/users`` for ``/users/{id}``, the
 whole path for a plain ``/about``, the prefix for static folders and sub-apps.  The path looked
-up is ``request.path`` unless the target has an escape; then ``routing_path`` keeps an encoded
-slash as ``%2F``, so ``/files/a%2Fb`` is one segment, as in aiohttp.  ``resolve``
+up is ``routing_path(request.raw_path)``: the target without its query, decoded but for an
+encoded slash, so ``/files/a%2Fb`` is one segment, as in aiohttp (a target without escapes is
+looked up as it came, and ``request.path`` is not worked out for routing).  ``resolve``
 looks up the full path first (one dict hit for every plain route), then walks up one segment
 at a time (``/users/7`` -> ``/users`` -> ``/``), so only the few resources that share a prefix
 run their regex, and the most specific prefix wins whatever the registration order.  If no
@@ -53,9 +54,7 @@ class UrlDispatcher(Mapping[str, AbstractResource]):
 
     def match_request(self, request: Any) -> UrlMappingMatchInfo:
         """``resolve`` without the coroutine: what the application calls for every request."""
-        raw = request.raw_path
-        path = routing_path(raw) if "%" in raw else request.path
-        return self._resolve_path(path, request.method)
+        return self._resolve_path(routing_path(request.raw_path), request.method)
 
     def _resolve_path(self, path: str, method: str) -> UrlMappingMatchInfo:
         index = self._index
@@ -206,7 +205,8 @@ def routing_path(raw_path: str) -> str:
     """The path resources match: ``raw_path`` without its query, percent-decoded except for
     ``%2F`` and ``%25``, which stay encoded so an encoded slash stays inside its segment
     (aiohttp's ``URL.path_safe``).  ``resources.unquote_segment`` decodes the variables."""
-    return unquote(raw_path.partition("?")[0], keep="%/")
+    path = raw_path.partition("?")[0]
+    return unquote(path, keep="%/") if "%" in path else path
 
 
 def _index_key_of(path: str) -> str:
