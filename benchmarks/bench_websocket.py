@@ -19,8 +19,9 @@ everyone alike.  Reported: round trips per server CPU-second (utime + stime from
     python benchmarks/bench_websocket.py --instructions  # valgrind, in-process (below)
 
 ``--instructions`` counts CPU instructions per round trip with valgrind (steady on a busy
-machine): the server's protocol runs in one process on a fake transport and is fed pre-built
-masked frames, N1 and then N2 round trips; (I(N2) - I(N1)) / (N2 - N1) cancels the start-up.
+machine): the server's protocol runs in one process on fake transports (1 connection, then
+16 with a message in flight on each) and is fed pre-built masked frames, N1 and then N2
+rounds; (I(N2) - I(N1)) / ((N2 - N1) * connections) cancels the start-up.
 
 This is a benchmark, not a test: nothing here asserts on speed.
 """
@@ -287,52 +288,66 @@ class FakeTransport(asyncio.Transport):
         pass
 
 
-async def in_process_echo(name: str, size: int, trips: int) -> None:
-    """``trips`` round trips of a ``size``-byte message through ``name``'s server protocol."""
-    # long because: one straight story (server, handshake, the measured loop) reads best whole
-    from aioteach.websocket import Opcode, build_frame
-    if name == "aioteach":
-        from aioteach import web
-    else:
-        from aiohttp import web             # type: ignore[no-redef]
-
-    app = echo_app(web)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    protocol = runner.server()                  # type: ignore[misc]
+async def open_in_process(web: Any, app_runner: Any, loop: asyncio.AbstractEventLoop) -> Any:
+    """One server connection on a FakeTransport, past the opening handshake."""
+    protocol = app_runner.server()              # type: ignore[misc]
     transport = FakeTransport(protocol)
     protocol.connection_made(transport)
-    loop = asyncio.get_running_loop()
     transport.waiter = loop.create_future()
     key = base64.b64encode(os.urandom(16)).decode()
     protocol.data_received(f"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
                            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
                            f"Sec-WebSocket-Version: 13\r\n\r\n".encode())
     await transport.waiter
+    return transport
+
+
+async def in_process_echo(name: str, size: int, trips: int, connections: int = 1) -> None:
+    """``trips`` rounds of one ``size``-byte message on each of ``connections`` server
+    connections (all in flight at once, as with ``--connections 16`` below)."""
+    from aioteach.websocket import Opcode, build_frame
+    if name == "aioteach":
+        from aioteach import web
+    else:
+        from aiohttp import web             # type: ignore[no-redef]
+
+    runner = web.AppRunner(echo_app(web), access_log=None)
+    await runner.setup()
+    loop = asyncio.get_running_loop()
+    transports = [await open_in_process(web, runner, loop) for _ in range(connections)]
     for _ in range(50):
         await asyncio.sleep(0.01)               # aiohttp sets its reader after the 101 head
     data = message(size)
     frame = build_frame(Opcode.TEXT if isinstance(data, str) else Opcode.BINARY,
                         data.encode() if isinstance(data, str) else data, mask=os.urandom(4))
     for _ in range(trips):
-        waiter = transport.waiter = loop.create_future()
-        transport.protocol.data_received(frame)
-        await waiter
-    assert transport.written >= trips * size
+        waiters = []
+        for transport in transports:
+            waiter = transport.waiter = loop.create_future()
+            waiters.append(waiter)
+            transport.protocol.data_received(frame)
+        for waiter in waiters:
+            await waiter
+    assert all(transport.written >= trips * size for transport in transports)
     sys.stdout.flush()
     os._exit(0)                                 # no shutdown: only the trips are counted
 
 
-def instructions(name: str, size: int, n1: int = 100, n2: int = 600) -> int:
-    """Instructions per round trip, from two valgrind runs of ``in_process_echo``."""
+def instructions(name: str, size: int, connections: int = 1, n1: int = 100,
+                 n2: int = 500) -> int:
+    """Instructions per round trip (per message, with several connections), from two
+    valgrind runs of ``in_process_echo``.  PYTHONHASHSEED is fixed: dict layouts then
+    repeat from run to run, and so do the counts (to within 0.1%)."""
     counts = []
+    env = dict(os.environ, PYTHONHASHSEED="0")
     for trips in (n1, n1, n2):        # the first run only warms caches (.pyc files); dropped
         run = subprocess.run(["valgrind", "--tool=callgrind", "--cache-sim=no",
                               "--callgrind-out-file=/dev/null", sys.executable, __file__,
                               "--echo-in-process", name, "--size", str(size),
-                              "--trips", str(trips)], capture_output=True, text=True)
+                              "--trips", str(trips), "--connections", str(connections)],
+                             capture_output=True, text=True, env=env)
         counts.append(int(run.stderr.split("Collected : ")[1].split()[0]))
-    return (counts[2] - counts[1]) // (n2 - n1)
+    return (counts[2] - counts[1]) // ((n2 - n1) * connections)
 
 
 def main() -> None:
@@ -349,16 +364,24 @@ def main() -> None:
     parser.add_argument("--echo-in-process", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=16, help=argparse.SUPPRESS)
     parser.add_argument("--trips", type=int, default=100, help=argparse.SUPPRESS)
+    parser.add_argument("--connections", type=int, default=None,
+                        help="with --instructions: only this many connections in flight "
+                             "(default: 1, then 16)")
     args = parser.parse_args()
     if args.serve:
         SERVE[args.serve](args.port)
     elif args.echo_in_process:
-        asyncio.run(in_process_echo(args.echo_in_process, args.size, args.trips))
+        asyncio.run(in_process_echo(args.echo_in_process, args.size, args.trips,
+                                    args.connections or 1))
     elif args.instructions:
-        print(f"{'size':>6} {'aioteach':>10} {'aiohttp':>10}  instructions per round trip")
-        for size in SIZES:
-            ours, theirs = instructions("aioteach", size), instructions("aiohttp", size)
-            print(f"{size:>6} {ours:>10} {theirs:>10}  (aiohttp/aioteach {theirs / ours:.2f}x)")
+        print(f"{'size':>6} {'conns':>5} {'aioteach':>10} {'aiohttp':>10}  "
+              "instructions per round trip")
+        for conns in [args.connections] if args.connections else CONNECTIONS:
+            for size in SIZES:
+                ours = instructions("aioteach", size, conns)
+                theirs = instructions("aiohttp", size, conns)
+                print(f"{size:>6} {conns:>5} {ours:>10} {theirs:>10}  "
+                      f"(aiohttp/aioteach {theirs / ours:.2f}x)", flush=True)
     else:
         rounds = args.rounds or (1 if args.quick else 3)
         seconds = args.seconds or (1.0 if args.quick else 2.0)
