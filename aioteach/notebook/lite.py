@@ -12,15 +12,17 @@ from a CDN when a learner opens it:
 1. Pyodide itself: the npm registry's ``pyodide`` package at the version that
    ``jupyterlite-pyodide-kernel`` pins (``npm pack pyodide@VERSION``), unpacked as
    ``static/pyodide``.  That package holds the interpreter and the standard library but not
-   Pyodide's own package wheels, so its ``pyodide-lock.json`` is cut down to the two the kernel
-   loads from it (``micropip``, ``packaging``: pure Python, taken from PyPI at the lock's
-   versions, with their sha256 rewritten);
-2. the kernel's Python packages (``KERNEL_PACKAGES``: IPython, ipywidgets, anywidget, comm ...),
-   pure-Python wheels from PyPI (``pip download``), at the versions Pyodide's lock names where it
-   names one; they go to the site's ``pypi/`` folder, which piplite installs from.  PyPI as a
-   fallback is switched off (``disablePyPIFallback``), so a missing wheel is an error, not a
-   download;
+   Pyodide's own package wheels (those live on its CDN), so its ``pyodide-lock.json`` is
+   rewritten to list exactly the wheels below, which sit beside it;
+2. the kernel's Python packages (``KERNEL_PACKAGES``: IPython, ipywidgets, anywidget, comm ...,
+   and micropip and packaging, which the kernel loads first): pure-Python wheels from PyPI
+   (``pip download``), at the versions Pyodide's lock names where it names one;
 3. aioteach itself, zipped into a wheel from the package folder that is running this code.
+
+All of them are in the lock and in ``loadPyodideOptions.packages``, so the kernel loads them
+as it starts: ``import aioteach`` works in the first cell, with no ``%pip install``.  PyPI as a
+fallback is switched off (``disablePyPIFallback``), so a missing wheel is an error, not a
+download.
 
 Then ``jupyter lite build`` (``jupyterlite-core`` + ``jupyterlite-pyodide-kernel``) assembles the
 site with every lesson in it.  Downloads are kept in ``cache`` (``build/lite-cache`` by default)
@@ -28,8 +30,12 @@ and reused by the next build.
 
 What cannot run in a browser says so: a cell that needs an operating system (tornado's own
 server, a subprocess, a real socket) starts with ``if needs_os("..."):`` and prints one line
-instead of failing.  Simplification: no matplotlib in the site (Pyodide's compiled wheels
-are only on its CDN), so figures that need it are skipped the same way.
+instead of failing.  Simplification: no matplotlib or numpy in the site (Pyodide's compiled
+wheels are only on its CDN, not on npm or PyPI).
+
+A browser kernel also needs two adjustments at run time, both here: ``asyncio_timers`` (Pyodide's
+WebLoop timers made to keep asyncio's promises) and ``run_blocking`` (a coroutine run to the end
+on a ``SocketlessLoop`` where a thread would be used elsewhere: there are no threads).
 """
 from __future__ import annotations
 
