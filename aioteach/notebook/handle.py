@@ -232,7 +232,8 @@ class ServerHandle:
         if self.transport == "memory":     # same name on a restart: the URL stays valid
             listener = memory.MemoryServer(self.address or memory.next_name()).listen()
             run = self._run = _Run(None, listener)
-            self.address, self.port = listener.name, 80
+            self.host = self.address = listener.name    # server.host names it, for cells
+            self.port = 80
         else:
             run = self._run = _Run(bind(self.host, self.requested_port))
             self.address, self.port = run.sock.getsockname()[:2]  # type: ignore[union-attr]

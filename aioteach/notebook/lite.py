@@ -33,8 +33,9 @@ server, a subprocess, a real socket) starts with ``if needs_os("..."):`` and pri
 instead of failing.  Simplification: no matplotlib or numpy in the site (Pyodide's compiled
 wheels are only on its CDN, not on npm or PyPI).
 
-A browser kernel also needs two adjustments at run time, both here: ``asyncio_timers`` (Pyodide's
-WebLoop timers made to keep asyncio's promises) and ``run_blocking`` (a coroutine run to the end
+A browser kernel also needs three adjustments at run time, all here: ``asyncio_timers`` (Pyodide's
+WebLoop timers made to keep asyncio's promises), ``memory_connections`` (its
+``create_connection`` reaches memory servers by name) and ``run_blocking`` (a coroutine run to the end
 on a ``SocketlessLoop`` where a thread would be used elsewhere: there are no threads).
 """
 from __future__ import annotations
@@ -53,10 +54,12 @@ import zipfile
 from typing import Any, Dict, List, Optional, Sequence
 
 import aioteach
+from aioteach import memory
 
 from .lessons import lesson_files
 
-__all__ = ["build_site", "needs_os", "in_browser", "asyncio_timers", "run_blocking",
+__all__ = ["build_site", "needs_os", "in_browser", "asyncio_timers", "memory_connections",
+           "run_blocking",
            "SocketlessLoop", "lite_command", "make_wheel",
            "KERNEL_PACKAGES", "DEFAULT_CACHE"]
 
@@ -183,6 +186,28 @@ def run_blocking(coroutine: Any) -> Any:
         asyncio.events._set_running_loop(outer)
         if outer is not None and outer_task is not None:
             asyncio.tasks._enter_task(outer, outer_task)
+
+
+def memory_connections(loop: asyncio.AbstractEventLoop) -> None:
+    """Let ``loop.create_connection(host, port)`` reach memory servers by name (once per class).
+
+    A browser kernel's loop can connect nowhere, so a lesson's raw-socket cell
+    (``asyncio.open_connection(server.host, server.port)``) would fail; with this it reaches
+    the memory server ``server.host`` names, with the same bytes.  Any other host is as before.
+    """
+    cls: Any = type(loop)
+    if getattr(cls, "aioteach_memory", False):
+        return
+    plain_create_connection = cls.create_connection
+
+    async def create_connection(self: Any, protocol_factory: Any, host: Any = None,
+                                port: Any = None, **kwargs: Any) -> Any:
+        if memory.serving(host):
+            return await memory.connect_memory(protocol_factory, host)
+        return await plain_create_connection(self, protocol_factory, host, port, **kwargs)
+
+    cls.create_connection = create_connection
+    cls.aioteach_memory = True
 
 
 def _run(command: Sequence[str], cwd: Optional[pathlib.Path] = None) -> None:

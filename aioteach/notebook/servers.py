@@ -54,7 +54,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .handle import (REGISTRY, THREAD_TIMEOUT, ServerHandle, Stopping, background_loop, bind,
                      running_loop, web_for)
-from .lite import asyncio_timers
+from .lite import asyncio_timers, memory_connections
 from .requestlog import RequestRecord
 from .traps import install_default_traps
 
@@ -149,6 +149,7 @@ def serve(app: Any, host: str = "127.0.0.1", port: Optional[int] = None, mode: s
     if sys.platform == "emscripten":
         mode = "kernel"                # no threads in a browser kernel; its loop always runs
         asyncio_timers(asyncio.get_event_loop())
+        memory_connections(asyncio.get_event_loop())
     elif mode == "kernel" and running_loop() is None:
         mode, note = "thread", note + " (no event loop is running here, so on a private thread)"
     key = registry_key(name)

@@ -118,3 +118,26 @@ def test_make_wheel_is_a_pure_wheel_of_this_package(tmp_path):
     assert "aioteach/memory.py" in names and "aioteach/py.typed" in names
     entry = lite.wheel_entry(wheel, ["aioteach"])
     assert entry["imports"] == ["aioteach"] and entry["depends"] == []
+
+
+def test_memory_connections_let_a_raw_socket_cell_reach_a_memory_server():
+    class BrowserLikeLoop(asyncio.SelectorEventLoop):
+        pass
+
+    async def raw_cell() -> bytes:
+        handle = servers.serve(make_app(), transport="memory", quiet=True)
+        try:
+            reader, writer = await asyncio.open_connection(handle.host, handle.port)
+            writer.write(b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = await within(reader.read())
+            writer.close()
+            return answer
+        finally:
+            await handle.stop()
+
+    loop = BrowserLikeLoop()
+    try:
+        lite.memory_connections(loop)
+        assert loop.run_until_complete(raw_cell()).startswith(b"HTTP/1.1 200 OK\r\n")
+    finally:
+        loop.close()
