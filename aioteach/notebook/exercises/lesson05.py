@@ -105,7 +105,9 @@ FIX_BLOCKING = ("run the blocking call in a worker thread, so the loop keeps ser
 
 def check_report(report: Any) -> CheckResult:
     """Check ``async def report(request)``: GET /report/{name} with make_report, unblocked."""
+    # long because: the check's story (serve, ask, release) and its four verdict lines, in order
     async def body(result: CheckResult) -> None:
+        # long because: one story, read top to bottom; the verdict lines follow the run
         if not require_async(result, report, "report handler"):
             return
         gate = Gate(asyncio.get_running_loop())
