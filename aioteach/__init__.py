@@ -24,6 +24,7 @@ tree to it), so you can start reading at L0 and never meet a name that has not b
     L2  abc.py           the abstract classes both sides implement (aiohttp.abc)
     L2  wsbase.py        the asyncio half of a WebSocket, shared by server and client
     L2  wsheartbeat.py   a WebSocket's heartbeat: Ping, and 1006 when nothing answers
+    L2  wsreceive.py     a WebSocket's receive(): the queue's far end, typed and iterating
     L2  memory.py        an in-memory transport pair: asyncio's Transport without a socket
     L2  trace.py         tracing hooks and a recorder (no-op unless switched on)
     L2  genyield.py      what a generator coroutine may yield; gen.multi for yielded lists

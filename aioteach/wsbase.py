@@ -13,6 +13,7 @@ opening handshake, then hand the same three things to ``WebSocketBase._start``: 
                  violation with the codec's Close frame and an ERROR message (section 7.1.7)
     messages out ``await ws.receive()`` pops the queue, or waits on one future for the next
                  message; ``async for msg in ws`` stops at CLOSE, CLOSING or CLOSED
+                 (``wsreceive.py``)
     bytes out    ``send_str``/``send_bytes``/``send_json``/``ping``/``pong``: one frame, one
                  ``write``, then ``drain()`` (waits only while the socket's buffer is full)
     closing      ``close()`` sends our Close, waits up to ``timeout`` seconds for the peer's,
@@ -44,34 +45,20 @@ from typing import Any, Awaitable, Callable, Deque, Optional, Tuple, Union
 
 from . import trace
 from .wsheartbeat import HeartbeatMixin
+from .wsreceive import QUEUE_HIGH_WATER, WS_CLOSED_MESSAGE, WS_CLOSING_MESSAGE, ReceiveMixin
 from .websocket import (BytesMessage, CloseReceived, ConnectionState, FrameError, Ping, Pong,
                         TextMessage, WebSocketConnection, WSCloseCode, WSMessage,
-                        WSMessageTypeError, WSMsgType)
+                        WSMsgType)
 
 __all__ = ["WebSocketBase", "WS_CLOSED_MESSAGE", "WS_CLOSING_MESSAGE", "QUEUE_HIGH_WATER"]
 
-WS_CLOSED_MESSAGE, WS_CLOSING_MESSAGE = (WSMessage(WSMsgType.CLOSED, None, None),   # aiohttp's
-                                         WSMessage(WSMsgType.CLOSING, None, None))
 
-# Received messages waiting for receive(): above 256 KiB we stop reading the socket, so TCP's
-# window pushes back on a fast sender; below 64 KiB we read again.
-QUEUE_HIGH_WATER = 256 * 1024
-QUEUE_LOW_WATER = 64 * 1024
-
-# A handler calling receive() on a closed socket again and again forgot to stop: aiohttp raises.
-CLOSED_RECEIVES_ALLOWED = 5
 
 TEXT, BINARY = WSMsgType.TEXT, WSMsgType.BINARY
-_END_OF_ITERATION = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
 _CLOSED = ConnectionState.CLOSED
 # The codec's data events and the WSMessage type each becomes (a table, not an if-chain).
 _DATA_MESSAGE_TYPES = {TextMessage: TEXT, BytesMessage: BINARY}
 _new_tuple = tuple.__new__
-
-
-def _time_out(waiter: "asyncio.Future[Any]") -> None:
-    if not waiter.done():
-        waiter.set_exception(asyncio.TimeoutError())
 
 
 def _wake(waiter: Optional[asyncio.Future]) -> None:
@@ -79,7 +66,7 @@ def _wake(waiter: Optional[asyncio.Future]) -> None:
         waiter.set_result(None)
 
 
-class WebSocketBase(HeartbeatMixin):
+class WebSocketBase(ReceiveMixin, HeartbeatMixin):
     """Receiving, sending, closing and the heartbeat of one open WebSocket (either side).
 
     Subclasses do the opening handshake, then call ``_start``.  ``_timeout_error()`` names
@@ -280,89 +267,6 @@ class WebSocketBase(HeartbeatMixin):
         if self._transport is not None and not self._lost:
             self._transport.close()
 
-    # -- messages out ------------------------------------------------------------------------
-    async def receive(self, timeout: Optional[float] = None) -> WSMessage:
-        """The next message.  After the end: CLOSING (the peer closed, answer with close())
-        or CLOSED.  ``timeout`` (or ``receive_timeout``) raises ``asyncio.TimeoutError``."""
-        messages = self._messages
-        if not messages:
-            if self._conn is None:
-                raise RuntimeError("Call .prepare() first (the WebSocket handshake has not "
-                                   "happened)")
-            if self._closed or self._lost:
-                return self._closed_message()
-            if self._closing:
-                return WS_CLOSING_MESSAGE
-            if self._waiter is not None:
-                raise RuntimeError("Concurrent call to receive() is not allowed: one coroutine "
-                                   "reads a WebSocket, others may send")
-            waiter = self._waiter = self._loop.create_future()   # type: ignore[union-attr]
-            timeout = timeout or self._receive_timeout
-            timer = self._loop.call_later(timeout, _time_out, waiter) if timeout else None  # type: ignore[union-attr]
-            try:
-                handed = await waiter
-            except asyncio.CancelledError:
-                # Cancelled after data_received handed us a message: it goes back to the
-                # front of the queue, so the next receive() gets it (never lost).
-                if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-                    self._requeue(waiter.result())
-                raise
-            finally:
-                self._waiter = None
-                if timer is not None:
-                    timer.cancel()
-            if handed is not None:                    # data_received handed it over directly
-                return handed[0]
-            if not messages:                          # woken by the end of the connection
-                return self._closed_message() if self._closed else WS_CLOSING_MESSAGE
-        message, size = messages.popleft()
-        if size:
-            self._queued -= size
-            if self._reading_paused and self._queued < QUEUE_LOW_WATER and not self._lost:
-                self._reading_paused = False
-                self._transport.resume_reading()
-        return message
-
-    def _requeue(self, item: Optional[Tuple[WSMessage, int]]) -> None:
-        """Put a message handed to a cancelled receive() back at the front of the queue."""
-        if item is None:
-            return
-        self._messages.appendleft(item)
-        self._queued += item[1]
-        if self._queued > QUEUE_HIGH_WATER:
-            self._pause_reading()
-
-    def _closed_message(self) -> WSMessage:
-        self._closed_receives += 1
-        if self._closed_receives > CLOSED_RECEIVES_ALLOWED:
-            raise RuntimeError("WebSocket connection is closed: stop calling receive() after "
-                               "a CLOSE or CLOSED message")
-        return WS_CLOSED_MESSAGE
-
-    async def _receive_kind(self, kind: WSMsgType, timeout: Optional[float]) -> Any:
-        message = await self.receive(timeout)
-        if message.type is not kind:
-            raise WSMessageTypeError(f"Received {message.type!r} is not WSMsgType.{kind.name}")
-        return message.data
-
-    async def receive_str(self, *, timeout: Optional[float] = None) -> str:
-        return await self._receive_kind(TEXT, timeout)
-
-    async def receive_bytes(self, *, timeout: Optional[float] = None) -> bytes:
-        return await self._receive_kind(BINARY, timeout)
-
-    async def receive_json(self, *, loads: Callable[[str], Any] = json.loads,
-                           timeout: Optional[float] = None) -> Any:
-        return loads(await self.receive_str(timeout=timeout))
-
-    def __aiter__(self) -> "WebSocketBase":
-        return self
-    async def __anext__(self) -> WSMessage:
-        message = await self.receive()
-        if message.type in _END_OF_ITERATION:
-            raise StopAsyncIteration
-        return message
-
     # -- bytes out -----------------------------------------------------------------------------
     def _check_open(self) -> WebSocketConnection:
         if self._closed or self._lost:
@@ -390,7 +294,8 @@ class WebSocketBase(HeartbeatMixin):
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
         self._write(self._check_open().send_bytes(data))
-        await self._drain()
+        if self._transport.get_write_buffer_size():   # as in send_str
+            await self._drain()
 
     async def send_json(self, data: Any, compress: Optional[int] = None, *,
                         dumps: Callable[[Any], str] = json.dumps) -> None:

@@ -1,0 +1,148 @@
+"""Messages out of a WebSocket (either side): ``receive()`` and its typed and iterating forms.
+
+Theory of operation.  ``WebSocketBase.data_received`` (``wsbase.py``) turns bytes into
+WSMessages and hands each to ``_push``: straight into the future of a ``receive()`` that
+waits, or into the queue ``_messages`` with its size.  This mixin is the other end:
+
+    receive()         pop the queue; or wait on one future (with ``timeout`` or
+                      ``receive_timeout``); after the end, CLOSING (the peer closed: answer
+                      with ``close()``) or CLOSED; calling it on and on after that raises
+    receive_str/bytes/json   ``receive()`` plus a check of the type (``WSMessageTypeError``)
+    async for msg in ws      ``receive()`` until CLOSE, CLOSING or CLOSED
+
+Reading resumes once the queue drains below ``QUEUE_LOW_WATER`` (``wsbase._push`` pauses
+it above ``QUEUE_HIGH_WATER``).  A ``receive()`` cancelled just after its message arrived puts
+the message back at the front of the queue: no message is ever lost.  The mixin uses only
+what ``WebSocketBase`` defines; it lives apart so that module stays one sitting long.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any, Callable, Deque, Optional, Tuple
+
+from .websocket import WebSocketConnection, WSMessage, WSMessageTypeError, WSMsgType
+
+__all__ = ["ReceiveMixin", "WS_CLOSED_MESSAGE", "WS_CLOSING_MESSAGE", "QUEUE_HIGH_WATER",
+           "QUEUE_LOW_WATER"]
+
+WS_CLOSED_MESSAGE, WS_CLOSING_MESSAGE = (WSMessage(WSMsgType.CLOSED, None, None),   # aiohttp's
+                                         WSMessage(WSMsgType.CLOSING, None, None))
+
+# Received messages waiting for receive(): above 256 KiB we stop reading the socket, so TCP's
+# window pushes back on a fast sender; below 64 KiB we read again.
+QUEUE_HIGH_WATER = 256 * 1024
+QUEUE_LOW_WATER = 64 * 1024
+
+# A handler calling receive() on a closed socket again and again forgot to stop: aiohttp raises.
+CLOSED_RECEIVES_ALLOWED = 5
+
+TEXT, BINARY = WSMsgType.TEXT, WSMsgType.BINARY
+_END_OF_ITERATION = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
+
+
+def _time_out(waiter: "asyncio.Future[Any]") -> None:
+    if not waiter.done():
+        waiter.set_exception(asyncio.TimeoutError())
+
+
+class ReceiveMixin:
+    """``receive()`` and friends over ``WebSocketBase``'s queue and waiter."""
+
+    _messages: Deque[Tuple[WSMessage, int]]
+    _queued: int
+    _reading_paused: bool
+    _waiter: Optional[asyncio.Future]
+    _conn: Optional[WebSocketConnection]
+    _loop: Optional[asyncio.AbstractEventLoop]
+    _transport: Any
+    _receive_timeout: Optional[float]
+    _closed: bool
+    _closing: bool
+    _lost: bool
+    _closed_receives: int
+
+    if TYPE_CHECKING:                                    # provided by WebSocketBase
+        def _pause_reading(self) -> None: ...
+
+    async def receive(self, timeout: Optional[float] = None) -> WSMessage:
+        """The next message.  After the end: CLOSING (the peer closed, answer with close())
+        or CLOSED.  ``timeout`` (or ``receive_timeout``) raises ``asyncio.TimeoutError``."""
+        messages = self._messages
+        if not messages:
+            if self._conn is None:
+                raise RuntimeError("Call .prepare() first (the WebSocket handshake has not "
+                                   "happened)")
+            if self._closed or self._lost:
+                return self._closed_message()
+            if self._closing:
+                return WS_CLOSING_MESSAGE
+            if self._waiter is not None:
+                raise RuntimeError("Concurrent call to receive() is not allowed: one coroutine "
+                                   "reads a WebSocket, others may send")
+            waiter = self._waiter = self._loop.create_future()   # type: ignore[union-attr]
+            timeout = timeout or self._receive_timeout
+            timer = self._loop.call_later(timeout, _time_out, waiter) if timeout else None  # type: ignore[union-attr]
+            try:
+                handed = await waiter
+            except asyncio.CancelledError:
+                # Cancelled after data_received handed us a message: it goes back to the
+                # front of the queue, so the next receive() gets it (never lost).
+                if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                    self._requeue(waiter.result())
+                raise
+            finally:
+                self._waiter = None
+                if timer is not None:
+                    timer.cancel()
+            if handed is not None:                    # data_received handed it over directly
+                return handed[0]
+            if not messages:                          # woken by the end of the connection
+                return self._closed_message() if self._closed else WS_CLOSING_MESSAGE
+        message, size = messages.popleft()
+        if size:
+            self._queued -= size
+            if self._reading_paused and self._queued < QUEUE_LOW_WATER and not self._lost:
+                self._reading_paused = False
+                self._transport.resume_reading()
+        return message
+
+    def _requeue(self, item: Optional[Tuple[WSMessage, int]]) -> None:
+        """Put a message handed to a cancelled receive() back at the front of the queue."""
+        if item is None:
+            return
+        self._messages.appendleft(item)
+        self._queued += item[1]
+        if self._queued > QUEUE_HIGH_WATER:
+            self._pause_reading()
+
+    def _closed_message(self) -> WSMessage:
+        self._closed_receives += 1
+        if self._closed_receives > CLOSED_RECEIVES_ALLOWED:
+            raise RuntimeError("WebSocket connection is closed: stop calling receive() after "
+                               "a CLOSE or CLOSED message")
+        return WS_CLOSED_MESSAGE
+
+    async def _receive_kind(self, kind: WSMsgType, timeout: Optional[float]) -> Any:
+        message = await self.receive(timeout)
+        if message.type is not kind:
+            raise WSMessageTypeError(f"Received {message.type!r} is not WSMsgType.{kind.name}")
+        return message.data
+
+    async def receive_str(self, *, timeout: Optional[float] = None) -> str:
+        return await self._receive_kind(TEXT, timeout)
+
+    async def receive_bytes(self, *, timeout: Optional[float] = None) -> bytes:
+        return await self._receive_kind(BINARY, timeout)
+
+    async def receive_json(self, *, loads: Callable[[str], Any] = json.loads,
+                           timeout: Optional[float] = None) -> Any:
+        return loads(await self.receive_str(timeout=timeout))
+
+    def __aiter__(self) -> "ReceiveMixin":
+        return self
+    async def __anext__(self) -> WSMessage:
+        message = await self.receive()
+        if message.type in _END_OF_ITERATION:
+            raise StopAsyncIteration
+        return message
