@@ -4,8 +4,8 @@ Theory of operation.  Everything on the kernel's loop takes turns: a coroutine r
 awaits, then the loop runs the next one.  A handler that calls ``time.sleep`` (or any blocking
 call) never awaits, so for that long *nothing else runs*: no other request, no widget, no clock.
 
-    LagProbe      a task that asks to wake every ``tick`` seconds and notes how late it woke;
-                  lateness is time the loop spent inside something that did not await
+    LagProbe      one run's stalls, measured by ``lag.LagMonitor`` (a timer every 10 ms that
+                  notes how late it ran: time the loop spent inside something that did not await)
     fire          fire(url, slow, fast): one request to the slow route while /fast is pinged
                   until it answers; a FreezeResult counts the /fast answers the server gave
                   *while* the slow handler ran (from the server's trace hooks: 0 when it blocks,
@@ -19,8 +19,8 @@ panels follow their server when the cell that serves it is run again (``current_
 registry key stays, the port changes).
 
 Rules: the panels use ``callbacks.on_click`` (errors become a sentence in the panel); ipywidgets
-is imported when a panel is built.  Simplification: the lag probe only sees stalls longer than
-its tick (10 ms); a shorter one is real but too small to draw.
+is imported when a panel is built.  Simplification: the lag probe keeps only stalls of its
+threshold (20 ms) or more; a shorter one is real but too small to draw.
 """
 from __future__ import annotations
 
@@ -28,13 +28,14 @@ import asyncio
 import html
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import aioteach
 
 from .. import trace
 from .callbacks import on_click
 from .handle import REGISTRY
+from .lag import LagMonitor
 from .live import LiveTimeline
 
 __all__ = ["LagProbe", "FreezeResult", "fire", "FreezePanel", "lag_strip_html", "current_handle",
@@ -57,40 +58,35 @@ def url_of(target: Any) -> str:
 
 # -- the loop's lag -----------------------------------------------------------------------------
 class LagProbe:
-    """``probe.start()`` ... ``await probe.stop()``: how late the loop ran a timer, per tick.
+    """``probe.start()`` ... ``await probe.stop()``: when the loop was stuck, for one run.
 
-    ``samples`` holds ``(t, lag)`` pairs (``time.perf_counter()`` seconds); ``stalls()`` the
-    stretches where the loop was stuck for more than ``threshold`` seconds, as ``(start, length)``.
-    The first timer is set by ``start()`` itself (a callback, not a task that has yet to take
-    its first step), so a block that begins right after ``start()`` is seen too.
+    The measuring is ``lag.LagMonitor``'s (the live timeline's lag strip uses the same one): a
+    timer every ``tick`` seconds that notes how late it ran.  The probe keeps its own recorder,
+    so a run's stalls are its own.  ``samples`` holds ``(t, lag)`` for every tick that ran
+    ``threshold`` or more late (``t``: when the tick was due, ``time.perf_counter()`` seconds);
+    ``stalls()`` the ones longer than a bound of your choice.  The first timer is set by
+    ``start()`` itself, so a block that begins right after ``start()`` is seen too.
     """
 
-    def __init__(self, tick: float = 0.01) -> None:
-        self.tick = tick
-        self.samples: List[Tuple[float, float]] = []
-        self.started = self.ended = self._due = 0.0
-        self._timer: Optional[asyncio.TimerHandle] = None
+    def __init__(self, tick: float = 0.01, threshold: float = 0.02) -> None:
+        self.recorder = trace.Recorder(kinds=["loop.blocked"])
+        self.monitor = LagMonitor(self.recorder, interval=tick, threshold=threshold)
+        self.started = self.ended = 0.0
 
     def start(self) -> "LagProbe":
-        self.samples.clear()
+        self.recorder.events.clear()
+        self.monitor.worst = 0.0
         self.started = self.ended = time.perf_counter()
-        self._arm(self.started)
+        self.monitor.start()
         return self
-
-    def _arm(self, now: float) -> None:
-        self._due = now + self.tick
-        self._timer = asyncio.get_running_loop().call_later(self.tick, self._wake)
-
-    def _wake(self) -> None:
-        now = time.perf_counter()
-        self.samples.append((self._due - self.tick, max(0.0, now - self._due)))
-        self._arm(now)
 
     async def stop(self) -> None:
         self.ended = time.perf_counter()
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self.monitor.stop()
+
+    @property
+    def samples(self) -> List[Tuple[float, float]]:
+        return [(e.get("start"), e.get("lag")) for e in self.recorder.events]
 
     def stalls(self, threshold: float = 0.05) -> List[Tuple[float, float]]:
         return [(t, lag) for t, lag in self.samples if lag > threshold]
@@ -98,16 +94,14 @@ class LagProbe:
     @property
     def worst(self) -> float:
         """The longest stall seen, in seconds (0.0 when the loop was never stuck)."""
-        return max((lag for _, lag in self.samples), default=0.0)
+        return self.monitor.worst
 
 
 def lag_strip_html(probe: LagProbe, width: int = 560) -> str:
-    """The probe's samples as a strip: a red block wherever the loop was stuck (> 20 ms)."""
+    """The probe's samples as a strip: a red block wherever the loop was stuck."""
     span = max(probe.ended - probe.started, 1e-6)
     blocks = []
     for t, lag in probe.samples:
-        if lag <= 0.02:
-            continue
         left = (t - probe.started) / span * 100
         blocks.append(f'<div class="aioteach-lag-bar" title="loop stuck {lag * 1000:.0f} ms" '
                       f'style="position:absolute;left:{left:.1f}%;width:'
