@@ -39,7 +39,7 @@ from . import cells, livedraw, recording
 from .lag import LagMonitor
 from .livespans import LiveSpan, Picture, SpanBytes, build
 
-__all__ = ["LiveTimeline", "Watching", "RUNNING"]
+__all__ = ["LiveTimeline", "Watching", "RUNNING", "hang_ups_heard"]
 
 #: The timeline recording now under each title (see the rules above).
 RUNNING: Dict[str, "LiveTimeline"] = {}
@@ -315,3 +315,18 @@ def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+async def hang_ups_heard(recorder: trace.Recorder, turns: int = 100) -> None:
+    """Wait (at most ``turns`` x 10 ms) until our server has seen every connection close.
+
+    A client closes its sockets as its session ends; the server hears it a few loop turns
+    later.  A panel that stops its live timeline before then would cut those connections
+    short, so the panels (``race``, ``looplab``) wait here first.  ``recorder`` must keep the
+    ``server.connection_`` events.
+    """
+    for _ in range(turns):
+        kinds = [e.kind for e in recorder.events]
+        if kinds.count("server.connection_made") <= kinds.count("server.connection_lost"):
+            return
+        await asyncio.sleep(0.01)

@@ -36,7 +36,7 @@ from .. import trace
 from .callbacks import on_click
 from .handle import REGISTRY
 from .lag import LagMonitor
-from .live import LiveTimeline
+from .live import LiveTimeline, hang_ups_heard
 
 __all__ = ["LagProbe", "FreezeResult", "fire", "FreezePanel", "lag_strip_html", "current_handle",
            "url_of", "PING_EVERY", "MAX_PINGS"]
@@ -145,11 +145,6 @@ def _handler_windows(events: Sequence[trace.TraceEvent]) -> List[Tuple[str, floa
     return windows
 
 
-def _open_connections(events: Sequence[trace.TraceEvent]) -> int:
-    kinds = [e.kind for e in events]
-    return kinds.count("server.connection_made") - kinds.count("server.connection_lost")
-
-
 async def fire(url: str, slow_path: str = "/slow", fast_path: str = "/fast") -> FreezeResult:
     """GET ``slow_path`` once, pinging ``fast_path`` until it answers; count what overlapped."""
     url = url.rstrip("/")
@@ -167,10 +162,7 @@ async def fire(url: str, slow_path: str = "/slow", fast_path: str = "/fast") -> 
                 pings += 1
                 await asyncio.wait([slow], timeout=PING_EVERY)
             status = await slow
-        for _ in range(100):     # the server hears the hang-ups a few loop turns later
-            if not _open_connections(recorder.events):
-                break
-            await asyncio.sleep(0.01)
+        await hang_ups_heard(recorder)    # so the live picture ends the server's connections
     await probe.stop()
     windows = _handler_windows(recorder.events)
     slow_runs = [(s, e) for path, s, e in windows if path == slow_path]

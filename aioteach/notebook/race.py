@@ -56,6 +56,7 @@ import aioteach
 from .. import trace
 from ..trace import Span
 from .callbacks import on_click
+from .live import hang_ups_heard
 from .servers import registry_key
 from .timeline import side_by_side
 
@@ -164,19 +165,6 @@ if not globals().get("_ATEXIT_REGISTERED"):
     _ATEXIT_REGISTERED = True
 
 
-async def _hang_ups_heard(rec: trace.Recorder, turns: int = 100) -> None:
-    """Wait (at most ``turns`` x 10 ms) until our server has seen every connection close.
-
-    The client closes its sockets as the session ends; the server hears it a few loop turns
-    later.  A live timeline stopped before that would keep those connections open.
-    """
-    for _ in range(turns):
-        kinds = [e.kind for e in rec.events]
-        if kinds.count("server.connection_made") <= kinds.count("server.connection_lost"):
-            return
-        await asyncio.sleep(0.01)
-
-
 # -- one race --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Target:
@@ -263,7 +251,7 @@ class RaceLab:
                 for target in self.targets():
                     self._show_progress(f"racing {n} x {target.label} ...")
                     self.results[target.label] = await self._race(session, target, n)
-            await _hang_ups_heard(rec)      # so the live picture ends the server's connections
+            await hang_ups_heard(rec)      # so the live picture ends the server's connections
         for target in self.targets():
             self.results[target.label].concurrency = self._concurrency(target, rec)
         self._show()
