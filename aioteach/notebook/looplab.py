@@ -28,7 +28,7 @@ import asyncio
 import html
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, List, Sequence, Tuple
 
 import aioteach
 
@@ -132,17 +132,10 @@ class FreezeResult:
         return self.fast_during == 0
 
 
-def _handler_windows(events: Sequence[trace.TraceEvent]) -> List[Tuple[str, float, float]]:
-    """(path, start, end) of every server handler, paired by request id."""
-    opened: Dict[Any, Tuple[str, float]] = {}
-    windows = []
-    for event in events:
-        if event.kind == "server.handler_start":
-            opened[event.get("req")] = (str(event.get("handler")), event.t)
-        elif event.kind == "server.handler_end" and event.get("req") in opened:
-            path, start = opened.pop(event.get("req"))
-            windows.append((path, start, event.t))
-    return windows
+def _handler_windows(recorder: trace.Recorder) -> List[Tuple[str, float, float]]:
+    """(path, start, end) of every server handler: the recorder's server spans."""
+    return [(span.label, span.start, span.end) for span in recorder.spans()
+            if span.row.startswith("server ")]
 
 
 async def fire(url: str, slow_path: str = "/slow", fast_path: str = "/fast") -> FreezeResult:
@@ -164,7 +157,7 @@ async def fire(url: str, slow_path: str = "/slow", fast_path: str = "/fast") -> 
             status = await slow
         await hang_ups_heard(recorder)    # so the live picture ends the server's connections
     await probe.stop()
-    windows = _handler_windows(recorder.events)
+    windows = _handler_windows(recorder)
     slow_runs = [(s, e) for path, s, e in windows if path == slow_path]
     start, end = slow_runs[-1] if slow_runs else (0.0, 0.0)
     during = sum(1 for path, s, e in windows if path == fast_path and start < e < end)

@@ -303,15 +303,8 @@ class RaceLab:
             seen = self._first_finished.get(target.label, 0)
             return max_overlap((s, e) for path, s, e in target.tornado.finished[seen:]
                                if path.startswith(target.prefix))
-        opened: Dict[Any, Tuple[str, float]] = {}
-        spans: List[Tuple[float, float]] = []
-        for event in rec.events:
-            if event.kind == "server.handler_start":
-                opened[event["req"]] = (str(event.get("handler", "")), event.t)
-            elif event.kind == "server.handler_end" and event["req"] in opened:
-                path, begun = opened.pop(event["req"])
-                if path.startswith(target.prefix):
-                    spans.append((begun, event.t))
+        spans = [(span.start, span.end) for span in rec.spans()      # our server's handlers
+                 if span.row.startswith("server ") and span.label.startswith(target.prefix)]
         return max_overlap(spans) if spans else None
 
     # -- showing ---------------------------------------------------------------------------------
