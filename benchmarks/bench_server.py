@@ -42,7 +42,7 @@ import subprocess
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
-from common import cpu_seconds, peak_memory_kib, start_server, stop_servers
+from common import FakeTransport, cpu_seconds, peak_memory_kib, start_server, stop_servers
 
 __all__ = ["main"]
 
@@ -167,38 +167,17 @@ class Round:
             self.done.set_result(None)
 
 
-class FakeTransport(asyncio.Transport):
-    """Just enough of a transport for both servers; the first write of a round counts."""
+class RoundTransport(FakeTransport):
+    """The fake transport of one connection; the first write of a round answers it."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.written = 0
         self.round: Optional[Round] = None
 
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return {"peername": ("127.0.0.1", 1), "sockname": ("127.0.0.1", 2)}.get(name, default)
-
-    def write(self, data: Any) -> None:
-        self.written += len(data)
+    def wrote(self) -> None:
         if self.round is not None:
             self.round, answered = None, self.round.answered
             answered()
-
-    def writelines(self, lines: Any) -> None:
-        for line in lines:
-            self.write(line)
-
-    def is_closing(self) -> bool:
-        return False
-
-    def get_write_buffer_size(self) -> int:
-        return 0
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
 
 
 def request_bytes(path: str, headers: List[str]) -> bytes:
@@ -220,7 +199,7 @@ async def in_process(name: str, path: str, headers: List[str], count: int,
     await runner.setup()
     pairs = []
     for _ in range(connections):
-        protocol, transport = runner.server(), FakeTransport()   # type: ignore[misc]
+        protocol, transport = runner.server(), RoundTransport()   # type: ignore[misc]
         protocol.connection_made(transport)
         pairs.append((protocol, transport))
     loop = asyncio.get_running_loop()

@@ -35,7 +35,7 @@ import subprocess
 import sys
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from common import cpu_seconds, start_server, stop_servers
+from common import FakeTransport, cpu_seconds, start_server, stop_servers
 
 __all__ = ["main"]
 
@@ -249,49 +249,22 @@ async def run(names: List[str], clients: List[str], rounds: int, seconds: float)
 
 
 # -- instruction counts: one server protocol in this process, on a fake transport ---------------
-class FakeTransport(asyncio.Transport):
-    """Just enough of a transport for both servers; write() wakes the waiting driver."""
+class EchoTransport(FakeTransport):
+    """The fake transport of one WebSocket connection; a write wakes the waiting driver."""
 
     def __init__(self, protocol: Any) -> None:
-        super().__init__()
-        self.protocol, self.written = protocol, 0
+        super().__init__(protocol)
         self.waiter: Optional[asyncio.Future] = None
 
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return {"peername": ("127.0.0.1", 1), "sockname": ("127.0.0.1", 2)}.get(name, default)
-
-    def set_protocol(self, protocol: Any) -> None:
-        self.protocol = protocol
-
-    def get_protocol(self) -> Any:
-        return self.protocol
-
-    def write(self, data: Any) -> None:
-        self.written += len(data)
+    def wrote(self) -> None:
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(None)
 
-    def writelines(self, lines: Any) -> None:
-        for line in lines:
-            self.write(line)
-
-    def is_closing(self) -> bool:
-        return False
-
-    def get_write_buffer_size(self) -> int:
-        return 0
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
-
 
 async def open_in_process(web: Any, app_runner: Any, loop: asyncio.AbstractEventLoop) -> Any:
-    """One server connection on a FakeTransport, past the opening handshake."""
+    """One server connection on an EchoTransport, past the opening handshake."""
     protocol = app_runner.server()              # type: ignore[misc]
-    transport = FakeTransport(protocol)
+    transport = EchoTransport(protocol)
     protocol.connection_made(transport)
     transport.waiter = loop.create_future()
     key = base64.b64encode(os.urandom(16)).decode()

@@ -1,4 +1,5 @@
-"""What the server benchmarks share: a free port, a server in a subprocess, its CPU time and memory.
+"""What the server benchmarks share: a free port, a server in a subprocess, its CPU time and memory,
+and a fake transport for counting instructions in one process.
 
 Each server benchmark runs every contender in its own subprocess (``python bench_X.py --serve
 NAME --port N``), so a contender's cost lands in its own process and can be read from Linux's
@@ -14,14 +15,16 @@ Simplification: Linux only (``/proc``); elsewhere the readings raise ``FileNotFo
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
-from typing import Iterable, Tuple
+from typing import Any, Iterable, Optional, Tuple
 
-__all__ = ["free_port", "cpu_seconds", "peak_memory_kib", "start_server", "stop_servers"]
+__all__ = ["free_port", "cpu_seconds", "peak_memory_kib", "start_server", "stop_servers",
+           "FakeTransport"]
 
 START_TIMEOUT = 20.0        # seconds for a server to import and listen; generous on a busy machine
 
@@ -77,3 +80,48 @@ def stop_servers(procs: Iterable[subprocess.Popen]) -> None:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+class FakeTransport(asyncio.Transport):
+    """Just enough of a transport for aioteach's and aiohttp's server protocols in this process.
+
+    It counts the bytes written and calls ``wrote()`` after each write; a benchmark's subclass
+    says what a write means to it (a request answered, a message echoed).  Counting
+    instructions in one process leaves the kernel's sockets out of the comparison.
+    """
+
+    def __init__(self, protocol: Optional[Any] = None) -> None:
+        super().__init__()
+        self.protocol, self.written = protocol, 0
+
+    def wrote(self) -> None:
+        """Called after every write; nothing by default."""
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 1), "sockname": ("127.0.0.1", 2)}.get(name, default)
+
+    def set_protocol(self, protocol: Any) -> None:
+        self.protocol = protocol
+
+    def get_protocol(self) -> Any:
+        return self.protocol
+
+    def write(self, data: Any) -> None:
+        self.written += len(data)
+        self.wrote()
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def is_closing(self) -> bool:
+        return False
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
