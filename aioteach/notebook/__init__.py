@@ -14,6 +14,7 @@ explanations:
     callbacks  on_click / on_change: async widget callbacks, scheduled and never lost;
                click_and_wait(button), settled(widget)
     failures   Failure: a failed widget action as one sentence, the traceback folded
+    arguments  a panel's arguments checked first: a ValueError naming the cause and the fix
     bothways   both_ways(code): the same code on aioteach and on aiohttp, side by side
     toypanel   ToyLoopPanel: step aioteach.toyloop by hand and watch its queues (lesson 07)
     race       RaceLab, serve_tornado: N requests at each way of writing a handler (lesson 07)

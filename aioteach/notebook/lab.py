@@ -35,6 +35,7 @@ import aioteach
 
 from .. import trace
 from ..trace import Span
+from . import arguments
 from .callbacks import on_change, on_click
 from .live import LiveTimeline
 from .livespans import build
@@ -43,6 +44,8 @@ from .timeline import side_by_side
 __all__ = ["ConcurrencyLab", "LabResult", "STRATEGIES"]
 
 STRATEGIES = ("sequential", "gather", "semaphore", "connector")
+#: The sliders' ends (n requests, k at a time).
+MAX_N, MAX_K = 20, 10
 
 
 @dataclass
@@ -66,9 +69,10 @@ class ConcurrencyLab:
 
     def __init__(self, target: Any, path: str = "/delay/300", n: int = 6, k: int = 2,
                  widgets: bool = True) -> None:
-        self.base = str(getattr(target, "url", target)).rstrip("/")
-        self.path = path
-        self.n, self.k = n, k
+        self.base = arguments.server_url(target, "ConcurrencyLab")
+        (self.path,) = arguments.paths([path], "ConcurrencyLab")
+        self.n = arguments.count(n, "ConcurrencyLab", "n", most=MAX_N)
+        self.k = arguments.count(k, "ConcurrencyLab", "k", most=MAX_K)
         self.results: Dict[str, LabResult] = {}
         self.widget: Any = None
         self.timeline: Any = None
@@ -87,8 +91,8 @@ class ConcurrencyLab:
 
     def _build_widgets(self) -> None:
         import ipywidgets as w
-        self.n_slider = w.IntSlider(self.n, min=1, max=20, description="n requests")
-        self.k_slider = w.IntSlider(self.k, min=1, max=10, description="k at a time")
+        self.n_slider = w.IntSlider(self.n, min=1, max=MAX_N, description="n requests")
+        self.k_slider = w.IntSlider(self.k, min=1, max=MAX_K, description="k at a time")
         self.delay_slider = w.IntSlider(self.delay or 0, min=0, max=1000, step=50,
                                         description="delay (ms)",
                                         disabled=self.delay is None)

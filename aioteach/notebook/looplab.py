@@ -33,6 +33,7 @@ from typing import Any, List, Sequence, Tuple
 import aioteach
 
 from .. import trace
+from . import arguments
 from .callbacks import on_click
 from .handle import REGISTRY
 from .lag import LagMonitor
@@ -140,7 +141,8 @@ def _handler_windows(recorder: trace.Recorder) -> List[Tuple[str, float, float]]
 
 async def fire(url: str, slow_path: str = "/slow", fast_path: str = "/fast") -> FreezeResult:
     """GET ``slow_path`` once, pinging ``fast_path`` until it answers; count what overlapped."""
-    url = url.rstrip("/")
+    url = arguments.server_url(url, "fire")
+    slow_path, fast_path = arguments.paths([slow_path, fast_path], "fire")
     probe = LagProbe().start()
     pings = 0
     with trace.record(kinds=["server.handler", "server.connection"]) as recorder:
@@ -170,6 +172,9 @@ class FreezePanel:
     def __init__(self, target: Any, slow_paths: Sequence[str] = ("/slow", "/slow-thread"),
                  fast_path: str = "/fast", timeline: bool = True) -> None:
         import ipywidgets as w
+        arguments.server_url(target, "FreezePanel")
+        slow_paths = arguments.paths(slow_paths, "FreezePanel")
+        (fast_path,) = arguments.paths([fast_path], "FreezePanel")
         self.target = target
         self.fast_path = fast_path
         self.results: List[FreezeResult] = []

@@ -55,17 +55,20 @@ import aioteach
 
 from .. import trace
 from ..trace import Span
+from . import arguments
 from .callbacks import on_click
 from .live import hang_ups_heard
 from .servers import registry_key
 from .timeline import side_by_side
 
 __all__ = ["RaceLab", "RaceResult", "Target", "TornadoServer", "serve_tornado", "max_overlap",
-           "tornado_installed", "TORNADO_SERVERS", "LESSON_KINDS", "TORNADO_KINDS"]
+           "tornado_installed", "TORNADO_SERVERS", "LESSON_KINDS", "TORNADO_KINDS", "MAX_N"]
 
 #: The lesson's three handlers (``/<kind>/...``) and the two on tornado's server.
 LESSON_KINDS = ("callbacks", "generator", "native")
 TORNADO_KINDS = ("generator", "native")
+#: The most requests per kind (the slider's end).
+MAX_N = 50
 #: key -> TornadoServer, like ``servers.REGISTRY``; survives ``importlib.reload``.
 TORNADO_SERVERS: Dict[Any, "TornadoServer"] = globals().get("TORNADO_SERVERS", {})
 
@@ -202,6 +205,17 @@ class RaceLab:
                  kinds: Sequence[str] = LESSON_KINDS,
                  tornado_kinds: Sequence[str] = TORNADO_KINDS, widgets: bool = True,
                  timeline: Any = None) -> None:
+        arguments.server_url(server, "RaceLab")
+        n = arguments.count(n, "RaceLab", "n", most=MAX_N)
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ValueError(f"RaceLab: path is what follows /<kind> in each URL and starts "
+                             f"with '/', such as '/hello/ada', not {path!r}.")
+        if tornado is not None and not isinstance(tornado, TornadoServer):
+            raise ValueError(f"RaceLab: tornado= takes what serve_tornado(...) returned, not "
+                             f"{tornado!r}.")
+        if not kinds:
+            raise ValueError(f"RaceLab needs at least one kind of handler to race, such as "
+                             f"kinds={LESSON_KINDS}.")
         self.server, self.tornado, self.path, self.n = server, tornado, path, n
         self.kinds, self.tornado_kinds = tuple(kinds), tuple(tornado_kinds)
         self.timeline = timeline           # a live timeline to start while racing, or None
@@ -242,7 +256,8 @@ class RaceLab:
     # -- firing ----------------------------------------------------------------------------------
     async def run(self, n: Optional[int] = None) -> Dict[str, RaceResult]:
         """Fire ``n`` requests at once at each target in turn; raise the first failure after."""
-        n = self.n = int(n if n is not None else self._slider_value())
+        n = self.n = arguments.count(n if n is not None else self._slider_value(),
+                                     "RaceLab.run", "n", most=MAX_N)
         self.results, self.failed_url = {}, None
         self.follow_reruns()
         with self._watching(), trace.record(["server.handler_", "server.connection_"]) as rec:
@@ -348,7 +363,7 @@ class RaceLab:
     # -- the widget ------------------------------------------------------------------------------
     def _build_widgets(self) -> None:
         import ipywidgets as w
-        self.slider = w.IntSlider(value=self.n, min=1, max=50, description="N requests")
+        self.slider = w.IntSlider(value=self.n, min=1, max=MAX_N, description="N requests")
         self.race_button = w.Button(description="Race", icon="flag-checkered",
                                     button_style="primary")
         self.status = w.HTML(f"<i>{html.escape(self._plan())}</i>")

@@ -29,13 +29,16 @@ from typing import Any, List, Optional, Sequence
 import aioteach
 from aioteach import web
 
+from . import arguments
 from .callbacks import on_click
 from .looplab import current_handle, url_of
 
-__all__ = ["Shop", "SHOP", "RaceResult", "race", "RacePanel", "PATIENCE"]
+__all__ = ["Shop", "SHOP", "RaceResult", "race", "RacePanel", "PATIENCE", "MAX_BUYERS"]
 
 #: Seconds a buyer's payment waits for the rest of the race before it answers anyway.
 PATIENCE = 2.0
+#: The most buyers one race sends (each is a connection; a thousand would be a load test).
+MAX_BUYERS = 200
 
 
 class Shop:
@@ -142,6 +145,9 @@ class RaceResult:
 
 async def race(url: str, path: str, shop: Shop, n: int = 10) -> RaceResult:
     """Restock ``shop``, send ``n`` buyers to ``path`` at once, and read the books."""
+    url = arguments.server_url(url, "race")
+    n = arguments.count(n, "race", "n", most=MAX_BUYERS)
+    (path,) = arguments.paths([path], "race")
     shop.restock()
     shop.expect(n)
     async with aioteach.ClientSession() as session:
@@ -160,6 +166,12 @@ class RacePanel:
     def __init__(self, target: Any, shop: Optional[Shop] = None,
                  paths: Sequence[str] = ("/buy", "/buy-locked"), n: int = 10) -> None:
         import ipywidgets as w
+        arguments.server_url(target, "RacePanel")
+        n = arguments.count(n, "RacePanel", "n", most=MAX_BUYERS)
+        paths = arguments.paths(paths, "RacePanel")
+        if shop is not None and not isinstance(shop, Shop):
+            raise ValueError(f"RacePanel: shop must be a Shop (shop = Shop(stock=5)), not "
+                             f"{shop!r}.")
         self.target, self._shop, self.n = target, shop, n
         self.results: List[RaceResult] = []
         self.buttons = [w.Button(description=f"Race {n} buyers: POST {p}", icon="users",
