@@ -27,7 +27,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from .livespans import LiveSpan, Picture
 
 __all__ = ["COLOURS", "GROUP_TITLES", "Shape", "Layout", "layout", "svg", "png", "nice_step",
-           "row_bands"]
+           "row_bands", "text_width"]
 
 #: Colours by span kind: the Okabe-Ito palette (colour-blind safe) where it has enough.
 COLOURS = {
@@ -60,6 +60,7 @@ class Shape:
     dashed: bool = False
     size: int = 11            # text: font size
     row: str = ""             # a row's band: its name (tests count rows by it)
+    anchor: str = "start"     # text: "start" (x is its left end) or "end" (x is its right end)
 
 
 @dataclass
@@ -81,14 +82,23 @@ def _row_height(rows: int) -> int:
     return 20 if rows <= 40 else max(9, int(800 / rows))
 
 
+def text_width(text: str, size: int) -> float:
+    """About how wide ``text`` is in pixels at ``size`` (0.56 em per character, sans-serif)."""
+    return len(text) * size * 0.56
+
+
 def _axis(shapes: List[Shape], total_ms: float, scale: float, top: int, height: int) -> None:
     step = nice_step(total_ms)
     tick = 0.0
     while tick <= total_ms + 1e-9:
         x = LABEL_WIDTH + tick * scale
+        words = f"{tick:g} ms"
         shapes.append(Shape("line", x, top - 4, x, height, "#D0D0D0"))
-        shapes.append(Shape("text", x + 2, top - 8, text=f"{tick:g} ms", size=10,
-                            fill="#555555"))
+        if x + 2 + text_width(words, 10) <= WIDTH - 2:
+            shapes.append(Shape("text", x + 2, top - 8, text=words, size=10, fill="#555555"))
+        else:         # the last tick's label would run off the picture: it ends at its line
+            shapes.append(Shape("text", x - 2, top - 8, text=words, size=10, fill="#555555",
+                                anchor="end"))
         tick += step
 
 
@@ -154,7 +164,7 @@ def _words_inside(s: LiveSpan, width: float) -> str:
 
 
 def _clip(text: str, font: int) -> str:
-    room = int((LABEL_WIDTH - 10) / (font * 0.56))       # about 0.56 em per character
+    room = int((LABEL_WIDTH - 10) / (font * 0.56))       # as text_width() counts
     return text if len(text) <= room else text[: room - 1] + "…"
 
 
@@ -174,7 +184,8 @@ def svg(lay: Layout) -> str:
             out.append(f'<rect x="{s.x:.1f}" y="{s.y:.1f}" width="{s.w:.1f}" '
                        f'height="{s.h:.1f}" fill="{s.fill}"{extra}>{tip}</rect>')
         elif s.kind == "text":
-            out.append(f'<text x="{s.x:.1f}" y="{s.y:.1f}" font-size="{s.size}" '
+            anchor = ' text-anchor="end"' if s.anchor == "end" else ""
+            out.append(f'<text x="{s.x:.1f}" y="{s.y:.1f}" font-size="{s.size}"{anchor} '
                        f'fill="{s.fill}" pointer-events="none">{html.escape(s.text)}</text>')
         elif s.kind == "line":
             out.append(f'<line x1="{s.x:.1f}" y1="{s.y:.1f}" x2="{s.w:.1f}" y2="{s.h:.1f}" '
@@ -210,7 +221,7 @@ def png(lay: Layout, scale: float = 1.0) -> bytes:
             size = int(s.size * scale)
             font = fonts.setdefault(size, _font(size))
             draw.text((s.x * scale, s.y * scale), s.text, fill=s.fill, font=font,
-                      anchor="ls")
+                      anchor="rs" if s.anchor == "end" else "ls")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()

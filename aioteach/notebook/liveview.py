@@ -30,7 +30,10 @@ from .callbacks import on_click
 from .livespans import LiveSpan, SpanBytes
 from .wire import show_bytes
 
-__all__ = ["LiveView", "chart_widget", "bytes_html", "CHART_ESM"]
+__all__ = ["LiveView", "chart_widget", "bytes_html", "CHART_ESM", "FIT_TO_BOX"]
+
+#: The HTML chart's SVG is as wide as its box, never wider (the viewBox keeps it in proportion).
+FIT_TO_BOX = '<svg style="max-width:100%;height:auto;display:block" '
 
 #: The chart's front-end (an ES module for anywidget): paint the SVG, report clicks.
 CHART_ESM = """
@@ -186,8 +189,8 @@ class LiveView:
             self._svg = svg
             if clickable:
                 self.chart.svg = svg
-            else:
-                self.chart.value = svg
+            else:             # as the anywidget's CSS does: the picture shrinks to its box
+                self.chart.value = svg.replace("<svg ", FIT_TO_BOX, 1)
         if clickable:
             self.chart.selected = timeline.selected or ""
         running = sum(1 for s in picture.spans if s.open)

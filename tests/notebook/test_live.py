@@ -409,3 +409,18 @@ async def test_each_resume_of_a_gen_coroutine_is_a_tick_on_its_row(server):
     steps = tl.spans("gen")
     assert len(steps) == 2 * 3 and {s.kind for s in steps} == {"step"}   # start + 2 resumes
     assert "the Runner resumed" in tl.bytes_of(steps[0]).note
+
+
+@pytest.mark.parametrize("seconds", [0.05, 0.5, 0.51, 0.99, 1.0, 12.3, 500.0])
+def test_every_word_of_the_drawing_stays_inside_the_picture(seconds):
+    from aioteach.notebook.livedraw import WIDTH, svg, text_width
+    from aioteach.notebook.livespans import LiveSpan, Picture
+    span = LiveSpan("loop lag", "blocked", 0.0, seconds, "blocked", group="loop", id="k1")
+    lay = layout(Picture([span], [("loop", "loop lag")], now=seconds), title="a title")
+    words = [s for s in lay.shapes if s.kind == "text"]
+    assert [s.text for s in words if s.text.endswith(" ms")]       # the axis is labelled
+    for s in words:
+        left = s.x - text_width(s.text, s.size) if s.anchor == "end" else s.x
+        right = s.x if s.anchor == "end" else s.x + text_width(s.text, s.size)
+        assert 0 <= left and right <= WIDTH, (s.text, left, right)
+    assert 'text-anchor="end"' in svg(lay) or all(s.anchor == "start" for s in words)
