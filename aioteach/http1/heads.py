@@ -31,6 +31,12 @@ hypothesis that both give the same headers and errors).  Saving (valgrind, one
 with the start line checked alone instead of a whole-head pass.  Credentials
 (Cookie, Authorization) and lines over 512 characters are never kept; at 1024 lines the cache
 starts over, so a peer that invents lines costs us the general path, never memory.
+The same cache has a second key: ``parse_field_block`` takes the field lines of a request
+head as one string, and a block whose every line was kept is kept whole (its headers and
+framing as parse_fields gave them), so a browser's repeated block costs one lookup instead of
+a split and a lookup per line: 40.6k -> 24.9k instructions per feed of the same head
+(tests/http1/test_fields_cache.py checks the blocks with hypothesis too).  At most 256
+blocks of up to 4096 characters.
 
 Everything the peer can get wrong raises RemoteProtocolError with the status a server should
 answer: 400 for bad syntax, 431 for too many or too long fields, 501 for a transfer coding we
@@ -45,7 +51,7 @@ from .errors import RemoteProtocolError
 
 __all__ = [
     "FRAMING_FIELDS", "VALID_HOSTS", "split_head", "check_line", "check_lines", "refuse_head_byte",
-    "parse_version", "parse_fields", "parse_field_line", "check_line_sizes", "check_host", "parse_content_length",
+    "parse_version", "parse_fields", "parse_field_block", "parse_field_line", "check_line_sizes", "check_host", "parse_content_length",
     "connection_tokens", "keeps_alive", "is_chunked",
 ]
 
@@ -78,6 +84,11 @@ _FIELD_LINES: dict[str, tuple[tuple[str, str], str]] = {}
 _FIELD_LINES_MAX = 1024
 _KEPT_LINE_MAX = 512
 _NEVER_KEPT = frozenset({"cookie", "authorization", "proxy-authorization"})
+# Field block (the lines after the start line, CRLF between them) -> parse_fields' answer,
+# for blocks whose every line is in _FIELD_LINES.  The framing dicts are shared: read only.
+_FIELD_BLOCKS: dict[str, tuple[tuple[tuple[str, str], ...], dict[str, list[str]]]] = {}
+_FIELD_BLOCKS_MAX = 256
+_KEPT_BLOCK_MAX = 4096
 
 # "HTTP/1.1" -> "1.1": the two versions this library speaks.
 _VERSIONS = {"HTTP/1.1": "1.1", "HTTP/1.0": "1.0"}
@@ -169,6 +180,25 @@ def parse_fields(lines: list[str], max_headers: int,
             else:
                 framing[framing_name] = [entry[0][1]]
     return tuple(headers), framing
+
+
+def parse_field_block(block: str, max_headers: int, keep: bool = True,
+                      ) -> tuple[tuple[tuple[str, str], ...], dict[str, list[str]]]:
+    """``parse_fields`` for the field lines of a head given as one string (``"A: 1\r\nB: 2"``,
+    "" for none), from the cache of whole blocks when it holds this one (see the module
+    docstring).  ``keep=False`` neither looks nor keeps (a client's response heads differ
+    in their Date and length on every response).  The framing dict must not be changed."""
+    if keep:
+        entry = _FIELD_BLOCKS.get(block)
+        if entry is not None and len(entry[0]) <= max_headers:
+            return entry
+    lines = block.split("\r\n") if block else []
+    entry = parse_fields(lines, max_headers)
+    if keep and len(block) <= _KEPT_BLOCK_MAX and all(line in _FIELD_LINES for line in lines):
+        if len(_FIELD_BLOCKS) >= _FIELD_BLOCKS_MAX:
+            _FIELD_BLOCKS.clear()                 # start over, as the line cache does
+        _FIELD_BLOCKS[block] = entry
+    return entry
 
 
 def check_lines(lines: list[str]) -> None:

@@ -25,7 +25,9 @@ from .abnf import METHOD_MAX_LENGTH, never_in_head_re
 from .bodies import ChunkedReader, ContentLengthReader
 from .errors import LocalProtocolError, RemoteProtocolError
 from .events import END_OF_MESSAGE, Event
-from .heads import check_line_sizes, check_lines, parse_fields, refuse_head_byte, split_head
+from .heads import (
+    check_line, check_line_sizes, check_lines, parse_fields, refuse_head_byte, split_head,
+)
 
 __all__ = ["MessageParser", "MAX_EMPTY_LINES", "INTERIM"]
 
@@ -182,7 +184,7 @@ class MessageParser:
         head = buf[:end]
         del buf[:end + 4]
         try:
-            return self._parse_head(self._split(head))
+            return self._parse_head(*self._split_start(head))
         except RemoteProtocolError:
             # Fed byte by byte, these bytes would have been judged as they arrived: by
             # _check_start before the head was complete (a 501, not a 400, for an endless
@@ -191,6 +193,17 @@ class MessageParser:
             self._check_start(head[:METHOD_MAX_LENGTH + 2])
             check_lines(head.decode("latin-1").split("\r\n"))
             raise
+
+    def _split_start(self, head: bytes | bytearray) -> tuple[str, str]:
+        """A head as (start line, field block): the block's lines stay joined by CRLF, so
+        heads.parse_field_block can find a block it has seen in one lookup.  The start line
+        is checked for bad bytes here, the block's lines for their length."""
+        start, _, block = head.decode("latin-1").partition("\r\n")
+        if not start.isprintable():
+            check_line(start)
+        if len(block) > self.max_field_size:      # else no line can be too long: skip the walk
+            check_line_sizes(["", *block.split("\r\n")], self.max_field_size)
+        return start, block
 
     def _split(self, head: bytes | bytearray) -> list[str]:
         lines = split_head(head)
@@ -264,5 +277,6 @@ class MessageParser:
                 status=413)
         return ContentLengthReader(length) if length else None
 
-    def _parse_head(self, lines: list[str]) -> tuple[Any, Any]:
+    def _parse_head(self, start: str, block: str) -> tuple[Any, Any]:
+        """The event and body reader for a head: its start line and its field block."""
         raise NotImplementedError

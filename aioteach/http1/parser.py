@@ -44,7 +44,7 @@ from .errors import RemoteProtocolError
 from .events import Event, InformationalResponse, Request, Response
 from .heads import (
     VALID_HOSTS, check_host, connection_tokens, is_chunked, keeps_alive, parse_content_length,
-    parse_fields, parse_version,
+    parse_field_block, parse_version,
 )
 from .message_parser import INTERIM, MAX_EMPTY_LINES, MessageParser
 
@@ -85,11 +85,10 @@ class RequestParser(MessageParser):
             f"{bytes(buf[:length + 1])[:40]!r} cannot start a request line: expected a method "
             "(a token such as GET) and a space (RFC 9112 3)")
 
-    def _parse_head(self, lines: list[str]) -> tuple[Request, Any]:
+    def _parse_head(self, line: str, block: str) -> tuple[Request, Any]:
         # long because: the request line, then RFC 9112's rules for Host, framing and
         # persistence in the order the RFC gives them, so they read top to bottom (and one
         # call per request, not six: this runs for every request the server reads).
-        line = lines[0]
         if len(line) > self.max_line_size:
             raise RemoteProtocolError(
                 f"request line longer than {self.max_line_size} bytes", status=414)
@@ -107,7 +106,7 @@ class RequestParser(MessageParser):
                     f"invalid method {method[:20]!r}: a method is a token (RFC 9110 9.1)")
             if len(method) > METHOD_MAX_LENGTH:
                 _refuse_long_method(method)
-        headers, framing = parse_fields(lines[1:], self.max_headers)
+        headers, framing = parse_field_block(block, self.max_headers)
 
         # RFC 9112 3.2: exactly one Host in HTTP/1.1 requests, at most one in HTTP/1.0, and
         # its value an authority (RFC 3986 3.2).  VALID_HOSTS caches check_host's answers.
@@ -211,10 +210,9 @@ class ResponseParser(MessageParser):
         """Queue the method of a request whose response is still to come."""
         self._methods.append(method)
 
-    def _parse_head(self, lines: list[str]) -> tuple[Any, Any]:
+    def _parse_head(self, line: str, block: str) -> tuple[Any, Any]:
         # long because: the status line, then the body rules of RFC 9112 6.3 in their order,
         # top to bottom (see RequestParser).
-        line = lines[0]
         if len(line) > self.max_line_size:
             raise RemoteProtocolError(f"status line longer than {self.max_line_size} bytes")
         # RFC 9112 4: status-line = HTTP-version SP status-code SP [ reason-phrase ].
@@ -227,7 +225,8 @@ class ResponseParser(MessageParser):
             raise RemoteProtocolError(
                 f"malformed status line {line[:60]!r}: expected 'HTTP/1.1 NNN reason' with a "
                 "status code from 100 to 599 (RFC 9112 4, RFC 9110 15)")
-        headers, framing = parse_fields(lines[1:], self.max_headers)
+        # keep=False: a response's block differs each time (its Date, its length).
+        headers, framing = parse_field_block(block, self.max_headers, keep=False)
         if status < 200:
             # 1xx: interim, the final response follows (RFC 9110 15.2); 101 switches now.
             self._pause_after = status == 101

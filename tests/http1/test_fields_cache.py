@@ -4,7 +4,9 @@
 (heads.py, "Performance notes").  Whatever the lines, a head parsed with an empty cache, the
 same head parsed again from the cache, and each line parsed on its own by the general path
 must give the same headers, framing and errors; and the cache never keeps a line that the
-general path refuses.
+general path refuses.  The same holds for its second key, whole field blocks
+(``heads.parse_field_block``): a block answered from the cache gives parse_fields' answer, and
+a block holding a credential or an unkept line is never kept.
 """
 from __future__ import annotations
 
@@ -88,3 +90,43 @@ def test_a_request_parsed_twice_gives_the_same_events_or_error(fields):
         except RemoteProtocolError as exc:
             answers.append(("error", exc.status, str(exc)))
     assert answers[0] == answers[1]
+
+
+def block_outcome(block: str, max_headers: int = 100) -> object:
+    try:
+        return heads.parse_field_block(block, max_headers)
+    except RemoteProtocolError as exc:
+        return ("error", exc.status, str(exc))
+
+
+@SETTINGS
+@given(LINES.filter(lambda lines: all("\r\n" not in line for line in lines)),
+       st.integers(min_value=0, max_value=7))
+def test_cached_blocks_give_what_the_general_path_gives(lines, max_headers):
+    heads._FIELD_LINES.clear()
+    heads._FIELD_BLOCKS.clear()
+    block = "\r\n".join(lines)
+    cold = block_outcome(block)
+    warm = block_outcome(block)                     # now from the cache, if it was kept
+    assert cold == warm == general(lines if block else [])
+    # A parser with a lower limit on the number of fields is not answered from the cache.
+    if block:
+        try:
+            expected: object = heads.parse_fields(lines, max_headers)
+        except RemoteProtocolError as exc:
+            expected = ("error", exc.status, str(exc))
+        assert block_outcome(block, max_headers) == expected
+    for kept, entry in list(heads._FIELD_BLOCKS.items()):
+        kept_lines = kept.split("\r\n") if kept else []
+        assert entry == heads.parse_fields(kept_lines, 100)
+        assert all(line.partition(":")[0].lower() not in heads._NEVER_KEPT
+                   and len(line) <= heads._KEPT_LINE_MAX for line in kept_lines)
+
+
+def test_blocks_with_credentials_or_for_responses_are_not_kept():
+    heads._FIELD_BLOCKS.clear()
+    heads.parse_field_block("Host: a\r\nCookie: s=1", 100)
+    heads.parse_field_block("Date: now\r\nContent-Length: 5", 100, keep=False)
+    assert heads._FIELD_BLOCKS == {}
+    heads.parse_field_block("Host: a\r\nAccept: */*", 100)
+    assert list(heads._FIELD_BLOCKS) == ["Host: a\r\nAccept: */*"]
