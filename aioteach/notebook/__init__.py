@@ -52,7 +52,7 @@ from . import traps
 _LAZY = {
     "serve": "servers", "stop_all": "servers", "list_servers": "servers",
     "ServerHandle": "servers", "RequestRecord": "servers",
-    "explain": "traps", "install_traps": "traps", "uninstall_traps": "traps",
+    "explain": "traps", "show_explained": "traps", "install_traps": "traps", "uninstall_traps": "traps",
     "allow_nested": "traps", "check": "traps", "BlockingCallError": "traps",
     "on_click": "callbacks", "on_change": "callbacks", "click_and_wait": "callbacks",
     "settled": "callbacks", "Failure": "failures", "both_ways": "bothways",
@@ -73,7 +73,7 @@ __all__ = [
     "ServerProcess", "Shop", "Timeline", "ToyLoopPanel", "WireResponse", "allow_nested", "benchmark",
     "both_ways", "check", "click_and_wait", "count_tasks", "exchange", "explain",
     "install_traps", "list_servers", "on_change", "on_click", "serve", "serve_tornado", "settled",
-    "show_timeline", "stop_all", "task_probe", "uninstall_traps",
+    "show_explained", "show_timeline", "stop_all", "task_probe", "uninstall_traps",
 ]
 assert __all__ == sorted(_LAZY)      # one list, kept in step with the table above
 

@@ -115,6 +115,10 @@ def lag_strip_html(probe: LagProbe, width: int = 560) -> str:
             f'border:1px solid #999">{"".join(blocks)}</div></div>')
 
 
+#: A run in which /fast was never answered, as the table says it (red, as the race's oversold).
+FROZE = '<span style="color:#c62828;font-weight:bold">FROZE</span>'
+
+
 # -- a slow request while /fast is pinged ---------------------------------------------------------
 @dataclass
 class FreezeResult:
@@ -234,9 +238,9 @@ class FreezePanel:
         rows = "".join(
             f"<tr><td><code>{html.escape(r.slow_path)}</code></td><td>{r.slow_seconds:.2f} s"
             f"</td><td><b>{r.fast_during}</b> of {r.fast_total}</td><td>"
-            f"{r.worst_lag * 1000:.0f} ms</td><td>{'FROZE' if r.froze else 'kept going'}"
+            f"{r.worst_lag * 1000:.0f} ms</td><td>{FROZE if r.froze else 'kept going'}"
             f"</td></tr>" for r in self.results[-6:])
         head = ("<tr><th>slow route</th><th>its handler ran</th><th>/fast answered meanwhile"
-                "</th><th>longest loop stall</th><th></th></tr>")
+                "</th><th>longest loop stall</th><th>the other requests</th></tr>")
         return (f'<table class="aioteach-freeze" style="font:12px sans-serif">{head}{rows}'
                 f'</table>')

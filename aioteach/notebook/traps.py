@@ -11,7 +11,9 @@ mistakes follow from that, and each fails in a way that does not name its cause:
     button.on_click(async_fn)       nothing happens: the coroutine is created, never awaited
 
 ``explain(exc)`` names the cause and the fix for a caught exception (``explain()`` alone looks
-at the last error of the session).
+at the last error of the session); ``show_explained(exc)`` shows a caught one as a failed cell
+would show it (the box with the sentence, then the error's line), for a lesson that makes the
+mistake on purpose and goes on.
 
 The traps are ON by default: ``import aioteach.notebook`` inside IPython, or any ``serve()`` /
 ``web.run_app()`` in a cell, calls ``install_default_traps()``.  They are:
@@ -20,8 +22,12 @@ The traps are ON by default: ``import aioteach.notebook`` inside IPython, or any
   the kernel's loop thread to a server on that same loop is refused at once with a
   ``BlockingCallError`` that explains itself, instead of hanging until a timeout;
 * IPython: when a cell fails with one of the mistakes above, one sentence naming the cause and
-  the fix is shown *above* Python's traceback (and a coroutine that the failed ``asyncio.run``
-  never started is closed, so no "never awaited" warning follows);
+  the fix is shown *above* Python's traceback, and the traceback keeps only the frames of your
+  own code (the cell's lines, and your modules'): the library frames under them (urllib,
+  asyncio, aioteach) say nothing about the mistake and push the sentence off the screen.  The
+  whole traceback stays on the exception (``traceback.print_exception(exc)``).  A coroutine
+  that the failed ``asyncio.run`` never started is closed, so no "never awaited" warning
+  follows;
 * warnings: a "coroutine ... was never awaited" warning gets the same kind of sentence.
 
 They never change what correct code does: each acts only where the code would fail or hang.
@@ -38,14 +44,17 @@ import errno
 import html
 import http.client
 import inspect
+import os
 import sys
+import sysconfig
 import threading
+import types
 import warnings
 from typing import Any, Dict, List, Optional, Tuple
 
 from .handle import REGISTRY
 
-__all__ = ["explain", "install_traps", "uninstall_traps", "install_default_traps",
+__all__ = ["explain", "show_explained", "your_frames", "install_traps", "uninstall_traps", "install_default_traps",
            "allow_nested", "check", "BlockingCallError", "HINTS", "traps_installed"]
 
 
@@ -187,12 +196,58 @@ def show_hint(hint: str) -> None:
             raw=True)
 
 
+def show_explained(exc: BaseException) -> Optional[str]:
+    """Show a caught ``exc`` as a failed cell shows it: the sentence's box, then the error line.
+
+    Returns the sentence (None when the traps know no explanation for ``exc``).
+    """
+    hint = explain(exc)
+    if hint:
+        show_hint(hint)
+    print(f"{type(exc).__name__}: {exc}")
+    return hint
+
+
+#: Folders whose frames are library code: the standard library, installed packages, aioteach.
+LIBRARY_FOLDERS = tuple({os.path.realpath(sysconfig.get_paths()[name]) + os.sep
+                         for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+                        | {os.path.dirname(os.path.dirname(os.path.realpath(__file__))) + os.sep})
+
+
+def your_frames(tb: Any) -> Any:
+    """The traceback ``tb`` cut at the first library frame *after* a frame of your code.
+
+    Leading library frames stay (IPython's own first frame, which its traceback skips); a
+    traceback without a frame of yours is returned whole.
+    """
+    def library(frame_tb: Any) -> bool:
+        filename = os.path.realpath(frame_tb.tb_frame.f_code.co_filename)
+        return filename.startswith(LIBRARY_FOLDERS) and os.path.exists(filename)
+
+    kept, yours, cut = [], False, False
+    while tb is not None:
+        if library(tb) and yours:
+            cut = True
+            break
+        yours = yours or not library(tb)
+        kept.append(tb)
+        tb = tb.tb_next
+    if not cut:
+        return kept[0] if kept else None
+    rebuilt = None
+    for frame_tb in reversed(kept):
+        rebuilt = types.TracebackType(rebuilt, frame_tb.tb_frame, frame_tb.tb_lasti,
+                                      frame_tb.tb_lineno)
+    return rebuilt
+
+
 def _ipython_hook(shell: Any, etype: type, value: BaseException, tb: Any,
                   tb_offset: Optional[int] = None) -> Any:
     hint = explain(value)
     if hint:
         _close_unstarted_coroutines(tb)
         show_hint(hint)          # above the traceback: the sentence is what to read first
+        tb = your_frames(tb)     # and under it, where in *your* code, not urllib's innards
     shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 

@@ -10,7 +10,11 @@ Run > Run All Cells.  Then, as a learner who goes back up:
 * the cell that serves the slow routes is run again (a new server on a new port), and the
   panel built before it still works: it follows the server to its new port;
 * mistakes on purpose: the blocking report handler and the unlocked sale sent to the
-  checkers from a new cell get verdicts that say why, never a traceback.
+  checkers from a new cell get verdicts that say why, never a traceback;
+* the traps, typed in new cells: a blocking ``urlopen`` of the kernel's own server and an
+  ``asyncio.run`` each show the "aioteach explains" box first, then the error, whose traceback
+  is the cell's line only (no urllib or asyncio frames).  The lesson's own trap cell shows the
+  same box above the same error line.
 
 Screenshots are kept in artifacts/ (``lesson05-*.png``).
 """
@@ -67,6 +71,10 @@ def test_lesson05_panels_answer_real_clicks(jupyterlab, browser_context):
     assert output_with_text(page, "check_report: all 5 checks passed").count() == 1
     assert output_with_text(page, "check_buy: all 6 checks passed").count() == 1
     assert output_with_text(page, "BlockingCallError").count() == 1
+    trap_cell = page.locator(".jp-CodeCell", has=output_with_text(page, "BlockingCallError"))
+    shown = trap_cell.locator(".jp-OutputArea-output").all_inner_texts()
+    assert len(shown) == 2 and shown[0].startswith("aioteach explains:"), shown
+    assert "can never be answered" in shown[0] and shown[1].startswith("BlockingCallError: GET")
     page.locator("#jp-main-statusbar").get_by_text("Idle").first.wait_for(timeout=60_000)
 
     race = panel_of(page, "Race 10 buyers: POST /buy")
@@ -102,3 +110,16 @@ def test_lesson05_panels_answer_real_clicks(jupyterlab, browser_context):
     assert not error_texts(page), error_texts(page)
     assert "Traceback" not in page.locator(".jp-Notebook").inner_text()
     keep_screenshot(page, "lesson05-page")
+
+    # The traps, as a learner types them: the box first, then the error with the cell's line.
+    for code, words in [("urllib.request.urlopen(server.url + '/fast', timeout=5)",
+                         "can never be answered"),
+                        ("asyncio.run(asyncio.sleep(0))", "asyncio.run() starts a new event loop")]:
+        run_new_cell(page, code)
+        cell = page.locator(".jp-CodeCell", has_text=code).last
+        cell.locator(".jp-OutputArea-output", has_text="Traceback").wait_for(timeout=30_000)
+        shown = cell.locator(".jp-OutputArea-output").all_inner_texts()
+        cell.screenshot(path=str(ARTIFACTS / f"lesson05-trap-{code.split('(')[0]}.png"))
+        assert len(shown) == 2 and shown[0].startswith("aioteach explains:"), shown
+        assert words in shown[0] and code in shown[1], shown
+        assert "urllib/request.py" not in shown[1] and "asyncio/runners.py" not in shown[1]

@@ -50,7 +50,7 @@ class Kernel:
                 outputs.append({"output_type": kind, "data": body["data"]})
             elif kind == "error":
                 outputs.append({"output_type": "error", "ename": body["ename"],
-                                "evalue": body["evalue"]})
+                                "evalue": body["evalue"], "traceback": body["traceback"]})
 
     def close(self) -> None:
         self.client.stop_channels()

@@ -145,3 +145,26 @@ async def test_a_refused_connection_is_explained():
             await session.get(f"http://127.0.0.1:{unused_port()}/")
     assert "list_servers()" in explain(info.value)
     assert "list_servers()" in explain(ConnectionRefusedError(111, "Connection refused"))
+
+
+def test_your_frames_cuts_the_library_frames_under_your_code():
+    import traceback
+    import urllib.request
+
+    from aioteach.notebook.traps import your_frames
+
+    def mine():
+        urllib.request.urlopen("http://127.0.0.1:1/", data=object(), timeout=1)  # TypeError
+
+    try:
+        mine()
+    except Exception as exc:
+        whole, cut = exc.__traceback__, your_frames(exc.__traceback__)
+    names = [frame.name for frame in traceback.extract_tb(cut)]
+    assert names == ["test_your_frames_cuts_the_library_frames_under_your_code", "mine"]
+    assert len(traceback.extract_tb(whole)) > len(names)          # the exception keeps them all
+    try:
+        urllib.request.urlopen("http://127.0.0.1:1/", data=object(), timeout=1)
+    except Exception as exc:                  # the test's own frame, then urllib: cut there
+        assert len(traceback.extract_tb(your_frames(exc.__traceback__))) == 1
+    assert your_frames(None) is None

@@ -47,10 +47,24 @@ def test_run_until_complete_in_a_cell(kernel):
 
 
 def test_blocking_urllib_to_the_kernels_own_server_is_refused_at_once(kernel):
-    hint = sentence_then_error(kernel.run(
-        "urllib.request.urlopen(server.url + '/', timeout=30).read()"),
-        "BlockingCallError")
+    outputs = kernel.run("urllib.request.urlopen(server.url + '/', timeout=30).read()")
+    hint = sentence_then_error(outputs, "BlockingCallError")
     assert "can never be answered" in hint and "ClientSession" in hint
+    # under the sentence, the traceback shows the cell's line, not urllib's and http.client's
+    frames = "\n".join(outputs[1]["traceback"])
+    assert "urllib.request.urlopen(server.url" in frames, frames
+    assert "http/client.py" not in frames and "urllib/request.py" not in frames, frames
+    assert "is a blocking call to a server that runs on this kernel's own loop" in frames
+
+
+def test_a_lesson_shows_a_caught_mistake_as_a_failed_cell_would(kernel):
+    outputs = kernel.run("try:\n    urllib.request.urlopen(server.url + '/', timeout=30)\n"
+                         "except Exception as exc:\n    hint = nb.show_explained(exc)\n"
+                         "print(hint is not None)")
+    assert [o["output_type"] for o in outputs] == ["display_data", "stream"], outputs
+    assert "aioteach explains" in outputs[0]["data"]["text/html"]
+    assert outputs[1]["text"].startswith("BlockingCallError: GET http://127.0.0.1:")
+    assert outputs[1]["text"].endswith("True\n")
 
 
 def test_blocking_requests_to_the_kernels_own_server_is_refused_at_once(kernel):
@@ -69,9 +83,10 @@ def test_a_coroutine_object_given_to_on_click(kernel):
 
 
 def test_with_instead_of_async_with_for_a_session(kernel):
-    hint = sentence_then_error(kernel.run(
-        "with aioteach.ClientSession() as session:\n    pass"), "TypeError")
+    outputs = kernel.run("with aioteach.ClientSession() as session:\n    pass")
+    hint = sentence_then_error(outputs, "TypeError")
     assert "write `async with`" in hint
+    assert "session.py" not in "\n".join(outputs[1]["traceback"])      # the cell's line only
 
 
 def test_with_instead_of_async_with_for_session_get(kernel):
