@@ -76,6 +76,7 @@ class ConcurrencyLab:
         self.results: Dict[str, LabResult] = {}
         self.widget: Any = None
         self.timeline: Any = None
+        self.running = False            # run_all() is under way: the sliders wait for its end
         if widgets:
             self._build_widgets()
 
@@ -115,8 +116,12 @@ class ConcurrencyLab:
     def _plan(self) -> str:
         return f"<i>{self.n} x GET {self.url}, limit k={self.k}</i>"
 
-    def _slid(self, _change: Any) -> None:
-        """A slider moved: the next run uses the new n, k and delay."""
+    def _slid(self, _change: Any = None) -> None:
+        """A slider moved: the next run uses the new n, k and delay (a run keeps its own)."""
+        if self.running:
+            self.summary.value = (f"{self._plan()} <i>(the sliders' values apply when this run "
+                                  f"ends)</i>")
+            return
         self.n, self.k = self.n_slider.value, self.k_slider.value
         if self.delay is not None:
             self.path = f"/delay/{self.delay_slider.value}"
@@ -233,12 +238,15 @@ class ConcurrencyLab:
             self.progress.value = 0
             self.timeline.clear()
             self.timeline.start(this_cell=False)
+        self.running = True
         try:
             for strategy in STRATEGIES:
                 await self.run(strategy)
         finally:
+            self.running = False
             if self.timeline is not None:
                 self.timeline.stop()
+                self._slid()             # what the sliders say now, for the next run
         if self.widget is not None:
             self.image.value = self.png()
             self.summary.value = "<br>".join(

@@ -54,3 +54,23 @@ def test_a_path_without_a_delay_disables_the_delay_slider():
     assert lab.delay is None and lab.delay_slider.disabled
     lab.n_slider.value = 5
     assert lab.path == "/hello" and lab.n == 5
+
+
+async def test_a_slider_moved_during_a_run_waits_for_the_next_one():
+    from aioteach.demo import make_app
+    from aioteach.notebook import ConcurrencyLab
+    handle = serve(make_app(), port=0, quiet=True)
+    lab = ConcurrencyLab(handle, path="/delay/10", n=2, k=1)
+    real_run = lab.run
+
+    async def run(strategy):
+        if strategy == "gather":                 # halfway: the learner drags n to 5
+            lab.n_slider.value = 5
+            assert lab.n == 2 and "apply when this run ends" in lab.summary.value
+        return await real_run(strategy)
+
+    lab.run = run
+    await lab.run_all()
+    assert {name: len(r.statuses) for name, r in lab.results.items()} == {
+        "sequential": 2, "gather": 2, "semaphore": 2, "connector": 2}   # one n for the four
+    assert lab.n == 5 and lab.progress.max == 20            # the next run: n=5
