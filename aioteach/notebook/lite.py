@@ -118,6 +118,9 @@ def asyncio_timers(loop: asyncio.AbstractEventLoop) -> None:
     cls: Any = type(loop)             # WebLoop: its methods are replaced, so typed loosely
     if getattr(cls, "aioteach_timers", False) or not hasattr(cls, "call_later"):
         return
+    if cls.call_later is asyncio.BaseEventLoop.call_later:
+        return      # asyncio's own timers (a SocketlessLoop): they keep the promises already,
+        # and their call_later calls self.call_at, so wrapping them would recurse for ever
     plain_call_later = cls.call_later
 
     def call_at(self: Any, when: float, callback: Any, *args: Any, context: Any = None) -> Any:

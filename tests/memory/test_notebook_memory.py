@@ -110,6 +110,22 @@ def test_asyncio_timers_give_timer_handles_and_accept_the_past():
         loop.close()
 
 
+def test_asyncio_timers_leave_asyncio_own_timers_alone():
+    """A SocketlessLoop (the loop of make test-3.14 and of run_blocking) keeps asyncio's timers:
+    wrapping them made call_later and call_at call each other until the stack ran out."""
+    loop = lite.SocketlessLoop()
+    try:
+        lite.asyncio_timers(loop)
+        assert type(loop).call_later is asyncio.BaseEventLoop.call_later
+        fired: list = []
+        loop.call_later(0, fired.append, "soon")
+        loop.call_at(loop.time() - 1, fired.append, "past")
+        loop.run_until_complete(asyncio.sleep(0.001))
+        assert sorted(fired) == ["past", "soon"]
+    finally:
+        loop.close()
+
+
 def test_make_wheel_is_a_pure_wheel_of_this_package(tmp_path):
     wheel = lite.make_wheel(tmp_path)
     assert wheel.name == f"aioteach-{aioteach.__version__}-py3-none-any.whl"
