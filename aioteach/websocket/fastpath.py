@@ -52,8 +52,8 @@ def receive_whole_message(self: "WebSocketConnection",
     >>> len(server.receive_whole_message(client.send_bytes(bytes(70000))))   # 64-bit length
     70000
     """
-    if self._buffer or self._msg_opcode is not None or self.state in self.INPUT_DONE:
-        return None                 # in the middle of something: the general path
+    if self._buffer or self._msg_opcode is not None or self.state is not self.OPEN:
+        return None                 # in the middle of something, or closing: the general path
     size = len(data)
     if size < 2 or type(data) is not bytes:   # bytes: what transports hand us, sliced free
         return None
@@ -75,7 +75,7 @@ def receive_whole_message(self: "WebSocketConnection",
     else:
         if not second & 0x80 or size != start + 4 + length:
             return None
-        payload = apply_mask(data[start + 4:], data[start:start + 4])
+        payload = apply_mask(data, data[start:start + 4], start + 4)   # unmasked in place
     if first == 0x82:
         return payload
     try:

@@ -34,6 +34,19 @@ def test_apply_mask_is_the_xor_of_section_5_3_at_every_size(payload, key):
     assert apply_mask(bytearray(payload), key) == xor_by_definition(payload, key)
 
 
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=3 * TRANSLATE_FROM), key=keys, cut=st.data())
+def test_apply_mask_in_place_is_apply_mask_of_the_slice(data, key, cut):
+    """A receiver unmasks where the payload lies (start, end): the same bytes as a copy first."""
+    start = cut.draw(st.integers(0, len(data)))
+    end = cut.draw(st.integers(start, len(data)))
+    expected = xor_by_definition(data[start:end], key)
+    assert apply_mask(data, key, start, end) == expected
+    assert apply_mask(bytearray(data), key, start, end) == expected
+    assert apply_mask(memoryview(data), key, start, end) == expected
+    assert apply_mask(data, key, start) == xor_by_definition(data[start:], key)
+
+
 @settings(max_examples=50, deadline=None)
 @given(size=st.integers(TRANSLATE_FROM - 8, TRANSLATE_FROM + 8), key=keys)
 def test_both_masking_methods_agree_at_the_switch(size, key):
