@@ -177,8 +177,9 @@ class ServerList(List[ServerHandle]):
         head = (f"{len(self)} aioteach server{'s' * (len(self) != 1)} run in this kernel; "
                 f"they stop when the kernel shuts down (Kernel > Shut Down), or now with "
                 f"handle.stop() or aioteach.notebook.stop_all():")
-        return [head] + [f"  {h.url}  {h.status}, mode={h.mode}, {len(h.requests)} requests, "
-                         f"{_describe_key(h.key)}" for h in self]
+        return [head] + [f"  {h.url}  {h.status}, mode={h.mode}, {len(h.requests)} "
+                         f"request{'s' * (len(h.requests) != 1)}, {_describe_key(h.key)}"
+                         for h in self]
 
     def __repr__(self) -> str:
         return "\n".join(self.lines())

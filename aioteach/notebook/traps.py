@@ -7,7 +7,10 @@ mistakes follow from that, and each fails in a way that does not name its cause:
     loop.run_until_complete(c)      RuntimeError: This event loop is already running
     urllib.request.urlopen(own)     hangs: the loop that should answer is blocked by the call
     on_click(button, fetch())       a coroutine object where a function belongs
+    time.sleep(1) in a handler      nothing: every other request (and the kernel) waits a second
     with session.get(url) as r      TypeError: an *asynchronous* context manager needs async with
+    r = session.get(url); r.status  AttributeError: the request was never sent (no await)
+    body = r.text(); body.upper()   AttributeError: 'coroutine' object (no await)
     button.on_click(async_fn)       nothing happens: the coroutine is created, never awaited
 
 ``explain(exc)`` names the cause and the fix for a caught exception (``explain()`` alone looks
@@ -28,7 +31,10 @@ The traps are ON by default: ``import aioteach.notebook`` inside IPython, or any
   whole traceback stays on the exception (``traceback.print_exception(exc)``).  A coroutine
   that the failed ``asyncio.run`` never started is closed, so no "never awaited" warning
   follows;
-* warnings: a "coroutine ... was never awaited" warning gets the same kind of sentence.
+* warnings: a "coroutine ... was never awaited" warning gets the same kind of sentence;
+* ``time.sleep`` (``sleeptrap``): called (0.05 s or longer) by a handler of an aioteach server
+  on the loop's thread, it still sleeps, and the first time per function the sentence says
+  that the loop slept with it and how to wait instead.
 
 They never change what correct code does: each acts only where the code would fail or hang.
 ``uninstall_traps()`` switches them off for the rest of the session (a later ``serve()`` does
@@ -52,6 +58,7 @@ import types
 import warnings
 from typing import Any, Dict, List, Optional, Tuple
 
+from . import sleeptrap
 from .handle import REGISTRY
 
 __all__ = ["explain", "show_explained", "your_frames", "install_traps", "uninstall_traps", "install_default_traps",
@@ -71,6 +78,15 @@ ASYNC_WITH_HINT = ("ClientSession() and session.get(...) are asynchronous contex
                    "use them. Fix: write `async with` (inside `async def`, or directly in a "
                    "cell): `async with aioteach.ClientSession() as session:` and "
                    "`async with session.get(url) as response:`.")
+
+FORGOT_AWAIT_HINT = ("this value is a coroutine object, not its result: an `async def` function "
+                     "(such as response.text() or response.json()) was called without `await`, "
+                     "so it has not run yet. Fix: `await` the call, e.g. "
+                     "`body = await response.text()`.")
+
+FORGOT_AWAIT_GET_HINT = ("session.get(url) (or .post, .request...) gives a request that has not "
+                         "been sent yet, not a response. Fix: `async with session.get(url) as "
+                         "response:`, or `response = await session.get(url)`.")
 
 NOTHING_LISTENS = ("nothing listens on that port: did the cell that starts the server run, or "
                    "was it stopped? aioteach.notebook.list_servers() lists the servers this "
@@ -103,6 +119,10 @@ HINTS: List[Tuple[type, str, str]] = [
     (TypeError, "asynchronous context manager", ASYNC_WITH_HINT),
     (TypeError, "does not support the context manager protocol", ASYNC_WITH_HINT),
     (AttributeError, "__enter__", ASYNC_WITH_HINT),           # Python 3.10's wording
+    (AttributeError, "'coroutine' object has no attribute", FORGOT_AWAIT_HINT),
+    (TypeError, "'coroutine'", FORGOT_AWAIT_HINT),    # not subscriptable, no len(), not iterable
+    (AttributeError, "'requestcontextmanager' object has no attribute", FORGOT_AWAIT_GET_HINT),
+    (TypeError, "'requestcontextmanager' object", FORGOT_AWAIT_GET_HINT),
     (TypeError, "can't be used in 'await' expression",
      "you awaited something that is not awaitable, often the *result* of a plain function. "
      "Fix: await coroutines (calls of `async def` functions), tasks and futures only."),
@@ -286,6 +306,8 @@ def install_traps() -> List[str]:
         _ORIGINAL["showwarning"] = warnings.showwarning
         warnings.showwarning = _showwarning
     installed.append("warnings: 'coroutine ... was never awaited' is explained")
+    sleeptrap.install(lambda hint: show_hint(hint))
+    installed.append("time: time.sleep in a handler on a loop is explained, once per function")
     shell = _shell()
     if shell is not None:
         shell.set_custom_exc((RuntimeError, OSError, TypeError, AttributeError), _ipython_hook)
@@ -300,6 +322,7 @@ def uninstall_traps() -> None:
     original = _ORIGINAL.pop("putrequest", None)
     if original is not None:
         http.client.HTTPConnection.putrequest = original            # type: ignore[method-assign]
+    sleeptrap.uninstall()
     showwarning = _ORIGINAL.pop("showwarning", None)
     if showwarning is not None and warnings.showwarning is _showwarning:
         warnings.showwarning = showwarning

@@ -114,3 +114,21 @@ async def test_a_few_hundred_spans_are_all_drawn_and_an_idle_widget_sends_nothin
     for _ in range(3):
         tl.redraw()                               # nothing changed: nothing goes to the page
     assert sent == []
+
+
+async def test_requests_waiting_for_a_pooled_connection_are_drawn_queued(server):  # noqa: F811
+    """The client phase the other tests do not reach: a pool of one connection, three at once."""
+    tl = LiveTimeline(title="one connection")
+    async with tl:
+        async with aioteach.ClientSession(connector=aioteach.TCPConnector(limit=1)) as session:
+            async def get(path: str) -> None:
+                async with session.get(server + path) as response:
+                    await response.read()
+            await asyncio.gather(get("/a"), get("/b"), get("/c"))
+    kinds = {}
+    for span in tl.spans("client"):
+        kinds.setdefault(span.row, []).append(span.kind)
+    assert sorted(rows for rows, k in kinds.items() if "queued" in k) == [
+        "client 2: GET /b", "client 3: GET /c"], kinds
+    assert all(k[-2:] == ["waiting", "reading"] for k in kinds.values()), kinds
+    assert len(tl.spans("server")) >= 1 + 3 * 3        # one connection, three onions

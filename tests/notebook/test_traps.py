@@ -168,3 +168,36 @@ def test_your_frames_cuts_the_library_frames_under_your_code():
     except Exception as exc:                  # the test's own frame, then urllib: cut there
         assert len(traceback.extract_tb(your_frames(exc.__traceback__))) == 1
     assert your_frames(None) is None
+
+
+async def test_time_sleep_in_a_handler_is_named_once_per_function(monkeypatch):
+    import time
+
+    from aioteach import web
+    shown = []
+    monkeypatch.setattr(traps, "show_hint", shown.append)
+    install_traps()
+
+    async def sleepy(request):
+        time.sleep(0.06)
+        return web.Response(text="late")
+
+    async def brief(request):
+        time.sleep(0.01)                   # under SLEEP_NOTICE: a blink
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/sleepy", sleepy)
+    app.router.add_get("/brief", brief)
+    handle = serve(app, quiet=True)
+    import aioteach
+    async with aioteach.ClientSession() as session:
+        for path in ("/sleepy", "/sleepy", "/brief"):
+            async with session.get(handle.url + path) as response:
+                assert response.status == 200
+    assert len(shown) == 1 and "`sleepy`, in a handler, called time.sleep(0.06)" in shown[0]
+    time.sleep(0.06)                       # on the loop, but not in a handler: nothing
+    assert len(shown) == 1
+    uninstall_traps()
+    from aioteach.notebook import sleeptrap
+    assert not sleeptrap.installed() and time.sleep.__module__ == "time"

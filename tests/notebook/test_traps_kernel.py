@@ -101,6 +101,46 @@ def test_with_instead_of_async_with_for_session_get(kernel):
     assert "write `async with`" in hint
 
 
+def test_a_forgotten_await_on_get_or_on_text_is_named(kernel):
+    outputs = kernel.run("async with aioteach.ClientSession() as session:\n"
+                         "    response = session.get(server.url + '/')\n"
+                         "    print(response.status)")
+    outputs = [o for o in outputs if "never awaited" not in o.get("text", "")]
+    hint = sentence_then_error(outputs, "AttributeError")
+    assert "has not been sent yet" in hint and "await session.get(url)" in hint
+    outputs = kernel.run("async with aioteach.ClientSession() as session:\n"
+                         "    async with session.get(server.url + '/') as response:\n"
+                         "        body = response.text()\n"
+                         "        print(body.upper())")
+    outputs = [o for o in outputs if "never awaited" not in o.get("text", "")]
+    hint = sentence_then_error(outputs, "AttributeError")
+    assert "called without `await`" in hint and "body = await response.text()" in hint
+    # the two never-awaited coroutines go now, with their own explained warning
+    assert "aioteach explains" in text_of(kernel.run("import gc; gc.collect()"))
+
+
+def test_time_sleep_in_a_handler_is_explained_once_and_still_sleeps(kernel):
+    kernel.run("import time\nasync def sleepy(request):\n    time.sleep(0.1)\n"
+               "    return web.Response(text='late')\n"
+               "async def polite(request):\n    await asyncio.to_thread(time.sleep, 0.1)\n"
+               "    return web.Response(text='on time')\n"
+               "sleepy_app = web.Application()\nsleepy_app.router.add_get('/sleepy', sleepy)\n"
+               "sleepy_app.router.add_get('/polite', polite)\n"
+               "sleeper = nb.serve(sleepy_app, quiet=True)")
+    fire = ("async with aioteach.ClientSession() as session:\n"
+            "    answers = await asyncio.gather(*(session.get(sleeper.url + '/{}')"
+            " for _ in range(3)))\n"
+            "print([a.status for a in answers])")
+    outputs = kernel.run(fire.format("sleepy"))
+    assert text_of(outputs).endswith("[200, 200, 200]\n"), outputs       # it still answers
+    (hint,) = hints(outputs)
+    assert "`sleepy`, in a handler," in hint and "time.sleep(0.1)" in hint
+    assert "no other request, widget or cell" in hint and "await asyncio.sleep(0.1)" in hint
+    assert not hints(kernel.run(fire.format("sleepy")))                # once per function
+    assert not hints(kernel.run(fire.format("polite")))                # a worker thread: fine
+    assert not hints(kernel.run("time.sleep(0.1)"))                    # a cell, not a handler
+
+
 def test_correct_code_is_left_alone(kernel):
     outputs = kernel.run(
         "async with aioteach.ClientSession() as session:\n"
