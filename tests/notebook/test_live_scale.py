@@ -132,3 +132,12 @@ async def test_requests_waiting_for_a_pooled_connection_are_drawn_queued(server)
         "client 2: GET /b", "client 3: GET /c"], kinds
     assert all(k[-2:] == ["waiting", "reading"] for k in kinds.values()), kinds
     assert len(tl.spans("server")) >= 1 + 3 * 3        # one connection, three onions
+
+
+def test_the_charts_front_end_ships_in_the_package_and_fetches_nothing():
+    """It works offline: the anywidget's JavaScript is a string in liveview.py, with no import
+    and no address; the SVG it paints links nowhere either (exports are data: links)."""
+    from aioteach.notebook.liveview import CHART_ESM
+    assert "import " not in CHART_ESM and "://" not in CHART_ESM and "fetch(" not in CHART_ESM
+    svg = LiveTimeline(title="offline").svg()
+    assert "href" not in svg and "://" not in svg.replace("http://www.w3.org/2000/svg", "")
