@@ -39,12 +39,21 @@ from ..trace import Span
 from .requestlog import RequestRecord, request_log_middleware
 
 __all__ = ["ServerHandle", "Stopping", "background_loop", "web_for", "bind", "running_loop",
-           "REGISTRY"]
+           "REGISTRY", "current_handle"]
 
 # The registry: key -> the handle filed under it (servers.py decides the keys).  It lives here,
 # below servers.py and traps.py, which both read it; ``globals().get`` keeps the same dict
 # across ``importlib.reload``, so a reload does not orphan running servers.
 REGISTRY: Dict[Any, "ServerHandle"] = globals().get("REGISTRY", {})
+
+
+
+def current_handle(target: Any) -> Any:
+    """The server now filed under ``target``'s registry key (a re-run cell serves anew), or
+    ``target`` itself when it is a URL or a handle no longer in the registry.  Panels call it
+    each time they need their server, so they follow the cell that serves it."""
+    key = getattr(target, "key", None)
+    return REGISTRY.get(key, target) if key is not None else target
 
 #: Seconds a thread-mode start or stop may take before we give up waiting for it.
 THREAD_TIMEOUT = 10.0

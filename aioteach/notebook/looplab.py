@@ -35,7 +35,7 @@ import aioteach
 from .. import trace
 from . import arguments
 from .callbacks import on_click
-from .handle import REGISTRY
+from .handle import current_handle
 from .lag import LagMonitor
 from .live import LiveTimeline, hang_ups_heard
 
@@ -44,13 +44,6 @@ __all__ = ["LagProbe", "FreezeResult", "fire", "FreezePanel", "lag_strip_html", 
 
 #: Seconds between two /fast pings while the slow request runs; at most MAX_PINGS of them.
 PING_EVERY, MAX_PINGS = 0.05, 60
-
-
-def current_handle(target: Any) -> Any:
-    """The server now filed under ``target``'s registry key (a re-run cell serves anew), or
-    ``target`` itself when it is a URL or a handle no longer in the registry."""
-    key = getattr(target, "key", None)
-    return REGISTRY.get(key, target) if key is not None else target
 
 
 def url_of(target: Any) -> str:

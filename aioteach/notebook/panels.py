@@ -26,6 +26,7 @@ from typing import Any, List, Optional, Tuple
 
 from .. import trace
 from .callbacks import on_click
+from .handle import current_handle
 from .wire import WireResponse, exchange, show_bytes
 
 __all__ = ["RequestPanel", "ServerLog", "MiddlewareTrace", "Panel"]
@@ -68,7 +69,7 @@ class RequestPanel(Panel):
 
     def __init__(self, target: Any, method: str = "GET", path: str = "/") -> None:
         import ipywidgets as w
-        self.url = _url_of(target)
+        self.target = target
         self.last_response: Optional[WireResponse] = None
         self.history: List[WireResponse] = []
         self.method = w.Dropdown(options=METHODS, value=method, layout={"width": "110px"})
@@ -89,6 +90,11 @@ class RequestPanel(Panel):
         self.handler = on_click(self.send_button, self._clicked, disable_while_running=True,
                                 output=self.output, url=lambda: self.url)
         self.handler.on_error.append(self._failed)
+
+    @property
+    def url(self) -> str:
+        """The server's URL now: the panel follows its server when the serving cell runs again."""
+        return _url_of(current_handle(self.target))
 
     async def _clicked(self, _button: Any) -> None:
         await self.send()
@@ -127,7 +133,7 @@ class ServerLog(Panel):
 
     def __init__(self, handle: Any, limit: int = 20) -> None:
         import ipywidgets as w
-        self.handle = handle
+        self.target = handle
         self.limit = limit
         self.widget = w.HTML()
         try:    # widget updates belong on the kernel's loop; thread-mode records hop over
@@ -136,6 +142,11 @@ class ServerLog(Panel):
             self.loop = None
         handle.listeners.append(self._on_request)
         self.refresh()
+
+    @property
+    def handle(self) -> Any:
+        """The server now filed under the given one's key (it follows a re-run serving cell)."""
+        return current_handle(self.target)
 
     @property
     def lines(self) -> List[str]:
@@ -177,7 +188,7 @@ class MiddlewareTrace(Panel):
 
     def __init__(self, handle: Any, path: str = "/") -> None:
         import ipywidgets as w
-        self.url = _url_of(handle)
+        self.target = handle
         self.steps: List[str] = []
         self.events: List[trace.TraceEvent] = []
         self.path = w.Text(value=path, layout={"width": "340px"})
@@ -187,6 +198,11 @@ class MiddlewareTrace(Panel):
         self.widget = w.VBox([w.HBox([self.path, self.trace_button]), self.view, self.output])
         self.handler = on_click(self.trace_button, self._clicked, disable_while_running=True,
                                 output=self.output, url=lambda: self.url)
+
+    @property
+    def url(self) -> str:
+        """The server's URL now: the panel follows its server when the serving cell runs again."""
+        return _url_of(current_handle(self.target))
 
     async def _clicked(self, _button: Any) -> None:
         await self.run()

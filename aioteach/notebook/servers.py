@@ -153,13 +153,14 @@ def serve(app: Any, host: str = "127.0.0.1", port: Optional[int] = None, mode: s
     elif mode == "kernel" and running_loop() is None:
         mode, note = "thread", note + " (no event loop is running here, so on a private thread)"
     key = registry_key(name)
-    stopping = None
+    stopping, readers = None, list(REGISTRY[key].listeners) if key in REGISTRY else []
     for previous in _previous(key, host, port if transport == "tcp" else None):
         stopping = previous.stop()
         note += f"; stopped the previous server on {previous.url} first"
     handle = ServerHandle(app, host, port or 0, mode, key=key, registry=REGISTRY,
                           transport=transport)
     handle._start(after=stopping)
+    handle.listeners.extend(readers)    # a re-run cell: the old server's log panels follow
     REGISTRY[key] = handle
     if not (quiet or QUIET.get()):
         where = "the running event loop" if mode == "kernel" else "a background thread"

@@ -216,3 +216,21 @@ async def test_a_second_click_while_running_is_ignored_when_disabling():
     release.set()
     await h.wait()
     assert runs == [1] and len(h.tasks) == 1
+
+
+async def test_the_panels_follow_their_server_when_its_cell_runs_again():
+    """A learner re-runs the serving cell: the old server stops, and the panels built on it
+    send to, trace and log the new one (no 'not running' sentence, no busy port)."""
+    from aioteach.notebook import MiddlewareTrace, RequestPanel, ServerLog
+    from aioteach.notebook.callbacks import click_and_wait
+    first = serve(hello_app(), name="the cell", quiet=True)
+    panel, onion, log = RequestPanel(first), MiddlewareTrace(first), ServerLog(first)
+    again = serve(hello_app(), name="the cell", quiet=True)          # the cell, run again
+    assert not first.running and again.url != first.url
+    await click_and_wait(panel.send_button)
+    assert panel.last_response.status == 200 and panel.url == again.url
+    await click_and_wait(onion.trace_button)
+    assert onion.handler.errors == [] and onion.steps[-1] == "response 200"
+    assert log.handle is again and len(again.requests) == 2
+    await until(lambda: again.url in log.widget.value and "GET / -&gt; 200" in log.widget.value,
+                "the log of the new server")
