@@ -37,6 +37,7 @@ from .. import trace
 from ..trace import Span
 from . import arguments
 from .callbacks import on_change, on_click
+from .handle import current_handle
 from .live import LiveTimeline
 from .livespans import build
 from .timeline import side_by_side
@@ -69,7 +70,8 @@ class ConcurrencyLab:
 
     def __init__(self, target: Any, path: str = "/delay/300", n: int = 6, k: int = 2,
                  widgets: bool = True) -> None:
-        self.base = arguments.server_url(target, "ConcurrencyLab")
+        arguments.server_url(target, "ConcurrencyLab")     # a sentence now if it is no server
+        self.target = target
         (self.path,) = arguments.paths([path], "ConcurrencyLab")
         self.n = arguments.count(n, "ConcurrencyLab", "n", most=MAX_N)
         self.k = arguments.count(k, "ConcurrencyLab", "k", most=MAX_K)
@@ -79,6 +81,11 @@ class ConcurrencyLab:
         self.running = False            # run_all() is under way: the sliders wait for its end
         if widgets:
             self._build_widgets()
+
+    @property
+    def base(self) -> str:
+        """The server's URL now: the lab follows its server when the serving cell runs again."""
+        return arguments.server_url(current_handle(self.target), "ConcurrencyLab")
 
     @property
     def url(self) -> str:

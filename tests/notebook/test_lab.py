@@ -74,3 +74,16 @@ async def test_a_slider_moved_during_a_run_waits_for_the_next_one():
     assert {name: len(r.statuses) for name, r in lab.results.items()} == {
         "sequential": 2, "gather": 2, "semaphore": 2, "connector": 2}   # one n for the four
     assert lab.n == 5 and lab.progress.max == 20            # the next run: n=5
+
+
+async def test_the_lab_follows_its_server_when_the_serving_cell_runs_again():
+    from aioteach.demo import make_app
+    from aioteach.notebook import ConcurrencyLab
+    from aioteach.notebook.callbacks import click_and_wait
+    first = serve(make_app(), name="lesson 04's server", quiet=True)
+    lab = ConcurrencyLab(first, path="/delay/5", n=2, k=1)
+    again = serve(make_app(), name="lesson 04's server", quiet=True)     # the cell, re-run
+    assert not first.running and lab.url == again.url + "/delay/5"
+    await click_and_wait(lab.run_button)
+    assert lab.handler.errors == []
+    assert all(r.statuses == [200, 200] for r in lab.results.values())
