@@ -118,7 +118,7 @@ class ConcurrencyLab:
             w.HBox([self.run_button, self.progress]), self.summary, self.timeline.widget,
             self.image, self.output])
         self.handler = on_click(self.run_button, self._clicked, disable_while_running=True,
-                                output=self.output, url=lambda: self.url)
+                                output=self.output, url=lambda: self.base)   # the server, not the path
 
     def _plan(self) -> str:
         return f"<i>{self.n} x GET {self.url}, limit k={self.k}</i>"

@@ -87,3 +87,18 @@ async def test_the_lab_follows_its_server_when_the_serving_cell_runs_again():
     await click_and_wait(lab.run_button)
     assert lab.handler.errors == []
     assert all(r.statuses == [200, 200] for r in lab.results.values())
+
+
+async def test_a_stopped_server_gets_the_sentence_with_the_servers_address():
+    from aioteach.demo import make_app
+    from aioteach.notebook import ConcurrencyLab
+    from aioteach.notebook.callbacks import click_and_wait
+    handle = serve(make_app(), quiet=True)
+    lab = ConcurrencyLab(handle, path="/delay/5", n=2, k=1)
+    handle.stop()
+    try:
+        await click_and_wait(lab.run_button)
+    except Exception:
+        pass                                   # the click's task failed: the widget says why
+    [failure] = lab.handler.failures
+    assert f"the server at {handle.url}/ is not running" in failure.sentence, failure.sentence
