@@ -8,7 +8,8 @@ everything get slow.  ``install(show)`` replaces ``time.sleep`` with a function 
 * sleeps, always, exactly as asked (correct code, and lesson 05's deliberate mistake, keep
   working: the trap only adds a sentence);
 * when the sleep is 0.05 s or longer, a loop runs in this thread, and one of the functions
-  on the call stack is ``HttpProtocol._respond`` (an aioteach server's handler is running),
+  on the call stack is in ``aioteach.web.protocol`` (``HttpProtocol._respond``: an aioteach
+  server's handler is running),
   calls ``show(sentence)`` once per sleeping function: which function slept, that the loop
   slept with it, and the fix (``await asyncio.sleep``, or ``asyncio.to_thread`` for blocking
   work).  ``asyncio.to_thread(time.sleep, s)`` sleeps in a worker thread, where no loop
@@ -46,11 +47,11 @@ _SLEPT: Dict[Any, str] = {}          # the code objects already explained: once 
 
 def sleeping_handler(frame: Any) -> Optional[str]:
     """The name of ``frame``'s function when it runs inside a handler of an aioteach server
-    (a frame it was called from runs ``HttpProtocol._respond``), or None outside any handler."""
+    (a frame it was called from is in web/protocol.py: ``HttpProtocol._respond`` runs every
+    handler), or None outside any handler."""
     caller = frame
     while frame is not None:
-        if (frame.f_code.co_name == "_respond"
-                and frame.f_globals.get("__name__") == "aioteach.web.protocol"):
+        if frame.f_globals.get("__name__") == "aioteach.web.protocol":   # its _respond
             return caller.f_code.co_name
         frame = frame.f_back
     return None
