@@ -33,10 +33,14 @@ server, a subprocess, a real socket) starts with ``if needs_os("..."):`` and pri
 instead of failing.  Simplification: no matplotlib or numpy in the site (Pyodide's compiled
 wheels are only on its CDN, not on npm or PyPI).
 
-A browser kernel also needs three adjustments at run time, all here: ``asyncio_timers`` (Pyodide's
+A browser kernel also needs a few adjustments at run time, all here: ``asyncio_timers`` (Pyodide's
 WebLoop timers made to keep asyncio's promises), ``memory_connections`` (its
 ``create_connection`` reaches memory servers by name) and ``run_blocking`` (a coroutine run to the end
-on a ``SocketlessLoop`` where a thread would be used elsewhere: there are no threads).
+on a ``SocketlessLoop`` where a thread would be used elsewhere: there are no threads).  Two more
+are made when this module is imported there (``browser_kernel``): ``time.sleep`` blocks, as it
+does on an OS (Pyodide's lets the tab's other callbacks, so the loop, run meanwhile, and lesson 05
+is about what a blocking call does to the loop), and the empty ``tornado`` module the kernel puts
+into ``sys.modules`` (for plotly) is taken out, so ``import tornado`` says it is not installed.
 """
 from __future__ import annotations
 
@@ -59,7 +63,7 @@ from aioteach import memory
 from .lessons import lesson_files
 
 __all__ = ["build_site", "needs_os", "in_browser", "asyncio_timers", "memory_connections",
-           "run_blocking",
+           "run_blocking", "blocking_sleep", "browser_kernel",
            "SocketlessLoop", "lite_command", "make_wheel",
            "KERNEL_PACKAGES", "DEFAULT_CACHE"]
 
@@ -94,6 +98,25 @@ def needs_os(what: str) -> bool:
     print(f"skipped in the browser: {what} needs an operating system; run this lesson in "
           f"Jupyter on your computer to see it (pip install 'aioteach[notebook]').")
     return False
+
+
+def blocking_sleep(seconds: float) -> None:
+    """``time.sleep`` as on an OS: the calling thread, here the tab's kernel, does nothing else."""
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pass
+
+
+def browser_kernel() -> None:
+    """The adjustments made once when this module is imported in a browser kernel."""
+    if time.sleep is not blocking_sleep:
+        time.sleep = blocking_sleep
+    for name in ("tornado.gen", "tornado"):      # the kernel's stand-ins have no import spec
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "__spec__", None) is None:
+            del sys.modules[name]
 
 
 class WebLoopTimer(asyncio.TimerHandle):
@@ -397,6 +420,9 @@ def lite_command(target: str, cache: str = DEFAULT_CACHE) -> int:
 def _main(argv: List[str]) -> int:     # python -m aioteach.notebook.lite DIR
     return lite_command(argv[0] if argv else "build/lite")
 
+
+if in_browser():
+    browser_kernel()
 
 if __name__ == "__main__":
     raise SystemExit(_main(sys.argv[1:]))

@@ -10,7 +10,7 @@ go by::
 
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.MemorySite(runner, "memory-1")       # name=None: a fresh memory-N
+    site = MemorySite(runner, "memory-1")           # name=None: a fresh memory-N
     await site.start()
     async with aioteach.ClientSession() as session: # a memory server's name needs no socket
         await session.get("http://memory-1/")       # (or connector=MemoryConnector())

@@ -23,7 +23,8 @@ from typing import Iterator, List
 
 import pytest
 
-from tests.browser.conftest import chromium_context, keep_screenshot, output_with_text
+from tests.browser.conftest import (ARTIFACTS, chromium_context, keep_screenshot,
+                                    output_with_text)
 from tests.support import require, require_exe
 
 pytestmark = pytest.mark.browser
@@ -71,10 +72,17 @@ def static_server(folder: pathlib.Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(site: pathlib.Path, tmp_path_factory: pytest.TempPathFactory):
+def base(site: pathlib.Path) -> Iterator[str]:
+    with static_server(site) as url:
+        yield url
+
+
+@pytest.fixture
+def browser(base: str, tmp_path: pathlib.Path):
+    """A fresh Chromium profile per test: JupyterLite keeps its workspace in the browser's
+    storage, so a second lesson in the same profile reopens the first one's tab (and kernel)."""
     requests: List[str] = []
-    with static_server(site) as base, \
-            chromium_context(tmp_path_factory.mktemp("lite-profile")) as context:
+    with chromium_context(tmp_path / "lite-profile") as context:
         context.on("request", lambda request: requests.append(request.url))
         yield context, base, requests
     outside = [url for url in requests
@@ -92,12 +100,13 @@ def run_lesson(context, base: str, name: str, timeout: float = 240.0):
     page.locator('[data-command="runmenu:run-all"]').first.click()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        # a cell whose source is hidden (a solution) shows no prompt: only the shown ones count
         prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
-        ran = [p.strip() for p in prompts if p.strip()]
+        shown = [p.strip() for p in prompts if p.strip()]
         if page.locator(ERRORS).count() or page.locator(STDERR).filter(
                 has_text="Traceback").count():
             break
-        if ran and all(p not in ("[ ]:", "[*]:") for p in ran) and len(ran) == len(prompts):
+        if shown and all(p not in ("[ ]:", "[*]:") for p in shown):
             break
         page.wait_for_timeout(500)
     return page
@@ -129,4 +138,35 @@ def test_lesson01_in_jupyterlite_answers_a_click_on_send(browser):
     assert "bytes out" in output_with_text(page, "200 OK").first.inner_text()
     keep_screenshot(page, "lite_lesson01_send")
     assert any("/static/pyodide/pyodide.asm.wasm" in url for url in requests)
+    page.close()
+
+
+def unfinished(page) -> List[str]:
+    """The prompts of shown code cells that have not run (``[ ]:``) or are still running."""
+    prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+    return [p.strip() for p in prompts if p.strip() in ("[ ]:", "[*]:")]
+
+
+#: 04 and 05 still stop in the browser at cells that need an OS (04: a subprocess; 05: a worker
+#: thread, asyncio.to_thread); their needs_os guards are requested in CONTRACTS.md (LITE17 ->
+#: LEARNER13), and the marks go when they land.
+NEEDS_GUARDS = pytest.mark.xfail(reason="needs_os guards requested (CONTRACTS.md)", strict=False)
+LESSONS = ["02_routing_and_requests.ipynb", "03_middleware.ipynb",
+           pytest.param("04_client_and_concurrency.ipynb", marks=NEEDS_GUARDS),
+           pytest.param("05_when_the_loop_stops.ipynb", marks=NEEDS_GUARDS),
+           "06_websockets.ipynb", "07_coroutines_vs_tornado_generators.ipynb",
+           "08_under_the_hood.ipynb", "09_performance.ipynb"]
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("name", LESSONS)
+def test_every_lesson_runs(browser, name):
+    """Run All of each other lesson goes to its last cell with no error output (01 is above)."""
+    context, base, _ = browser
+    page = run_lesson(context, base, name)
+    keep_screenshot(page, f"lite_{name.split('_')[0]}")
+    outputs = page.locator(".jp-OutputArea-output").all_inner_texts()     # what a learner read
+    (ARTIFACTS / f"lite_{name.split('_')[0]}.txt").write_text("\n---\n".join(outputs))
+    assert failures(page) == []
+    assert unfinished(page) == []
     page.close()
