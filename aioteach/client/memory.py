@@ -5,8 +5,8 @@ Theory of operation.  ``TCPConnector`` (connector.py) pools connections and open
 keep-alive reuse, the traces) with one step swapped: a new connection is opened with
 ``aioteach.memory.connect_memory``, to a server listening under a name in this process
 (``aioteach.web.memorysite.MemorySite`` or ``aioteach.notebook.serve(app,
-transport="memory")``).  The URL's host is that name: ``http://memory-1/hello``.  Nothing is resolved and no socket is opened, so it works
-where there are none (Pyodide).
+transport="memory")``).  The URL's host is that name: ``http://memory-1/hello``.  Nothing is
+resolved and no socket is opened, so it works where there are none (Pyodide).
 
     async with aioteach.ClientSession(connector=MemoryConnector()) as session:
         await session.get("http://memory-1/hello")
