@@ -112,7 +112,7 @@ def blocking_sleep(seconds: float) -> None:
 def browser_kernel() -> None:
     """The adjustments made once when this module is imported in a browser kernel."""
     if time.sleep is not blocking_sleep:
-        time.sleep = blocking_sleep
+        time.sleep = blocking_sleep  # type: ignore[assignment]  # a float is all a lesson passes
     for name in ("tornado.gen", "tornado"):      # the kernel's stand-ins have no import spec
         module = sys.modules.get(name)
         if module is not None and getattr(module, "__spec__", None) is None:
