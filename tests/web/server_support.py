@@ -127,3 +127,21 @@ def get(path: str, *extra: str, version: str = "1.1", method: str = "GET") -> by
 
 def first_line(raw: bytes) -> Optional[str]:
     return raw.split(b"\r\n", 1)[0].decode() if raw else None
+
+
+def waits_until_cancelled() -> Tuple[Any, "asyncio.Future[Any]", "asyncio.Future[str]"]:
+    """A handler that waits for ever, and two futures: ``started`` gets the Task running it,
+    ``outcome`` gets "cancelled" when that wait is cancelled (by shutdown, or by a half-close)."""
+    loop = asyncio.get_running_loop()
+    started: "asyncio.Future[Any]" = loop.create_future()
+    outcome: "asyncio.Future[str]" = loop.create_future()
+
+    async def forever(request: Any) -> Any:
+        started.set_result(asyncio.current_task())
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            outcome.set_result("cancelled")
+            raise
+
+    return forever, started, outcome

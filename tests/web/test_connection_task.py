@@ -5,8 +5,8 @@ context; cancellation, connection loss and shutdown end what they should."""
 from __future__ import annotations
 
 import asyncio
-import sys
 import contextvars
+import sys
 from typing import Any, List
 
 import pytest
@@ -18,7 +18,7 @@ from aioteach.http1 import Response as ResponseHead
 from aioteach.http1 import ResponseParser
 from aioteach.web import connectiontask, protocol
 
-from .server_support import RawClient, exchange, get, serve
+from .server_support import RawClient, exchange, get, serve, waits_until_cancelled
 
 pytestmark = pytest.mark.skipif(not connectiontask.LENDING,
                                 reason="only Python 3.11 lends the connection's Task")
@@ -142,17 +142,7 @@ async def test_every_line_of_a_handler_runs_in_one_real_task_over_a_real_socket(
 
 async def test_a_waiting_handler_is_cancelled_by_shutdown_and_the_task_ends():
     app = web.Application()
-    waiting = asyncio.get_running_loop().create_future()
-    outcome = asyncio.get_running_loop().create_future()
-
-    async def forever(request: web.Request) -> web.Response:
-        waiting.set_result(asyncio.current_task())
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            outcome.set_result("cancelled")
-            raise
-        return web.Response(text="unreachable")
+    forever, waiting, outcome = waits_until_cancelled()
 
     app.router.add_get("/forever", forever)
     async with serve(app, shutdown_timeout=0.01) as (port, runner):

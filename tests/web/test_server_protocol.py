@@ -11,7 +11,7 @@ import gc
 import pytest
 
 from aioteach import trace, web
-from tests.web.server_support import RawClient, exchange, get, serve
+from tests.web.server_support import RawClient, exchange, get, serve, waits_until_cancelled
 
 
 def make_app(**kwargs: object) -> web.Application:
@@ -505,17 +505,7 @@ async def test_an_unread_body_still_arriving_means_connection_close():
 
 async def test_with_handler_cancellation_a_half_close_cancels_the_running_handler():
     app = web.Application()
-    waiting = asyncio.get_running_loop().create_future()
-    outcome = asyncio.get_running_loop().create_future()
-
-    async def forever(request: web.Request) -> web.Response:
-        waiting.set_result(None)
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            outcome.set_result("cancelled")
-            raise
-        return web.Response(text="unreachable")
+    forever, waiting, outcome = waits_until_cancelled()
 
     app.router.add_get("/forever", forever)
     async with serve(app, handler_cancellation=True) as (port, _):
