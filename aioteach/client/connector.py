@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import errno
 import ssl as ssllib
 from typing import Any, Deque, Dict, List, NamedTuple, Optional, Set, Tuple, Union
 
@@ -354,6 +355,10 @@ class TCPConnector:
                 return conn
             except ssllib.SSLCertVerificationError:
                 raise                          # the next address would show the same cert
+            except NotImplementedError:        # a loop with no sockets (Pyodide's WebLoop)
+                raise OSError(errno.ENETUNREACH, f"this event loop cannot open sockets (a "
+                              f"browser kernel?): {host} is not an in-memory server, and only "
+                              f"those (http://memory-1/...) can be reached from here") from None
             except OSError as exc:
                 error = exc                    # refused here: try the next address
         raise error or OSError(f"no address found for {host}")

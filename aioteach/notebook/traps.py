@@ -92,6 +92,10 @@ NOTHING_LISTENS = ("nothing listens on that port: did the cell that starts the s
                    "was it stopped? aioteach.notebook.list_servers() lists the servers this "
                    "kernel runs.")
 
+NO_SOCKETS = ("a browser tab has no sockets, so only the servers this tab runs (serve(app) gives "
+              "them http://memory-1, http://memory-2 ...) can be reached. Fix: ask server.url; "
+              "for other hosts, run the lesson in Jupyter on your computer.")
+
 #: (exception type, words in its message) -> what happened and what to do.  Checked in order.
 HINTS: List[Tuple[type, str, str]] = [
     (RuntimeError, "asyncio.run() cannot be called from a running event loop",
@@ -110,6 +114,7 @@ HINTS: List[Tuple[type, str, str]] = [
      "web.run_app or AppRunner. Fix: start servers with aioteach.notebook.serve(app, port=...) "
      "(it stops the previous one on the same port), call aioteach.notebook.stop_all(), or "
      "use port=0."),
+    (OSError, "cannot open sockets", NO_SOCKETS),              # a browser kernel (Pyodide)
     (ConnectionRefusedError, "", NOTHING_LISTENS),
     (OSError, "cannot connect to host", NOTHING_LISTENS),      # the client's wrapper of it
     (TypeError, "got a coroutine object",

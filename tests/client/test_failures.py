@@ -292,3 +292,20 @@ async def test_a_head_cut_off_by_the_server_closing():
         async with ClientSession() as session:
             with pytest.raises(aioteach.ServerDisconnectedError, match="middle of the response head"):
                 await session.get(server.url("/"))
+
+
+async def test_a_loop_without_sockets_is_a_connector_error_that_says_so(monkeypatch):
+    """Pyodide's WebLoop raises NotImplementedError from create_connection: a learner in a
+    browser tab who asks a real host gets ClientConnectorError naming the cause, as for a
+    refused port, not a NotImplementedError from deep inside asyncio."""
+    loop = asyncio.get_running_loop()
+
+    async def no_sockets(*args, **kwargs):
+        raise NotImplementedError
+
+    monkeypatch.setattr(loop, "create_connection", no_sockets)
+    async with ClientSession() as session:
+        with pytest.raises(aioteach.ClientConnectorError) as caught:
+            await session.get("http://127.0.0.1:9/")
+    assert "cannot open sockets" in str(caught.value)
+    assert "in-memory server" in str(caught.value)

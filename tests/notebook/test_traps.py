@@ -147,6 +147,22 @@ async def test_a_refused_connection_is_explained():
     assert "list_servers()" in explain(ConnectionRefusedError(111, "Connection refused"))
 
 
+async def test_a_tab_without_sockets_is_explained_as_that_not_as_a_stopped_server(monkeypatch):
+    import asyncio
+
+    import aioteach
+
+    async def no_sockets(*args, **kwargs):
+        raise NotImplementedError                 # what Pyodide's WebLoop does
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "create_connection", no_sockets)
+    async with aioteach.ClientSession() as session:
+        with pytest.raises(aioteach.ClientConnectorError) as info:
+            await session.get("http://127.0.0.1:9/")
+    hint = explain(info.value)
+    assert "browser tab has no sockets" in hint and "server.url" in hint
+
+
 def test_your_frames_cuts_the_library_frames_under_your_code():
     import traceback
     import urllib.request
