@@ -15,7 +15,8 @@ answer (``LabResult.server_spans``, from the same trace), so a learner sees that
 was idle while the client queued.  ``await lab.run_all()`` runs the four in turn and returns
 ``lab.results`` (strategy -> ``LabResult``); the widget shows sliders for ``n``, ``k`` and the
 delay, a progress bar and a live timeline (``lab.timeline``, a ``LiveTimeline``) while they
-run, then the four timelines side by side in one image.
+run, then the four timelines side by side in one image (drawn by matplotlib; where it is not
+installed, as in the JupyterLite site, the live timeline is the only drawing).
 
 Rules: each request runs in a task named after its strategy and index, so trace events (which
 carry the task name) can be matched to rows.  The lab uses ``aioteach.ClientSession``.  The
@@ -25,6 +26,7 @@ for a server elsewhere there are none.  The delay slider rewrites a ``/delay/<ms
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import io
 import re
 import time
@@ -42,7 +44,7 @@ from .live import LiveTimeline
 from .livespans import build
 from .timeline import side_by_side
 
-__all__ = ["ConcurrencyLab", "LabResult", "STRATEGIES"]
+__all__ = ["ConcurrencyLab", "LabResult", "STRATEGIES", "can_draw_still"]
 
 STRATEGIES = ("sequential", "gather", "semaphore", "connector")
 #: The sliders' ends (n requests, k at a time).
@@ -63,6 +65,11 @@ class LabResult:
     def waited(self) -> float:
         """Seconds spent queued, summed over the requests."""
         return sum(s.duration for s in self.spans if s.kind == "wait")
+
+
+def can_draw_still() -> bool:
+    """Is matplotlib here to draw the still image? (not in a JupyterLite kernel)"""
+    return importlib.util.find_spec("matplotlib") is not None
 
 
 class ConcurrencyLab:
@@ -112,6 +119,8 @@ class ConcurrencyLab:
         self.summary = w.HTML(self._plan())
         self.timeline = LiveTimeline(title="while the lab runs: client, server, loop")
         self.image = w.Image(format="png")
+        if not can_draw_still():
+            self.image.layout.display = "none"
         self.output = w.Output()
         self.widget = w.VBox([
             w.HBox([self.n_slider, self.k_slider, self.delay_slider]),
@@ -254,7 +263,7 @@ class ConcurrencyLab:
             if self.timeline is not None:
                 self.timeline.stop()
                 self._slid()             # what the sliders say now, for the next run
-        if self.widget is not None:
+        if self.widget is not None and can_draw_still():
             self.image.value = self.png()
             self.summary.value = "<br>".join(
                 f"<b>{r.strategy}</b>: {r.elapsed * 1000:.0f} ms in all, "
