@@ -48,6 +48,7 @@ def site() -> pathlib.Path:
     seconds = build_site(str(SITE), lessons, str(CACHE))
     print(f"built the site in {seconds:.0f} s")
     assert (SITE / "static" / "pyodide" / "pyodide.mjs").exists()
+    assert (SITE / ".nojekyll").exists()                    # GitHub Pages serves it as built
     assert sorted(p.name for p in (SITE / "files").glob("*.ipynb")) == [p.name for p in lessons]
     return SITE
 
@@ -147,13 +148,8 @@ def unfinished(page) -> List[str]:
     return [p.strip() for p in prompts if p.strip() in ("[ ]:", "[*]:")]
 
 
-#: 04 and 05 still stop in the browser at cells that need an OS (04: a subprocess; 05: a worker
-#: thread, asyncio.to_thread); their needs_os guards are requested in CONTRACTS.md (LITE17 ->
-#: LEARNER13), and the marks go when they land.
-NEEDS_GUARDS = pytest.mark.xfail(reason="needs_os guards requested (CONTRACTS.md)", strict=False)
 LESSONS = ["02_routing_and_requests.ipynb", "03_middleware.ipynb",
-           pytest.param("04_client_and_concurrency.ipynb", marks=NEEDS_GUARDS),
-           pytest.param("05_when_the_loop_stops.ipynb", marks=NEEDS_GUARDS),
+           "04_client_and_concurrency.ipynb", "05_when_the_loop_stops.ipynb",
            "06_websockets.ipynb", "07_coroutines_vs_tornado_generators.ipynb",
            "08_under_the_hood.ipynb", "09_performance.ipynb"]
 

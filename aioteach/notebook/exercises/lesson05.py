@@ -19,6 +19,9 @@ buyer is in, so the race happens on every machine).  It expects: every buyer ans
 (bought) or 409 (sold out), the stock never below 0, everything sold and nothing more, the
 answers agreeing with the books, and one payment per sale.
 
+In a browser kernel (JupyterLite) there are no threads, so ``asyncio.to_thread`` cannot run and
+``check_report`` says so in one failed line instead of checking; ``check_buy`` runs there as here.
+
 Simplification: ``make_report`` knows the check's thread by its ident; a process pool would run
 it elsewhere and pass the thread test without proving much.  The course uses threads.
 """
@@ -32,9 +35,10 @@ from typing import Any, List, Optional
 from aioteach import web
 
 from ..shop import Shop, race
+from .. import lite
 from . import CheckResult, ThrowawayServer, require_async, run_check
 
-__all__ = ["check_report", "check_buy", "make_report", "REPORTS", "PATIENCE", "STOCK",
+__all__ = ["check_report", "check_buy", "make_report", "no_threads_here", "REPORTS", "PATIENCE", "STOCK",
            "BUYERS", "REPORT_SECONDS"]
 
 REPORTS = 3
@@ -105,6 +109,8 @@ FIX_BLOCKING = ("run the blocking call in a worker thread, so the loop keeps ser
 
 def check_report(report: Any) -> CheckResult:
     """Check ``async def report(request)``: GET /report/{name} with make_report, unblocked."""
+    if lite.in_browser():
+        return no_threads_here()
     # long because: the check's story (serve, ask, release) and its four verdict lines, in order
     async def body(result: CheckResult) -> None:
         # long because: one story, read top to bottom; the verdict lines follow the run
@@ -160,6 +166,16 @@ def check_report(report: Any) -> CheckResult:
                       f"then", hint=never if not gate.calls else "while the loop itself is "
                       "inside make_report, it answers nobody")
     return run_check("check_report", body)
+
+
+def no_threads_here() -> CheckResult:
+    """The verdict in a browser tab: this exercise needs a worker thread, which a tab lacks."""
+    result = CheckResult("check_report")
+    result.fail("a worker thread for make_report", got="a browser tab has no threads",
+                hint="asyncio.to_thread cannot run in JupyterLite; run this lesson in Jupyter "
+                     "on your computer (pip install 'aioteach[notebook]') to do this exercise")
+    result.show()
+    return result
 
 
 SALE_FIX = ("between reading shop.stock and writing it back your handler awaits "
