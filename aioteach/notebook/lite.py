@@ -392,6 +392,7 @@ def build_site(out: str, lessons: Sequence[pathlib.Path], cache: str = DEFAULT_C
     shutil.rmtree(output, ignore_errors=True)
     _run([sys.executable, "-m", "jupyter", "lite", "build", "--lite-dir", str(stage),
           "--contents", str(files), "--output-dir", str(output), "--no-sourcemaps"], cwd=stage)
+    (output / ".nojekyll").write_text("")    # GitHub Pages: serve the files as they are
     return time.monotonic() - started
 
 
@@ -412,8 +413,8 @@ def lite_command(target: str, cache: str = DEFAULT_CACHE) -> int:
         return 1
     size = sum(p.stat().st_size for p in pathlib.Path(target).rglob("*") if p.is_file())
     print(f"built {target} in {seconds:.0f} s ({size / 2 ** 20:.0f} MiB, {len(lessons)} "
-          f"lessons); try it: python -m http.server -d {target}, then open "
-          f"http://127.0.0.1:8000/lab/index.html")
+          f"lessons); try it: python -m http.server --bind 127.0.0.1 -d {target} 8000, then "
+          f"open http://127.0.0.1:8000/lab/index.html")
     return 0
 
 
