@@ -18,6 +18,9 @@ The second half, a race made countable (``Shop``, ``RacePanel``), is ``notebook.
 panels follow their server when the cell that serves it is run again (``current_handle``: the
 registry key stays, the port changes).
 
+In a browser tab (JupyterLite) there are no threads: ``asyncio.to_thread`` runs its call on the
+loop, so every route freezes; the panel says so above its table.
+
 Rules: the panels use ``callbacks.on_click`` (errors become a sentence in the panel); ipywidgets
 is imported when a panel is built.  Simplification: the lag probe keeps only stalls of its
 threshold (20 ms) or more; a shorter one is real but too small to draw.
@@ -33,7 +36,7 @@ from typing import Any, List, Sequence, Tuple
 import aioteach
 
 from .. import trace
-from . import arguments
+from . import arguments, lite
 from .callbacks import on_click
 from .handle import current_handle
 from .lag import LagMonitor
@@ -163,6 +166,12 @@ async def fire(url: str, slow_path: str = "/slow", fast_path: str = "/fast") -> 
     return FreezeResult(slow_path, status, end - start, during, pings, probe.worst, probe)
 
 
+#: What the panel says in a browser tab, where asyncio.to_thread has no thread to use.
+NO_THREADS = ("In this browser tab there are no threads: asyncio.to_thread runs the call right "
+              "here, on the loop, so /slow-thread freezes too. Run this lesson in Jupyter on "
+              "your computer to see the worker thread keep the loop free.")
+
+
 class FreezePanel:
     """A button per slow route: fire it while pinging /fast; see what the loop got done."""
 
@@ -183,6 +192,8 @@ class FreezePanel:
         self.output = w.Output()
         self.timeline = LiveTimeline(title="the kernel's loop, last run") if timeline else None
         parts = [w.HBox(self.buttons + [self.clock]), self.table, self.strip]
+        if lite.in_browser():
+            parts.insert(1, w.HTML(f"<i>{html.escape(NO_THREADS)}</i>"))
         if self.timeline is not None:
             parts.append(self.timeline.widget)
         self.widget = w.VBox(parts + [self.output])

@@ -151,3 +151,17 @@ def test_a_panel_whose_server_was_stopped_says_so_in_one_sentence():
     failures = panel.handlers[0].failures
     assert len(failures) == 1 and "is not running" in failures[0].sentence, failures
     assert "sold" not in panel.table.value                 # no row for a race that never ran
+
+
+def test_in_a_browser_tab_the_freeze_panel_says_that_to_thread_has_no_thread(monkeypatch):
+    """JupyterLite: asyncio.to_thread runs its call on the loop there, so /slow-thread freezes
+    as /slow does; the panel says why instead of leaving the learner to wonder."""
+    from aioteach.notebook import lite
+
+    def texts(panel):
+        return " ".join(getattr(child, "value", "") for child in panel.widget.children)
+
+    url = "http://127.0.0.1:9"
+    assert "no threads" not in texts(FreezePanel(url))
+    monkeypatch.setattr(lite, "in_browser", lambda: True)
+    assert "In this browser tab there are no threads" in texts(FreezePanel(url))
