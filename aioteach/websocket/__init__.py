@@ -4,6 +4,7 @@ Read in this order, each module building on the one before:
 
     codes.py       opcodes, close codes, and aiohttp's WSMsgType / WSCloseCode / WSMessage
     errors.py      whose fault: the peer's (a close code) or the caller's (an exception)
+    masking.py     the XOR of section 5.3, and the one plug-in point: use_mask("websockets")
     frames.py      one frame: header, length forms, masking (section 5)
     fastpath.py    the one shortcut: a small whole message straight to its data
     deflate.py     permessage-deflate (RFC 7692): negotiation and compressed messages
@@ -26,6 +27,7 @@ from .errors import (FrameError, HandshakeError, LocalProtocolError, WebSocketEr
                      WSMessageTypeError)
 from .events import BytesMessage, CloseReceived, Event, Ping, Pong, TextMessage
 from .frames import Frame, apply_mask, build_frame, parse_frame
+from .masking import mask_in_use, use_mask
 from .handshake import (ClientRequest, accept_key, choose_subprotocol, client_request_headers,
                         make_key, server_response_headers, validate_client_request,
                         validate_server_response)
@@ -38,6 +40,8 @@ __all__ = [
     "WebSocketError", "FrameError", "LocalProtocolError", "HandshakeError", "WSMessageTypeError",
     # frames
     "Frame", "parse_frame", "build_frame", "apply_mask",
+    # masking: the plug-in point for a compiled mask (standard library by default)
+    "use_mask", "mask_in_use",
     # events
     "TextMessage", "BytesMessage", "Ping", "Pong", "CloseReceived", "Event",
     # connection

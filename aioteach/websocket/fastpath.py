@@ -7,22 +7,22 @@ bytes) with no Frame, no event and no list made on the way; in every other case 
 None and changes nothing, and ``WebSocketConnection.receive_data`` (which starts with this
 very call) applies every rule.  So it is a cache of the general path, never a second set of
 rules: the frame checks it makes are the same ones ``frames.parse_frame`` makes, it unmasks
-with ``frames.apply_mask``, and ``tests/websocket/test_fast_paths.py`` proves with
-hypothesis that for any bytes it gives what ``receive_data`` gives, or declines without a
-trace.
+with ``masking.mask`` (``apply_mask`` unless a faster one is plugged in), and
+``tests/websocket/test_fast_paths.py`` proves with hypothesis that for any bytes it gives
+what ``receive_data`` gives, or declines without a trace.
 
 Performance notes (valgrind instructions per echo round trip, in-process server on a fake
 transport, ``benchmarks/bench_websocket.py --instructions``): it saved 71.3k -> 67.9k (5%)
 for 16 bytes when it was introduced.  Taking 16- and 64-bit lengths too (it used to stop
 at 125 bytes) saved 185.4k -> 165.0k (11%) for 4 KiB and 1555k -> 1534k (1.4%) for 64 KiB,
-where unmasking is nearly all the cost; 16 bytes pay 72.8k -> 73.2k for the two checks.  The unrolled copy of ``apply_mask`` it used to carry saved under 1%
-and is gone.
+where unmasking is nearly all the cost; 16 bytes pay 72.8k -> 73.2k for the two checks.
+The unrolled copy of ``apply_mask`` it used to carry saved under 1% and is gone.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Union
 
-from .frames import apply_mask
+from . import masking
 
 if TYPE_CHECKING:
     from .connection import WebSocketConnection
@@ -75,7 +75,7 @@ def receive_whole_message(self: "WebSocketConnection",
     else:
         if not second & 0x80 or size != start + 4 + length:
             return None
-        payload = apply_mask(data, data[start:start + 4], start + 4)   # unmasked in place
+        payload = masking.mask(data, data[start:start + 4], start + 4)   # unmasked in place
     if first == 0x82:
         return payload
     try:

@@ -18,10 +18,11 @@ rules a frame can break on its own (reserved bits, unknown opcodes, masking by r
 frame size and fragmentation, section 5.5); ``build_frame`` writes one.  Putting fragments back
 together into messages, UTF-8 and the closing handshake belong to ``connection.py``.
 
-Performance notes: ``apply_mask`` picks big integers below 1 KiB and ``bytes.translate``
-from 1 KiB (see its docstring; valgrind: 2.58M -> 1.50M instructions to unmask 64 KiB).  The
-table of ready-made two-byte headers that ``build_frame`` used to keep is gone: it saved
-under 1% of an echo round trip.
+The XOR itself is ``masking.py``'s: ``apply_mask`` (standard library) unless the user plugged
+in a faster one there; every frame goes through ``masking.mask``.
+
+Performance notes: the table of ready-made two-byte headers that ``build_frame`` used to
+keep is gone: it saved under 1% of an echo round trip.
 """
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ import struct
 from typing import NamedTuple, Optional, Tuple, Union
 
 from .codes import Opcode, WSCloseCode
+from . import masking
 from .errors import FrameError, LocalProtocolError
+from .masking import apply_mask
 
 __all__ = ["Frame", "parse_frame", "build_frame", "apply_mask", "MAX_CONTROL_PAYLOAD"]
 
@@ -49,10 +52,6 @@ _HEADER_7 = struct.Struct("!BB").pack
 _HEADER_16 = struct.Struct("!BBH").pack
 _HEADER_64 = struct.Struct("!BBQ").pack
 
-# int.from_bytes looked up once: apply_mask calls it twice for every masked frame.
-_from_bytes = int.from_bytes
-
-
 class Frame(NamedTuple):
     """One parsed frame: what it is, its (unmasked) payload, and whether it ends a message."""
 
@@ -60,56 +59,6 @@ class Frame(NamedTuple):
     payload: bytes
     fin: bool = True
     compressed: bool = False        # RSV1: the first frame of a permessage-deflate message
-
-
-def apply_mask(payload: Buffer, key: bytes, start: int = 0, end: Optional[int] = None) -> bytes:
-    """XOR ``payload[start:end]`` with the 4-byte ``key`` repeated (RFC 6455 section 5.3).
-
-    Masking and unmasking are the same operation.  ``start`` and ``end`` let a receiver unmask
-    a payload where it lies in the bytes it read (just after the frame's key), without first
-    copying it out.  Python has no vectorised XOR on bytes, so this borrows two C loops the
-    standard library does have, and picks by size (one rule with a size switch; both give
-    the same bytes, ``tests/websocket/test_properties.py`` checks it):
-
-    * below 1 KiB, big integers: the payload and the repeated key become two ints, XORed in C
-      and turned back into bytes (three passes over memory, a handful of calls);
-    * from 1 KiB on, ``bytearray.translate``: byte ``i`` of the payload is XORed with
-      ``key[i % 4]``, so the bytes at positions 0, 4, 8 ... all meet the same key byte.  Each
-      of the four strided slices goes through one 256-byte table ("x -> x ^ k") and back into
-      place.  That is about 20 instructions a byte against about 40 for the big integers.
-
-    Both are hundreds of times faster than a Python-level loop over the bytes.
-
-    Performance notes (valgrind, instructions per call): 16 B 4.7k (big integers; translate
-    would be 13.7k); 4 KiB 89k (translate; big integers 163k); 64 KiB 1.33M (translate: 6 per
-    byte each for the strided slice, the table and the strided store; big integers 2.58M, of
-    which ``int.from_bytes`` is 11 a byte and ``int.to_bytes`` 14).  Tried and dropped: the
-    repeated key as ``key_int * 0x00000001_00000001...`` (2.08M at 64 KiB), slices of the
-    immutable bytes (``bytes.translate`` costs 9 a byte, ``bytearray``'s 6), strided
-    memoryviews (``tobytes()`` of a strided view costs 55 a byte).
-    """
-    if end is None:
-        end = len(payload)
-    n = end - start
-    if n < TRANSLATE_FROM:
-        if n <= 0:
-            return b""
-        if start or end != len(payload):
-            payload = payload[start:end]
-        repeated_key = (key * (n // 4 + 1))[:n]
-        return (_from_bytes(payload, "little") ^ _from_bytes(repeated_key, "little")
-                ).to_bytes(n, "little")
-    out = bytearray(memoryview(payload)[start:end])       # the one copy of the payload
-    for i in range(4):
-        out[i::4] = out[i::4].translate(_XOR_TABLES[key[i]])
-    return bytes(out)
-
-
-# The size from which translate() beats the big integers (measured: they tie near 768 bytes).
-TRANSLATE_FROM = 1024
-# _XOR_TABLES[k] maps every byte x to x ^ k: 256 tables of 256 bytes, made once with the
-# big-integer path above (a 256-byte payload stays under TRANSLATE_FROM).
-_XOR_TABLES = [apply_mask(bytes(range(256)), bytes((k, k, k, k))) for k in range(256)]
 
 
 def parse_frame(data: Buffer, pos: int = 0, *, expect_mask: bool,
@@ -198,7 +147,7 @@ def parse_frame(data: Buffer, pos: int = 0, *, expect_mask: bool,
     if len(data) < end:
         return None
     if masked:
-        payload = apply_mask(data, bytes(data[start - 4:start]), start, end)
+        payload = masking.mask(data, bytes(data[start - 4:start]), start, end)
     else:
         payload = bytes(data[start:end])   # no second copy when data is already bytes
     return Frame(opcode, payload, fin, compressed), end
@@ -233,4 +182,4 @@ def build_frame(opcode: int, payload: Buffer = b"", *, fin: bool = True,
         header = _HEADER_64(first, mask_bit | 127, length)
     if mask is None:
         return header + payload
-    return header + mask + apply_mask(payload, mask)
+    return header + mask + masking.mask(payload, mask)

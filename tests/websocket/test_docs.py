@@ -5,10 +5,10 @@ import doctest
 
 import pytest
 
-from aioteach.websocket import connection, deflate, fastpath, frames, handshake
+from aioteach.websocket import connection, deflate, fastpath, frames, handshake, masking
 
 
-@pytest.mark.parametrize("module", [connection, deflate, fastpath, frames, handshake], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [connection, deflate, fastpath, frames, handshake, masking], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from aioteach.websocket import (BytesMessage, TextMessage, WebSocketConnection, apply_mask,
                                 build_frame)
-from aioteach.websocket.frames import TRANSLATE_FROM
+from aioteach.websocket.masking import TRANSLATE_FROM
 from aioteach.wsbase import WebSocketBase
 
 roles = st.sampled_from(["client", "server"])
