@@ -28,25 +28,15 @@ the application's ``on_response_prepare`` signal so an app can add headers at th
 
 Headers are built lazily: a ``Response(text=...)`` whose ``headers`` nobody touches never builds
 a ``CIMultiDict``; the protocol renders its head straight from the content type and length.
-
-Performance notes.  ``json_dumps``, json_response's encoder when the caller left ``dumps=``
-at ``json.dumps``, gives json.dumps's own string.  json.dumps with its default arguments builds
-a new C encoder (``json.encoder.c_make_encoder``, an undocumented name) on every call, in
-``JSONEncoder.iterencode``; ``json_dumps`` builds that same encoder once.  Encoding
-``{"message": "Hello, World!"}`` costs 16.9k instructions with json.dumps and 6.5k with
-json_dumps (valgrind, a loop of calls).  ``tests/web/test_json_response.py`` checks with hypothesis that both
-give the same string for any JSON value.
 """
 from __future__ import annotations
 
 import datetime
 import enum
-import json
 import warnings
 from email.utils import formatdate, parsedate_to_datetime
 from http.cookies import SimpleCookie
-from json import encoder as json_encoder
-from typing import Any, Callable, List, Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 from ..http1 import LAST_CHUNK, encode_chunk, reason_phrase
 from ..http1.rules import CHUNKED, NO_BODY, response_framing
@@ -336,34 +326,6 @@ class StreamResponse(CookiesAndCompression, StateMapping):
         return f"<{type(self).__name__} {self._status} {self.reason}>"
 
 
-# -- JSON bodies (see "Performance notes" above) ------------------------------------------------
-def _reused_json_encoder() -> Optional[Callable[[Any, int], List[str]]]:
-    """The C encoder that ``json.dumps(data)`` builds, built once; None without the C module."""
-    make = getattr(json_encoder, "c_make_encoder", None)
-    defaults = json.JSONEncoder()
-    try:
-        # No circular-reference marks (None instead of a dict): the C encoder leaves the marks
-        # of a failed call behind, and one dict would be shared by every call and thread.
-        return make(None, defaults.default, json_encoder.encode_basestring_ascii, None,
-                    defaults.key_separator, defaults.item_separator, defaults.sort_keys,
-                    defaults.skipkeys, defaults.allow_nan) if make else None
-    except TypeError:                   # another Python's C encoder takes other arguments
-        return None
-
-
-_JSON_ENCODE = _reused_json_encoder()
-
-
-def json_dumps(data: Any) -> str:
-    """``json.dumps(data)``: the same string, with its encoder built once, not per call."""
-    if _JSON_ENCODE is not None:
-        try:
-            return "".join(_JSON_ENCODE(data, 0))
-        except Exception:
-            pass    # json.dumps below raises its own error (circular data: ValueError, as ever)
-    return json.dumps(data)
-
-
 # At the end: web/wholeresponse.py builds Response on StreamResponse above; both names are
 # importable from here, as from aiohttp.web_response.
-from .wholeresponse import Response, json_response  # noqa: E402
+from .wholeresponse import Response, json_dumps, json_response  # noqa: E402

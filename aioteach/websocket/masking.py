@@ -134,7 +134,7 @@ def aiohttp_mask() -> MaskFunction:
     return mask
 
 
-# Each accelerated mask by name: (its maker, what to install, in the sentence of its error).
+# Each accelerated mask by name: its maker, and (in _INSTALL) what its error says to install.
 ACCELERATED_MASKS: Dict[str, Callable[[], MaskFunction]] = {
     "websockets": websockets_mask,
     "aiohttp": aiohttp_mask,

@@ -1,4 +1,4 @@
-"""``web.json_response``'s default encoder (web/response.py's ``json_dumps``): json.dumps's
+"""``web.json_response``'s default encoder (web/wholeresponse.py's ``json_dumps``): json.dumps's
 encoder built once.  It must give json.dumps's own bytes for every JSON value and raise
 json.dumps's own errors, and a ``dumps=`` the caller passes is the one that runs."""
 from __future__ import annotations
