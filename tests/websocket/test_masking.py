@@ -129,6 +129,7 @@ def modules_after_import(environment: dict) -> tuple:
     return out.returncode, out.stdout, out.stderr
 
 
+@pytest.mark.subprocess
 def test_by_default_the_mask_is_the_standard_librarys_and_nothing_else_loads():
     code, out, _ = modules_after_import({})
     name, modules = json.loads(out)
@@ -136,12 +137,14 @@ def test_by_default_the_mask_is_the_standard_librarys_and_nothing_else_loads():
     assert {"websockets", "aiohttp"} & set(modules) == set()
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("name", INSTALLED)
 def test_the_environment_variable_picks_the_mask_for_a_program(name):
     code, out, _ = modules_after_import({masking.MASK_ENVIRONMENT_VARIABLE: name})
     assert code == 0 and json.loads(out)[0] == name
 
 
+@pytest.mark.subprocess
 def test_the_environment_variable_with_an_unknown_name_fails_at_import_and_says_so():
     code, _, err = modules_after_import({masking.MASK_ENVIRONMENT_VARIABLE: "fast"})
     assert code != 0 and "unknown WebSocket mask 'fast'" in err
