@@ -10,7 +10,9 @@ connection), for each message size (16-byte text, 4 KiB and 64 KiB binary), each
 * ``raw``         an ``asyncio.Protocol`` per connection speaking through aioteach's codec;
 * ``websockets``  the ``websockets`` library's asyncio client (``compression=None``).
 
-Servers are interleaved round by round, so a noisy neighbour on this shared machine hurts
+``aioteach+mask`` is the same aioteach server with the ``websockets`` library's C mask plugged
+in (``use_mask("websockets")``): the core unmasks with the standard library alone, and this
+column shows what that costs at each size.  Servers are interleaved round by round, so a noisy neighbour on this shared machine hurts
 everyone alike.  Reported: round trips per server CPU-second (utime + stime from
 ``/proc/<pid>/stat``), the fair number the ratios use, and aioteach's round trips/s.
 
@@ -39,7 +41,10 @@ from common import FakeTransport, cpu_seconds, start_server, stop_servers
 
 __all__ = ["main"]
 
-SERVERS = ["aioteach", "aiohttp", "websockets"]
+#: "aioteach+mask" is aioteach with the ``websockets`` library's C mask plugged in
+#: (``use_mask("websockets")``, aioteach/websocket/masking.py): everything else is the same
+#: pure-Python server, so its column shows what the stdlib unmask costs at each size.
+SERVERS = ["aioteach", "aioteach+mask", "aiohttp", "websockets"]
 CLIENTS = ["raw", "websockets"]
 SIZES = [16, 4096, 65536]            # 16 B as text, the others binary
 CONNECTIONS = [1, 16]
@@ -73,6 +78,12 @@ def serve_aioteach(port: int) -> None:
     web.run_app(echo_app(web), host="127.0.0.1", port=port, access_log=None, print=None)
 
 
+def serve_aioteach_mask(port: int) -> None:
+    from aioteach.websocket import use_mask
+    use_mask("websockets")
+    serve_aioteach(port)
+
+
 def serve_aiohttp(port: int) -> None:
     from aiohttp import web
     web.run_app(echo_app(web), host="127.0.0.1", port=port, access_log=None, print=None)
@@ -97,7 +108,8 @@ def serve_websockets(port: int) -> None:
     asyncio.run(main())
 
 
-SERVE = {"aioteach": serve_aioteach, "aiohttp": serve_aiohttp, "websockets": serve_websockets}
+SERVE = {"aioteach": serve_aioteach, "aioteach+mask": serve_aioteach_mask,
+         "aiohttp": serve_aiohttp, "websockets": serve_websockets}
 
 
 # -- the clients ------------------------------------------------------------------------------
@@ -236,16 +248,19 @@ async def run(names: List[str], clients: List[str], rounds: int, seconds: float)
     print(f"\nWebSocket echo, one message in flight per connection; {rounds} round(s) of "
           f"{seconds:g}s per scenario and server, interleaved; trips per server CPU-second")
     print(f"{'size':>6} {'client':<10} {'conns':>5}" + "".join(f"{n:>11}" for n in names)
-          + f"{'vs aiohttp':>11}{'vs websockets':>14}{'aioteach trips/s':>17}")
+          + f"{'vs aiohttp':>11}{'+mask vs aiohttp':>17}{'vs websockets':>14}"
+          + f"{'aioteach trips/s':>17}")
     for kind, size, conns in scenarios:
         per_cpu = {n: trips[(n, kind, size, conns)] / max(cpu[(n, kind, size, conns)], 1e-9)
                    for n in names}
         ours = per_cpu.get("aioteach", 0.0)
         ratio_a = ours / per_cpu["aiohttp"] if per_cpu.get("aiohttp") else 0.0
+        masked = per_cpu.get("aioteach+mask", 0.0)
+        ratio_m = masked / per_cpu["aiohttp"] if per_cpu.get("aiohttp") else 0.0
         ratio_w = ours / per_cpu["websockets"] if per_cpu.get("websockets") else 0.0
         rate = trips.get(("aioteach", kind, size, conns), 0) / (rounds * seconds)
         print(f"{size:>6} {kind:<10} {conns:>5}" + "".join(f"{per_cpu[n]:>11.0f}" for n in names)
-              + f"{ratio_a:>10.2f}x{ratio_w:>13.2f}x{rate:>17.0f}")
+              + f"{ratio_a:>10.2f}x{ratio_m:>16.2f}x{ratio_w:>13.2f}x{rate:>17.0f}")
 
 
 # -- instruction counts: one server protocol in this process, on a fake transport ---------------
@@ -278,9 +293,10 @@ async def open_in_process(web: Any, app_runner: Any, loop: asyncio.AbstractEvent
 async def in_process_echo(name: str, size: int, trips: int, connections: int = 1) -> None:
     """``trips`` rounds of one ``size``-byte message on each of ``connections`` server
     connections (all in flight at once, as with ``--connections 16`` below)."""
-    from aioteach.websocket import Opcode, build_frame
-    if name == "aioteach":
+    from aioteach.websocket import Opcode, build_frame, use_mask
+    if name.startswith("aioteach"):
         from aioteach import web
+        use_mask("websockets" if name == "aioteach+mask" else "stdlib")
     else:
         from aiohttp import web             # type: ignore[no-redef]
 
@@ -347,14 +363,15 @@ def main() -> None:
         asyncio.run(in_process_echo(args.echo_in_process, args.size, args.trips,
                                     args.connections or 1))
     elif args.instructions:
-        print(f"{'size':>6} {'conns':>5} {'aioteach':>10} {'aiohttp':>10}  "
-              "instructions per round trip")
+        print(f"{'size':>6} {'conns':>5} {'aioteach':>10} {'+mask':>10} {'aiohttp':>10}  "
+              "instructions per round trip (aiohttp / aioteach, aiohttp / aioteach+mask)")
         for conns in [args.connections] if args.connections else CONNECTIONS:
             for size in SIZES:
                 ours = instructions("aioteach", size, conns)
+                masked = instructions("aioteach+mask", size, conns)
                 theirs = instructions("aiohttp", size, conns)
-                print(f"{size:>6} {conns:>5} {ours:>10} {theirs:>10}  "
-                      f"(aiohttp/aioteach {theirs / ours:.2f}x)", flush=True)
+                print(f"{size:>6} {conns:>5} {ours:>10} {masked:>10} {theirs:>10}  "
+                      f"({theirs / ours:.2f}x, {theirs / masked:.2f}x)", flush=True)
     else:
         rounds = args.rounds or (1 if args.quick else 3)
         seconds = args.seconds or (1.0 if args.quick else 2.0)
