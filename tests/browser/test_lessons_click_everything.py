@@ -193,11 +193,19 @@ def _code_sources(path: pathlib.Path) -> list:
 
 def run_new_cell(page, code: str) -> None:
     """Add a cell at the end of the notebook, type ``code`` and run it (Shift+Enter)."""
-    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").last.click()
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    cells = panel.locator(".jp-Cell")
+    before = cells.count()
+    cells.last.click()
     page.keyboard.press("Escape")
     page.keyboard.press("b")                     # a new cell below, in command mode
-    page.keyboard.press("Enter")                 # edit it
+    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n",
+                           arg=[".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", before])
+    page.keyboard.press("Enter")                 # edit it; on a busy machine focus comes late,
+    editor = panel.locator(".jp-Cell.jp-mod-active .cm-editor.cm-focused")
+    editor.wait_for(timeout=30_000)              # and keys typed before it would be lost
     page.keyboard.type(code)
+    assert editor.locator(".cm-content").inner_text() == code
     page.keyboard.press("Shift+Enter")
 
 
