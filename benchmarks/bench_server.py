@@ -14,7 +14,9 @@ machine hurts everyone alike.  For each run we read the server's CPU time (utime
 ``aioteach-inline`` is aioteach with ``inline_first_step=True`` (handlers' first steps taken by
 hand, outside a Task: see ``aioteach/web/eager.py`` for why that is not the default).  The
 raw-asyncio ceiling answers every request with fixed bytes and parses nothing: no Python
-server on asyncio's default loop can beat it.  A second scenario holds 1000 concurrent
+server on asyncio's default loop can beat it.  ``lean`` (not in the default set: ``--servers
+aioteach,aiohttp,lean``) is the lean server issue 16 describes: it parses, routes and answers
+but checks nothing, so it shows what any Python server's per-request work costs here.  A second scenario holds 1000 concurrent
 keep-alive connections (``wrk -c1000``) and counts errors, which must be zero.
 
     python benchmarks/bench_server.py            # ~3 minutes
@@ -149,9 +151,71 @@ def serve_raw(port: int) -> None:
     asyncio.run(main())
 
 
+def serve_lean(port: int) -> None:
+    """A lean server, the kind issue 16 measured: an asyncio.Protocol, the head split with
+    bytes.find, the fields into a dict, a dict (then a regex) for routing, a Task per request,
+    and the same three answers.  Nothing is checked: no limits, no Host rule, no timeouts,
+    no keep-alive rules.  It shows what the per-request work of any Python server costs here."""
+    import asyncio
+    import json
+    import re
+
+    user_re = re.compile(r"/user/([^/]+)")
+
+    async def hello(match: Any) -> Tuple[bytes, bytes]:
+        return b"text/plain; charset=utf-8", b"Hello, World!"
+
+    async def json_(match: Any) -> Tuple[bytes, bytes]:
+        return b"application/json", json.dumps({"message": "Hello, World!"}).encode()
+
+    async def user(match: Any) -> Tuple[bytes, bytes]:
+        return b"text/plain; charset=utf-8", f"user {match.group(1)}".encode()
+
+    routes = {"/hello": hello, "/json": json_}
+
+    class Lean(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport: Any = transport
+            self.buffer = b""
+
+        def data_received(self, data: bytes) -> None:
+            buffer = self.buffer + data
+            end = buffer.find(b"\r\n\r\n")
+            while end >= 0:
+                head, buffer = buffer[:end], buffer[end + 4:]
+                line_end = head.find(b"\r\n")
+                method, target, _version = head[:line_end].split(b" ")
+                fields = {}
+                for line in head[line_end + 2:].split(b"\r\n"):
+                    name, _, value = line.partition(b":")
+                    fields[name.lower()] = value.strip()
+                asyncio.get_running_loop().create_task(self.answer(target.decode(), fields))
+                end = buffer.find(b"\r\n\r\n")
+            self.buffer = buffer
+
+        async def answer(self, path: str, fields: Dict[bytes, bytes]) -> None:
+            handler, match = routes.get(path), None
+            if handler is None:
+                match = user_re.fullmatch(path)
+                handler = user if match else None
+            if handler is None:
+                self.transport.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                return
+            content_type, body = await handler(match)
+            self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d"
+                                 b"\r\n\r\n%s" % (content_type, len(body), body))
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        await loop.create_server(Lean, "127.0.0.1", port, backlog=2048)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
 SERVE = {"aioteach": serve_aioteach, "aioteach-inline": serve_aioteach_inline,
          "aiohttp": serve_aiohttp, "tornado": serve_tornado,
-         "raw-asyncio": serve_raw}
+         "raw-asyncio": serve_raw, "lean": serve_lean}
 
 
 # -- instruction counts: one server protocol in this process, on a fake transport ---------------
