@@ -51,7 +51,7 @@ from .errors import RemoteProtocolError
 
 __all__ = [
     "FRAMING_FIELDS", "VALID_HOSTS", "split_head", "check_line", "check_lines", "refuse_head_byte",
-    "parse_version", "parse_fields", "parse_field_block", "parse_field_line", "check_line_sizes", "check_host", "parse_content_length",
+    "parse_version", "parse_fields", "parse_field_block", "parse_field_line", "is_kept_block", "check_line_sizes", "check_host", "parse_content_length",
     "connection_tokens", "keeps_alive", "is_chunked",
 ]
 
@@ -199,6 +199,11 @@ def parse_field_block(block: str, max_headers: int, keep: bool = True,
             _FIELD_BLOCKS.clear()                 # start over, as the line cache does
         _FIELD_BLOCKS[block] = entry
     return entry
+
+
+def is_kept_block(block: str) -> bool:
+    """Is this field block in the cache of blocks (so it holds no credential, no long line)?"""
+    return block in _FIELD_BLOCKS
 
 
 def check_lines(lines: list[str]) -> None:

@@ -184,7 +184,7 @@ class MessageParser:
         head = buf[:end]
         del buf[:end + 4]
         try:
-            return self._parse_head(*self._split_start(head))
+            return self._head_event(head)
         except RemoteProtocolError:
             # Fed byte by byte, these bytes would have been judged as they arrived: by
             # _check_start before the head was complete (a 501, not a 400, for an endless
@@ -193,6 +193,10 @@ class MessageParser:
             self._check_start(head[:METHOD_MAX_LENGTH + 2])
             check_lines(head.decode("latin-1").split("\r\n"))
             raise
+
+    def _head_event(self, head: bytes | bytearray) -> tuple[Any, Any]:
+        """A complete head (without its empty line) -> (event, body reader or None)."""
+        return self._parse_head(*self._split_start(head))
 
     def _split_start(self, head: bytes | bytearray) -> tuple[str, str]:
         """A head as (start line, field block): the block's lines stay joined by CRLF, so

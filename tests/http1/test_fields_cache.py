@@ -10,6 +10,7 @@ a block holding a credential or an unkept line is never kept.
 """
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -130,3 +131,69 @@ def test_blocks_with_credentials_or_for_responses_are_not_kept():
     assert heads._FIELD_BLOCKS == {}
     heads.parse_field_block("Host: a\r\nAccept: */*", 100)
     assert list(heads._FIELD_BLOCKS) == ["Host: a\r\nAccept: */*"]
+
+
+# -- the third key: whole request heads (RequestParser, parser.py "Performance notes") ----------
+START_LINES = st.sampled_from([
+    "GET / HTTP/1.1", "GET /a?b=1 HTTP/1.1", "HEAD /x HTTP/1.0", "POST /p HTTP/1.1",
+    "CONNECT a:1 HTTP/1.1", "G@T / HTTP/1.1", "GET  / HTTP/1.1", "GET / HTTP/2.0", "get / HTTP/1.1",
+])
+HEAD_FIELDS = st.lists(st.sampled_from([
+    "Host: a", "Host: b", "Host: a b", "Accept: */*", "Connection: keep-alive", "Connection: close",
+    "Connection: upgrade", "Upgrade: websocket", "Content-Length: 0", "Content-Length: 3",
+    "Transfer-Encoding: chunked", "Expect: 100-continue", "Cookie: s=1", "Bad Name: x", "X:\x00",
+    "X: " + "y" * 600]), max_size=5)
+LIMITS = st.sampled_from([{}, {"max_headers": 2}, {"max_line_size": 10}, {"max_field_size": 8}])
+
+
+def events_or_error(parser: RequestParser, wire: bytes) -> object:
+    try:
+        return parser.feed(wire)
+    except RemoteProtocolError as exc:
+        return ("error", exc.status, str(exc))
+
+
+def uncached(parser: RequestParser) -> RequestParser:
+    """A parser that always takes the general path (its cache is a dict no one keeps in)."""
+    parser._head_event = lambda head: parser._parse_head(*parser._split_start(head))
+    return parser
+
+
+@SETTINGS
+@given(START_LINES, HEAD_FIELDS, LIMITS, st.integers(min_value=1, max_value=3))
+def test_a_head_from_the_cache_gives_the_general_paths_events(start, fields, limits, times):
+    from aioteach.http1 import parser as parser_module
+    wire = ("\r\n".join([start, *fields]) + "\r\n\r\n" + "abc" * ("Content-Length: 3" in fields)
+            ).encode("latin-1") * times
+    general_parser = uncached(RequestParser(**limits))
+    expected = events_or_error(general_parser, wire)
+    parser_module._KEPT_HEADS.clear()
+    for _ in range(2):                     # cold, then from the cache where it was kept
+        parser = RequestParser(**limits)
+        assert events_or_error(parser, wire) == expected
+        assert (parser.paused, parser.mid_message) == (general_parser.paused,
+                                                      general_parser.mid_message)
+    for kept in parser_module._KEPT_HEADS.values():
+        for head, entry in kept.items():
+            text = head.decode("latin-1")
+            assert "?" not in text.partition("\r\n")[0] and entry[1] is None
+            assert "cookie:" not in text.lower()
+            assert entry[0].upgrade is None and entry[0].method != "CONNECT"    # no switch
+            assert entry == uncached(RequestParser(**limits))._head_event(head)
+
+
+def test_heads_kept_and_not_kept():
+    from aioteach.http1 import parser as parser_module
+    parser_module._KEPT_HEADS.clear()
+    for head in [b"GET / HTTP/1.1\r\nHost: a", b"GET /?q=1 HTTP/1.1\r\nHost: a",
+                 b"GET / HTTP/1.1\r\nHost: a\r\nCookie: s=1",
+                 b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3",
+                 b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: h2c"]:
+        RequestParser().feed(head + b"\r\n\r\nabc")
+    assert [list(kept) for kept in parser_module._KEPT_HEADS.values()] == [
+        [b"GET / HTTP/1.1\r\nHost: a"]]
+    # A parser with other limits has its own heads: a head kept under the defaults is refused
+    # under a smaller max_line_size, as the general path refuses it.
+    with pytest.raises(RemoteProtocolError) as refused:
+        RequestParser(max_line_size=5).feed(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+    assert refused.value.status == 414
