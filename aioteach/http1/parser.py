@@ -36,7 +36,8 @@ Limits, with their precedents:
 Performance notes.  A browser or a load tester sends the same head, byte for byte, for every
 request to the same URL.  RequestParser keeps the Request event it made of each such head (an
 immutable tuple, shared), so a head it has seen costs one dict lookup instead of the decode,
-the split and the rules.  It is a cache of the general path: an entry is ``_parse_head``'s
+the split and the rules; when such a head is alone in a read with nothing buffered (a
+keep-alive client's next request), ``feed`` looks it up before touching the buffer.  It is a cache of the general path: an entry is ``_parse_head``'s
 own answer, kept only for a head with no body, no protocol switch, no query string (queries
 may carry secrets and are endless) and a field block that heads.py's block cache kept (so no
 Cookie or Authorization line, none over 512 characters); one dict per set of limits, at most
@@ -52,7 +53,7 @@ from typing import Any
 from .abnf import METHOD_MAX_LENGTH, method_prefix_re, status_code_re, token_re
 from .bodies import ChunkedReader, ContentLengthReader, UntilCloseReader
 from .errors import RemoteProtocolError
-from .events import Event, InformationalResponse, Request, Response
+from .events import END_OF_MESSAGE, Event, InformationalResponse, Request, Response
 from .heads import (
     VALID_HOSTS, check_host, connection_tokens, is_chunked, is_kept_block, keeps_alive,
     parse_content_length, parse_field_block, parse_version,
@@ -97,6 +98,20 @@ class RequestParser(MessageParser):
             if len(_KEPT_HEADS) < _LIMIT_SETS_MAX:
                 _KEPT_HEADS[limits] = kept
         self._kept_heads = kept
+
+    def feed(self, data: bytes) -> list[Event]:
+        # A head seen before, alone in a read with nothing buffered (a keep-alive client's
+        # next request): the cache of whole heads answers at once.  A kept head never holds
+        # CRLF CRLF, so pipelined heads in one read cannot match; they take the general path.
+        if not self._buf and type(data) is bytes and data.endswith(b"\r\n\r\n") \
+                and self._reader is None and not self.paused and self._error is None \
+                and not self._eof:
+            entry = self._kept_heads.get(data[:-4])
+            if entry is not None:
+                self._empty_lines = 0
+                self._pause_after = False
+                return [entry[0], END_OF_MESSAGE]
+        return super().feed(data)
 
     def _head_event(self, head: bytes | bytearray) -> tuple[Any, Any]:
         # The cache of whole heads ("Performance notes" above): only heads the general path

@@ -156,6 +156,7 @@ def events_or_error(parser: RequestParser, wire: bytes) -> object:
 def uncached(parser: RequestParser) -> RequestParser:
     """A parser that always takes the general path (its cache is a dict no one keeps in)."""
     parser._head_event = lambda head: parser._parse_head(*parser._split_start(head))
+    parser._kept_heads = {}
     return parser
 
 
@@ -171,6 +172,14 @@ def test_a_head_from_the_cache_gives_the_general_paths_events(start, fields, lim
     for _ in range(2):                     # cold, then from the cache where it was kept
         parser = RequestParser(**limits)
         assert events_or_error(parser, wire) == expected
+        assert (parser.paused, parser.mid_message) == (general_parser.paused,
+                                                      general_parser.mid_message)
+    # One read per message (feed's lookup before the buffer), with leading empty lines too.
+    message = wire[:len(wire) // times]
+    for reads in ([message] * times, [b"\r\n", message, message]):
+        general_parser, parser = uncached(RequestParser(**limits)), RequestParser(**limits)
+        assert [events_or_error(parser, data) for data in reads] == \
+            [events_or_error(general_parser, data) for data in reads]
         assert (parser.paused, parser.mid_message) == (general_parser.paused,
                                                       general_parser.mid_message)
     for kept in parser_module._KEPT_HEADS.values():
