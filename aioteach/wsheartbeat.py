@@ -40,7 +40,7 @@ class HeartbeatMixin:
     _write: Callable[[bytes], None]                      # set by WebSocketBase.__init__/_start
 
     if TYPE_CHECKING:                                    # provided by WebSocketBase
-        def _push(self, message: WSMessage, size: int) -> None: ...
+        def _push(self, message: WSMessage) -> None: ...
         def _timeout_error(self) -> BaseException: ...
 
     def _send_heartbeat(self) -> None:
@@ -66,7 +66,7 @@ class HeartbeatMixin:
         self._close_code = WSCloseCode.ABNORMAL_CLOSURE
         self._exception = self._timeout_error()
         self._closed = self._closing = True
-        self._push(WSMessage(WSMsgType.ERROR, self._exception, None), 0)
+        self._push(WSMessage(WSMsgType.ERROR, self._exception, None))
         self._stop_heartbeat()
         waiter = self._close_waiter
         if waiter is not None and not waiter.done():

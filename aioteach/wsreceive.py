@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, Optional, Tuple
 from .websocket import WebSocketConnection, WSMessage, WSMessageTypeError, WSMsgType
 
 __all__ = ["ReceiveMixin", "WS_CLOSED_MESSAGE", "WS_CLOSING_MESSAGE", "QUEUE_HIGH_WATER",
-           "QUEUE_LOW_WATER"]
+           "QUEUE_LOW_WATER", "queued_size"]
 
 WS_CLOSED_MESSAGE, WS_CLOSING_MESSAGE = (WSMessage(WSMsgType.CLOSED, None, None),   # aiohttp's
                                          WSMessage(WSMsgType.CLOSING, None, None))
@@ -39,6 +39,13 @@ CLOSED_RECEIVES_ALLOWED = 5
 
 TEXT, BINARY = WSMsgType.TEXT, WSMsgType.BINARY
 _END_OF_ITERATION = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
+_DATA_TYPES = (TEXT, BINARY)
+
+
+def queued_size(message: WSMessage) -> int:
+    """What a message counts for in the queue's flow control: the length of its data (str
+    or bytes) for TEXT and BINARY, nothing for the rest."""
+    return len(message.data) if message.type in _DATA_TYPES else 0
 
 
 def _time_out(waiter: "asyncio.Future[Any]") -> None:
@@ -84,7 +91,7 @@ class ReceiveMixin:
             timeout = timeout or self._receive_timeout
             timer = self._loop.call_later(timeout, _time_out, waiter) if timeout else None  # type: ignore[union-attr]
             try:
-                handed = await waiter
+                handed = await waiter                 # the message, or None: the end
             except asyncio.CancelledError:
                 # Cancelled after data_received handed us a message: it goes back to the
                 # front of the queue, so the next receive() gets it (never lost).
@@ -96,7 +103,7 @@ class ReceiveMixin:
                 if timer is not None:
                     timer.cancel()
             if handed is not None:                    # data_received handed it over directly
-                return handed[0]
+                return handed
             if not messages:                          # woken by the end of the connection
                 return self._closed_message() if self._closed else WS_CLOSING_MESSAGE
         message, size = messages.popleft()
@@ -107,12 +114,13 @@ class ReceiveMixin:
                 self._transport.resume_reading()
         return message
 
-    def _requeue(self, item: Optional[Tuple[WSMessage, int]]) -> None:
+    def _requeue(self, message: Optional[WSMessage]) -> None:
         """Put a message handed to a cancelled receive() back at the front of the queue."""
-        if item is None:
+        if message is None:
             return
-        self._messages.appendleft(item)
-        self._queued += item[1]
+        size = queued_size(message)
+        self._messages.appendleft((message, size))
+        self._queued += size
         if self._queued > QUEUE_HIGH_WATER:
             self._pause_reading()
 
