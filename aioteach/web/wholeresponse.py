@@ -2,27 +2,43 @@
 
 Theory of operation.  Most handlers return ``web.Response(text=...)``, ``body=b"..."`` or
 ``json_response(data)``: the body is known before anything is sent.  Such a response is the
-fast one (``_fast_bytes``): when nobody touched its headers, set a cookie or asked for
-compression, the protocol asks it for head and body as one ``bytes`` and writes that, with
-nothing awaited and no header multidict built.  Otherwise it goes the general way of every
+fast one (``_fast_bytes``): while its header multidict was never built, the protocol asks it
+for head and body as one ``bytes`` (the head from web/responsehead.py's ``fast_head``) and
+writes that, with nothing awaited.  Otherwise it goes the general way of every
 ``StreamResponse`` (web/response.py): ``prepare()`` sends the head, ``write_eof()`` the body.
+The rule that keeps the two the same lives here: whatever adds a field of its own to the head
+(``headers=``, reading ``.headers``, cookies, compression, ``force_close``, chunked coding)
+builds the multidict, and so takes the general path.  ``tests/web/test_response_fast_path.py``
+proves with hypothesis that both paths put the same bytes on the wire.
 
 A body that is not bytes (a file, ``io.StringIO``, an async generator, a ``Payload``) is
 wrapped by ``aioteach.payload`` and sent piece by piece: see web/payloadbody.py.  Such a
 response always has headers, so the fast path never sees it.
 
-Performance notes.  ``json_dumps``, ``json_response``'s encoder when the caller left ``dumps=``
-at ``json.dumps``, gives json.dumps's own string.  json.dumps with its default arguments builds
-a new C encoder (``json.encoder.c_make_encoder``, an undocumented name) on every call, in
-``JSONEncoder.iterencode``; ``json_dumps`` builds that same encoder once.  Encoding
-``{"message": "Hello, World!"}`` costs 16.9k instructions with json.dumps and 6.5k with
-json_dumps (valgrind, a loop of calls).  ``tests/web/test_json_response.py`` checks with
-hypothesis that both give the same string for any JSON value.
+Performance notes (valgrind, CPython 3.11, ``Response(text="Hello, World!")`` then
+``_fast_bytes``, in a loop: 14.8k instructions per response before the first four, 11.1k
+after; the class call alone, nine keyword-only parameters, costs 4.7k of it):
+
+* ``_fast_bytes`` tests one attribute (``_headers``) instead of seven, because the methods
+  below build the multidict: 1.4k saved.
+* ``__init__`` stores ``_reason`` and ``_headers`` even when they are the class's defaults:
+  3.11 reads an instance attribute in a fraction of a class default's cost: 0.3k saved.
+* ``__init__`` tests in the order the common ``text=`` call fails them, and UTF-8 text is
+  encoded by ``str.encode()`` without an argument, its own quickest: 0.9k saved.
+* ``fast_head`` hands back the whole head for the length (see its notes): 1.1k saved.
+* ``json_dumps``, ``json_response``'s encoder when the caller left ``dumps=`` at
+  ``json.dumps``, gives json.dumps's own string.  json.dumps with its default arguments builds
+  a new C encoder (``json.encoder.c_make_encoder``, an undocumented name) on every call, in
+  ``JSONEncoder.iterencode``; ``json_dumps`` builds that same encoder once.  Encoding
+  ``{"message": "Hello, World!"}`` costs 16.9k instructions with json.dumps and 6.5k with
+  json_dumps (valgrind, a loop of calls).  ``tests/web/test_json_response.py`` checks with
+  hypothesis that both give the same string for any JSON value.
 """
 from __future__ import annotations
 
 import json
 from json import encoder as json_encoder
+from http.cookies import SimpleCookie
 from typing import Any, Callable, List, Optional
 
 from ..http1 import LAST_CHUNK, encode_chunk
@@ -48,44 +64,58 @@ class Response(StreamResponse, PayloadBody):
                  text: Optional[str] = None, headers: Optional[Any] = None,
                  content_type: Optional[str] = None, charset: Optional[str] = None,
                  zlib_executor_size: Optional[int] = None, zlib_executor: Any = None) -> None:
-        if body is not None and text is not None:
-            raise ValueError("pass body= or text=, not both")
-        if content_type is not None and "charset" in content_type:
-            raise ValueError("content_type must not contain a charset: pass charset= instead")
+        # Ordered so that the common ``Response(text=...)`` takes the fewest steps: each test
+        # below is False for it but the ``text`` ones (see "Performance notes" above).
         self._status = status
+        self._reason = reason
+        self._headers = None     # the class's default too; stored, _fast_bytes reads it sooner
         if reason is not None:
             check_reason(reason)
-            self._reason = reason
-        if isinstance(body, str):       # aiohttp takes a str body as text: so do we
-            text, body = body, None
-        explicit = False
-        if headers is not None:
-            self._init_headers = ResponseHeaders(headers)     # CR/LF refused here, a copy
-            explicit = "Content-Type" in self._init_headers
-            if explicit and (content_type is not None or charset is not None):
-                raise ValueError("headers= already holds a Content-Type: passing content_type= or "
-                                 "charset= as well is refused (as in aiohttp); choose one")
+        if body is not None:
+            if text is not None:
+                raise ValueError("pass body= or text=, not both")
+            if isinstance(body, str):       # aiohttp takes a str body as text: so do we
+                text, body = body, None
+        if content_type is not None and "charset" in content_type:
+            raise ValueError("content_type must not contain a charset: pass charset= instead")
+        explicit = headers is not None and self._take_headers(headers, content_type, charset)
         if text is not None:
             if not isinstance(text, str):
                 raise TypeError(f"text must be str, got {type(text).__name__}")
-            if charset is None:
-                charset = "utf-8"
-            body = text.encode(charset)
+            if charset is None:              # UTF-8: str.encode()'s own default, its quickest
+                charset, self._body = "utf-8", text.encode()
+            else:
+                self._body = text.encode(charset)
             if not explicit:
                 self._ctype, self._charset = content_type or "text/plain", charset
-        elif not explicit and (content_type is not None or charset is not None):
-            self._ctype, self._charset = content_type or "application/octet-stream", charset
-        if body is not None:
-            if type(body) is not bytes:
-                if not isinstance(body, (bytes, bytearray, memoryview)):
-                    self._adopt_payload(body, explicit)     # a file, a generator...: a Payload
-                    return
-                body = bytes(body)
-            if self._ctype is None and not explicit:
-                self._ctype = "application/octet-stream"
-            self._body = body
-        if headers is not None and self._ctype is not None:
-            _ = self.headers           # put Content-Type into the caller's headers now
+        else:
+            if not explicit and (content_type is not None or charset is not None):
+                self._ctype, self._charset = content_type or "application/octet-stream", charset
+            if body is not None:
+                self._take_body(body, explicit)
+        if headers is not None:
+            _ = self.headers      # built now, Content-Type put in: off the fast path
+
+    def _take_headers(self, headers: Any, content_type: Optional[str],
+                      charset: Optional[str]) -> bool:
+        """Copy ``headers=`` (CR/LF refused here); True when it holds a Content-Type."""
+        self._init_headers = ResponseHeaders(headers)
+        explicit = "Content-Type" in self._init_headers
+        if explicit and (content_type is not None or charset is not None):
+            raise ValueError("headers= already holds a Content-Type: passing content_type= or "
+                             "charset= as well is refused (as in aiohttp); choose one")
+        return explicit
+
+    def _take_body(self, body: Any, explicit: bool) -> None:
+        """``body=`` that is not text: bytes kept as they are, anything else a Payload."""
+        if type(body) is not bytes:
+            if not isinstance(body, (bytes, bytearray, memoryview)):
+                self._adopt_payload(body, explicit)     # a file, a generator...: a Payload
+                return
+            body = bytes(body)
+        if self._ctype is None and not explicit:
+            self._ctype = "application/octet-stream"
+        self._body = body
 
     @property
     def body(self) -> Any:
@@ -126,24 +156,21 @@ class Response(StreamResponse, PayloadBody):
     def _fast_bytes(self, version: str, method: str, keep_alive: bool) -> Optional[bytes]:
         """Head and body in one bytes, or None when the general path (prepare) is needed.
 
-        The fast path (see web/responsehead.py) covers what most handlers return: no custom
-        headers touched, no cookies, no compression, a status with a body, and no
-        ``on_response_prepare`` receivers (the protocol checks that last one, makes the
-        same seam moves as prepare() and write_eof(), and decides ``keep_alive``).
+        The fast path (see web/responsehead.py) covers what most handlers return: a header
+        multidict never built (no headers, cookies, compression... see above), a status with
+        a body, and no ``on_response_prepare`` receivers (the protocol checks that last one,
+        makes the same seam moves as prepare() and write_eof(), and decides ``keep_alive``).
         """
-        if self._headers is not None or self._init_headers or self._cookies or \
-                self._keep_alive is not None or self._status in NO_BODY_STATUSES or \
-                self._compression is not None or self._prepared:
+        if self._headers is not None or self._status in NO_BODY_STATUSES:
             return None
         body = self._body or b""
+        length = len(body)
+        head = fast_head(self._status, self._reason, version, self._ctype, self._charset,
+                         keep_alive, length)
         self._keep_alive = keep_alive
-        before, after = fast_head(self._status, self._reason, version, self._ctype,
-                                  self._charset, keep_alive)
         self._prepared = self._eof_sent = True
-        self._body_length = len(body)
-        if method == "HEAD":
-            return b"".join((before, b"%d" % len(body), after))
-        return b"".join((before, b"%d" % len(body), after, body))
+        self._body_length = length
+        return head if method == "HEAD" else head + body
 
     async def write_eof(self, data: bytes = b"") -> None:
         if self._eof_sent:
@@ -162,10 +189,27 @@ class Response(StreamResponse, PayloadBody):
         self._eof_sent = True
         self._protocol.end_response()
 
+    # -- what takes a Response off the fast path: each builds the header multidict ----------
+    # ``_fast_bytes`` serves only a response whose header multidict was never built.  headers=
+    # and prepare() build it; so does everything below, which adds a field of its own
+    # (Transfer-Encoding, Connection: close, Set-Cookie, Content-Encoding).
     def enable_chunked_encoding(self) -> None:
         """Send the whole body as one chunk (aiohttp allows it on a Response too)."""
         super().enable_chunked_encoding()
-        _ = self.headers       # built, so the fast path (for untouched headers) leaves it alone
+        _ = self.headers
+
+    def force_close(self) -> None:
+        super().force_close()
+        _ = self.headers
+
+    @property
+    def cookies(self) -> SimpleCookie:
+        _ = self.headers
+        return super().cookies
+
+    def enable_compression(self, force: Optional[str] = None, strategy: Any = None) -> None:
+        super().enable_compression(force, strategy)
+        _ = self.headers
 
     async def prepare(self, request: Any) -> None:
         if self._body is None and self._payload is None and self._status not in NO_BODY_STATUSES:
