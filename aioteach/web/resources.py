@@ -36,7 +36,7 @@ from ..url import URL
 from ..urlencoding import PATH_SAFE          # what a path may carry unescaped (RFC 3986 3.3)
 from .exceptions import HTTPMethodNotAllowed
 from .routes import (NO_METHODS, AbstractRoute, Handler, MatchInfoError, ResourceRoute,
-                     SystemRoute, UrlMappingMatchInfo)
+                     SystemRoute, UrlMappingMatchInfo, match_info_for)
 
 __all__ = [
     "UrlMappingMatchInfo", "MatchInfoError",
@@ -106,7 +106,7 @@ class AbstractResource:
         route = self._by_method.get(method) or self._by_method.get(ANY_METHOD)
         if route is None:
             return None, self._allowed                                # PARTIAL: 405 material
-        return UrlMappingMatchInfo(variables, route), self._allowed   # FULL
+        return match_info_for(variables, route), self._allowed        # FULL
 
     async def resolve(self, request: Any) -> Tuple[Optional[UrlMappingMatchInfo], frozenset]:
         return self._match(request.path, request.method)

@@ -17,6 +17,10 @@ at a time (``/users/7`` -> ``/users`` -> ``/``), so only the few resources that 
 run their regex, and the most specific prefix wins whatever the registration order.  If no
 resource matched fully, the methods of those that matched the path make the 405's ``Allow``
 (RFC 9110 section 15.5.6); if there were none, 404.
+
+Performance notes (valgrind instructions, CPython 3.11): ``routing_path`` returns a target
+with no ``%`` and no ``?`` as it came (two substring tests instead of a ``partition``): -0.35k
+per request; its hypothesis test is in ``tests/web/test_routing_fastpath.py``.
 """
 from __future__ import annotations
 
@@ -205,6 +209,8 @@ def routing_path(raw_path: str) -> str:
     """The path resources match: ``raw_path`` without its query, percent-decoded except for
     ``%2F`` and ``%25``, which stay encoded so an encoded slash stays inside its segment
     (aiohttp's ``URL.path_safe``).  ``resources.unquote_segment`` decodes the variables."""
+    if "%" not in raw_path and "?" not in raw_path:
+        return raw_path                  # most targets: nothing to cut, nothing to decode
     path = raw_path.partition("?")[0]
     return unquote(path, keep="%/") if "%" in path else path
 
