@@ -17,7 +17,8 @@ Performance notes (valgrind instructions, CPython 3.11, one request's routing as
 ``Application._handle`` does it: /hello, /user/42):
 - ``match_info_for`` builds the match info of a FULL match without running ``__init__``
   (the class's Python ``__init__`` costs a second interpreter frame and a ``super()`` call):
-  -2.2k and -1.5k.  Its hypothesis test: ``tests/web/test_routing_fastpath.py``.
+  -2.2k and -1.5k; copying the variables with ``|=`` rather than ``update()``: -0.5k more
+  on /user/42.  Its hypothesis test: ``tests/web/test_routing_fastpath.py``.
 - ``handler`` reads ``route._handler`` itself rather than the route's ``handler`` property:
   one property call, not two.  ``apps`` is kept as a tuple, so ``add_app`` builds one tuple
   and ``apps`` returns it without a copy (-0.3k).
@@ -115,7 +116,7 @@ def match_info_for(variables: Dict[str, str], route: "AbstractRoute") -> UrlMapp
     ``super()`` call per request, and a plain route has no variables to copy at all."""
     info = _new_dict(UrlMappingMatchInfo)
     if variables:
-        info.update(variables)
+        info |= variables                # the in-place operator: no method call, no arguments
     info._route = route
     info._apps = ()
     info._current_app = None
