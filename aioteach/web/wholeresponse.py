@@ -26,6 +26,10 @@ after; the class call alone, nine keyword-only parameters, costs 4.7k of it):
 * ``__init__`` tests in the order the common ``text=`` call fails them, and UTF-8 text is
   encoded by ``str.encode()`` without an argument, its own quickest: 0.9k saved.
 * ``fast_head`` hands back the whole head for the length (see its notes): 1.1k saved.
+* ``json_response`` passes only ``text=`` and ``content_type=`` when the other options are at
+  their defaults: each keyword given to a class costs a dict entry and a lookup on 3.11, and
+  the usual ``json_response(data)`` paid for six: 20.7k -> 19.6k instructions with
+  ``_fast_bytes``.
 * ``json_dumps``, ``json_response``'s encoder when the caller left ``dumps=`` at
   ``json.dumps``, gives json.dumps's own string.  json.dumps with its default arguments builds
   a new C encoder (``json.encoder.c_make_encoder``, an undocumented name) on every call, in
@@ -268,5 +272,7 @@ def json_response(data: Any = _NO_DATA, *, text: Optional[str] = None,
         if text is not None or body is not None:
             raise ValueError("pass data, text= or body=, only one of them")
         text = (json_dumps if dumps is json.dumps else dumps)(data)
+    if body is None and status == 200 and reason is None and headers is None:
+        return Response(text=text, content_type=content_type)    # the usual call: see notes
     return Response(text=text, body=body, status=status, reason=reason, headers=headers,
                     content_type=content_type)
