@@ -74,6 +74,7 @@ class TimedPhases:
     _timeouts: Timeouts
     _idle_delay: float               # min(keepalive_timeout, head_timeout), worked out once
     _timer: Any = None
+    _timer_due = 0.0                 # when _timer fires (its when(), without the method call)
     _phase = IDLE
     _phase_since = 0.0
     _received = 0
@@ -99,17 +100,20 @@ class TimedPhases:
         """
         now = self._phase_since = self._loop.time()
         self._phase, self._received = phase, 0
-        limits = self._timeouts
-        delay = (self._idle_delay if phase is IDLE           # (after every response)
-                 else limits.head_timeout if phase is HEAD
-                 else limits.body_timeout if phase is BODY else None)
-        if delay is None:
+        if phase is IDLE:                                   # (after every response)
+            due = now + self._idle_delay
+        elif phase is HEAD:
+            due = now + self._timeouts.head_timeout
+        elif phase is BODY:
+            due = now + self._timeouts.body_timeout
+        else:
             return
         timer = self._timer
-        if timer is None or timer.when() > now + delay:   # an earlier timer re-checks itself
+        if timer is None or self._timer_due > due:          # an earlier timer re-checks itself
             if timer is not None:
                 timer.cancel()
-            self._timer = self._loop.call_at(now + delay, self._on_timer)
+            self._timer_due = due
+            self._timer = self._loop.call_at(due, self._on_timer)
 
     def _on_timer(self) -> None:
         """One timer per connection, re-armed lazily: cheaper than one per request."""
@@ -132,6 +136,7 @@ class TimedPhases:
             self._phase_since, self._received = now, 0     # we hold it back: not its fault
             due = recheck = now + limits.body_timeout
         if now < due:
+            self._timer_due = recheck
             self._timer = self._loop.call_at(recheck, self._on_timer)
         elif phase is IDLE:
             self._abandon()
