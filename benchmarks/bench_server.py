@@ -281,14 +281,16 @@ async def in_process(name: str, path: str, headers: List[str], count: int,
 
 def instructions(name: str, path: str, headers: str, connections: int,
                  n1: int = 1000, n2: int = 3000) -> int:
-    """Instructions per request, from two valgrind runs of ``in_process``."""
+    """Instructions per request, from two valgrind runs of ``in_process``.  PYTHONHASHSEED
+    is fixed: dict layouts then repeat from run to run, and so do the counts."""
     counts = []
+    env = dict(os.environ, PYTHONHASHSEED="0")
     for count in (n1, n1, n2):        # the first run only warms caches (.pyc files); dropped
         run = subprocess.run(["valgrind", "--tool=callgrind", "--cache-sim=no",
                               "--callgrind-out-file=/dev/null", sys.executable, __file__,
                               "--in-process", name, "--path", path, "--headers", headers,
                               "--requests", str(count), "--connections", str(connections)],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, env=env)
         counts.append(int(run.stderr.split("Collected : ")[1].split()[0]))
     return (counts[2] - counts[1]) // (n2 - n1)
 
