@@ -50,8 +50,9 @@ from .abnf import (
 from .errors import RemoteProtocolError
 
 __all__ = [
-    "FRAMING_FIELDS", "VALID_HOSTS", "split_head", "check_line", "check_lines", "refuse_head_byte",
-    "parse_version", "parse_fields", "parse_field_block", "parse_field_line", "is_kept_block", "check_line_sizes", "check_host", "parse_content_length",
+    "FRAMING_FIELDS", "VALID_HOSTS", "split_head", "check_line", "check_lines",
+    "refuse_head_byte", "parse_version", "parse_fields", "parse_field_block", "parse_field_line",
+    "is_kept_block", "check_line_sizes", "check_host", "parse_content_length",
     "connection_tokens", "keeps_alive", "is_chunked",
 ]
 
