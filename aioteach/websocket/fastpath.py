@@ -2,6 +2,8 @@
 
 Theory of operation.  An echo or chat server mostly receives exactly one message per read:
 a single TEXT or BINARY frame with FIN set, whatever its length form (7, 16 or 64 bits).
+(``receive_data`` also asks it about a frame that came in several reads, once it has
+joined them: the same bytes, so the same answer as if they had come in one read.)
 ``receive_whole_message`` recognises that case and returns the message's data (a str or
 bytes) with no Frame, no event and no list made on the way; in every other case it returns
 None and changes nothing, and ``WebSocketConnection.receive_data`` (which starts with this
@@ -52,7 +54,7 @@ def receive_whole_message(self: "WebSocketConnection",
     >>> len(server.receive_whole_message(client.send_bytes(bytes(70000))))   # 64-bit length
     70000
     """
-    if self._buffer or self._msg_opcode is not None or self.state is not self.OPEN:
+    if self._pieces or self._msg_opcode is not None or self.state is not self.OPEN:
         return None                 # in the middle of something, or closing: the general path
     size = len(data)
     if size < 2 or type(data) is not bytes:   # bytes: what transports hand us, sliced free
