@@ -54,7 +54,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
-from typing import Any, Awaitable, Callable, Deque, Optional, Tuple, Union
+from typing import Any, Awaitable, Callable, Deque, Optional, Protocol, Tuple, Union
 
 from . import trace
 from .wsheartbeat import HeartbeatMixin
@@ -78,6 +78,17 @@ _new_tuple = tuple.__new__
 def _wake(waiter: Optional[asyncio.Future]) -> None:
     if waiter is not None and not waiter.done():
         waiter.set_result(None)
+
+
+class Parker(Protocol):
+    """What lets a message reach a waiting ``receive()`` without a turn of the loop: the
+    server's ``web.connectiontask.ConnectionTask`` on Python 3.11 (read it for the why)."""
+
+    def park(self, waiter: "asyncio.Future[Any]") -> None:
+        """``receive()`` is about to await ``waiter``, which only we complete."""
+
+    def unpark(self, waiter: "asyncio.Future[Any]", here: bool = True) -> None:
+        """``waiter`` is done: run the handler on from it (``here``: now, in this callback)."""
 
 
 class WebSocketBase(ReceiveMixin, HeartbeatMixin):
@@ -121,6 +132,9 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
         # (web/websocket.py's DirectRoute): then the "server.bytes_in" trace is emitted here,
         # and send_str, untraced, writes to the transport itself.
         self._trace_conn: Optional[int] = None
+        # The server's ConnectionTask (Python 3.11), which runs the handler on from a waiting
+        # receive() inside data_received: no turn of the loop per message (see _push).
+        self._parker: Optional[Parker] = None
 
     @staticmethod
     def _not_started(*args: Any) -> Any:
@@ -219,6 +233,8 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(message)              # receive() requeues it if cancelled
+            if self._parker is not None:
+                self._parker.unpark(waiter)         # the handler runs on, now
             return
         size = queued_size(message)
         self._messages.append((message, size))
@@ -243,13 +259,13 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
             self._closed = True
             self._exception = FrameError(event.code, event.reason)
             self._write(conn.data_to_send())         # type: ignore[union-attr]
-            self._push(WSMessage(WSMsgType.ERROR, self._exception, None))
             self._finish()
+            self._push(WSMessage(WSMsgType.ERROR, self._exception, None))
             return
         if conn.state is _CLOSED:                     # type: ignore[union-attr]
             # The answer to our own Close: the closing handshake is complete.
-            self._push(event.to_message())
             self._finish()
+            self._push(event.to_message())
             return
         if self._autoclose:
             # Answer at once, and with 1000 whatever the peer's code, as aiohttp does: the
@@ -258,8 +274,8 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
             # says an endpoint "typically" echoes the code; 1000 is allowed too.)
             self._closed = True
             self._write(conn.send_close(WSCloseCode.OK))  # type: ignore[union-attr]
-            self._push(event.to_message())
             self._finish()
+            self._push(event.to_message())
             return
         self._push(event.to_message())            # the application answers with close()
 
@@ -272,8 +288,16 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
                 self._exception = exc
         self._closed = True
         self._stop_heartbeat()
-        _wake(self._waiter)
+        self._wake_receive()
         _wake(self._close_waiter)
+
+    def _wake_receive(self) -> None:
+        """The end came: a waiting receive() returns (CLOSED or CLOSING), in the handler's
+        Task on the loop's next turn, never inside our caller."""
+        waiter = self._waiter
+        _wake(waiter)
+        if waiter is not None and self._parker is not None:
+            self._parker.unpark(waiter, here=False)
 
     def _finish(self) -> None:
         """Both Close frames went by (or we gave up): close the transport (section 7.1.1)."""
@@ -366,5 +390,5 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
         self._finish()
         self._messages.clear()                         # after close(), receive() says CLOSED
         self._queued = 0
-        _wake(self._waiter)
+        self._wake_receive()
         return True

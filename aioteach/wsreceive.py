@@ -48,11 +48,6 @@ def queued_size(message: WSMessage) -> int:
     return len(message.data) if message.type in _DATA_TYPES else 0
 
 
-def _time_out(waiter: "asyncio.Future[Any]") -> None:
-    if not waiter.done():
-        waiter.set_exception(asyncio.TimeoutError())
-
-
 class ReceiveMixin:
     """``receive()`` and friends over ``WebSocketBase``'s queue and waiter."""
 
@@ -68,6 +63,7 @@ class ReceiveMixin:
     _closing: bool
     _lost: bool
     _closed_receives: int
+    _parker: Any
 
     if TYPE_CHECKING:                                    # provided by WebSocketBase
         def _pause_reading(self) -> None: ...
@@ -89,7 +85,9 @@ class ReceiveMixin:
                                    "reads a WebSocket, others may send")
             waiter = self._waiter = self._loop.create_future()   # type: ignore[union-attr]
             timeout = timeout or self._receive_timeout
-            timer = self._loop.call_later(timeout, _time_out, waiter) if timeout else None  # type: ignore[union-attr]
+            timer = self._loop.call_later(timeout, self._time_out, waiter) if timeout else None  # type: ignore[union-attr]
+            if self._parker is not None:              # the server's: see wsbase's _push
+                self._parker.park(waiter)
             try:
                 handed = await waiter                 # the message, or None: the end
             except asyncio.CancelledError:
@@ -113,6 +111,12 @@ class ReceiveMixin:
                 self._reading_paused = False
                 self._transport.resume_reading()
         return message
+
+    def _time_out(self, waiter: "asyncio.Future[Any]") -> None:
+        if not waiter.done():
+            waiter.set_exception(asyncio.TimeoutError())
+            if self._parker is not None:
+                self._parker.unpark(waiter, here=False)
 
     def _requeue(self, message: Optional[WSMessage]) -> None:
         """Put a message handed to a cancelled receive() back at the front of the queue."""

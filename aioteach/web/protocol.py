@@ -112,7 +112,7 @@ class HttpProtocol(ConnectionWriter, TimedPhases, ShutdownSteps, asyncio.Protoco
         self._out: Optional[list[bytes]] = None          # writes collected during a batch
         self._error: Optional[RemoteProtocolError] = None  # to answer once the queue drains
         self._peer_eof = False                           # the client half-closed
-        self._lender: Optional[ConnectionTask] = None    # 3.11: the Task handlers run in
+        self.lender: Optional[ConnectionTask] = None    # 3.11: the Task handlers run in
         # Flow control (_reading_paused, _write_paused, _drain_waiter), _takeover (a response
         # owning the bytes) and the timer's state start as writer.py's and timeouts.py's defaults.
 
@@ -130,7 +130,7 @@ class HttpProtocol(ConnectionWriter, TimedPhases, ShutdownSteps, asyncio.Protoco
         self._server.connections.add(self)
         self._start_phase(HEAD)                  # the first head is due, like any other
         if LENDING and not self._inline:
-            self._lender = ConnectionTask(self._loop)    # web/connectiontask.py
+            self.lender = ConnectionTask(self._loop)    # web/connectiontask.py
         if trace.enabled:
             trace.emit("server.connection_made", conn=self.conn_id,
                        peer=transport.get_extra_info("peername"))
@@ -226,8 +226,8 @@ class HttpProtocol(ConnectionWriter, TimedPhases, ShutdownSteps, asyncio.Protoco
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._lender is not None:
-            self._lender.close()
+        if self.lender is not None:
+            self.lender.close()
         lost = ConnectionResetError("the client closed the connection")
         for _, _, payload in ((self._current,) if self._current else ()) + tuple(self._queue):
             if payload is not EMPTY_STREAM and not payload.is_eof():
@@ -258,8 +258,8 @@ class HttpProtocol(ConnectionWriter, TimedPhases, ShutdownSteps, asyncio.Protoco
             self._continue_due = message.expect_continue is True and message.version == "1.1"
             self._life = LIFECYCLE[(self._life, "request")]
             try:
-                if self._lender is not None:
-                    self.handler_task = self._lender.start(self._respond(current))
+                if self.lender is not None:
+                    self.handler_task = self.lender.start(self._respond(current))
                 else:
                     self.handler_task = start_eagerly(self._respond(current), self._loop,
                                                       self._inline)

@@ -39,6 +39,7 @@ class ResponseWriter(Protocol):
     transport: Optional[asyncio.Transport]     # None once the connection is gone
     conn_id: int                               # names the connection in traces
     handler_task: "Optional[asyncio.Task[Any]]"  # the Task running the current handler
+    lender: Any          # 3.11: the connection's Task (web/connectiontask.py), else None
 
     @property
     def closing(self) -> bool:
