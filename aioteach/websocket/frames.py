@@ -38,7 +38,10 @@ counts a ``memcpy`` (``rep movsb``) at about one instruction a byte, where the C
 loopback TCP, ``benchmarks/bench_websocket.py``'s 64 KiB frames mostly come in one read
 (65550 bytes; 16 reads in 5400 were cut), so the fast path takes them.  ``build_frame``
 copies a big payload once (``header + payload``): one ``transport.write``, one ``send``
-system call; aiohttp writes the two apart, two system calls, to save that copy.
+system call; aiohttp writes the two apart, two system calls, to save that copy.  What
+no codec sees: asyncio reads each time into a fresh 256 KiB bytes object; in a process
+where glibc's mmap threshold has stayed below that, every read is an mmap, mremap and
+munmap plus a page fault per 4 KiB read (strace, perf): sys time doubles, whichever server.
 """
 from __future__ import annotations
 
