@@ -13,7 +13,8 @@ opening handshake, then hand the same three things to ``WebSocketBase._start``: 
                  violation with the codec's Close frame and an ERROR message (section 7.1.7)
     messages out ``await ws.receive()`` pops the queue, or waits on one future for the next
                  message; ``async for msg in ws`` stops at CLOSE, CLOSING or CLOSED
-                 (``wsreceive.py``)
+                 (``wsreceive.py``); a server handler waiting there is *parked*: the
+                 message's ``data_received`` runs it on at once (``Parker``, below)
     bytes out    ``send_str``/``send_bytes``/``send_json``/``ping``/``pong``: one frame, one
                  ``write``, then ``drain()`` (waits only while the socket's buffer is full)
     closing      ``close()`` sends our Close, waits up to ``timeout`` seconds for the peer's,
@@ -40,14 +41,13 @@ without NamedTuple's Python-level ``__new__``.  ``send_str``, untraced on a conn
 transport hands to us directly, writes to the transport itself instead of through the server's
 ``write`` (the same two steps, one call fewer): 77.5k -> 76.6k (1.2%).
 
-Where a 16-byte echo's 76.6k go (Python 3.11, one connection; each part measured by putting
-a bare stand-in in its place): 46.4k is a bare Task echoing on the same fake transport (the
-benchmark's driver, a future waking a Task, two turns of the loop at about 20k a turn); 10.7k
-the server's layers around the handler (the connection's Task, the handler's frames, ``async
-for``); 19.5k this module and the codec: about 13k from ``data_received`` to the waiter's
-future (5.5k of it the unmask, ``masking.py``; 4.5k the fast path's checks), 6k for
-``send_str`` (the codec's ``send_text`` 5k) and under 1k for ``receive()``.  So the
-protocol's whole work on a message costs about one turn of the loop.
+Where a 16-byte echo goes (Python 3.11, valgrind on the server's own process, a real socket,
+one connection): 80.5k instructions per round trip when each message woke the handler's Task;
+65.6k since ``_push`` hands it to a *parked* handler (``web/connectiontask.py``: the handler
+runs on inside ``data_received``, no turn of the loop); aiohttp 75.2k.  23.7k of it is
+asyncio's own floor (a bare ``asyncio.Protocol`` echo on the same socket), and 3.1k the
+standard-library unmask beyond a C one (62.5k with ``use_mask("websockets")``).  With 16
+connections in flight the loop's turns are shared and the counts are 52.9k, 50.1k and 54.2k.
 """
 from __future__ import annotations
 
