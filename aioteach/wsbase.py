@@ -13,8 +13,9 @@ opening handshake, then hand the same three things to ``WebSocketBase._start``: 
                  violation with the codec's Close frame and an ERROR message (section 7.1.7)
     messages out ``await ws.receive()`` pops the queue, or waits on one future for the next
                  message; ``async for msg in ws`` stops at CLOSE, CLOSING or CLOSED
-                 (``wsreceive.py``); a server handler waiting there is *parked*: the
-                 message's ``data_received`` runs it on at once (``Parker``, below)
+                 (``wsreceive.py``); on the server under Python 3.11 a handler waiting
+                 there is *parked*: the read's ``data_received`` runs it on at its end
+                 (``Parker``, below)
     bytes out    ``send_str``/``send_bytes``/``send_json``/``ping``/``pong``: one frame, one
                  ``write``, then ``drain()`` (waits only while the socket's buffer is full)
     closing      ``close()`` sends our Close, waits up to ``timeout`` seconds for the peer's,
@@ -82,12 +83,13 @@ def _wake(waiter: Optional[asyncio.Future]) -> None:
 
 class Parker(Protocol):
     """What lets a message reach a waiting ``receive()`` without a turn of the loop: the
-    server's ``web.connectiontask.ConnectionTask`` on Python 3.11 (read it for the why)."""
+    server's ``web.connectiontask.ConnectionTask`` on Python 3.11 (read it for the why);
+    None on the client, on 3.12+ and with ``inline_first_step``."""
 
     def park(self, waiter: "asyncio.Future[Any]") -> None:
-        """``receive()`` is about to await ``waiter``, which only we complete."""
+        """``receive()`` is about to await ``waiter``, which this WebSocket completes."""
 
-    def unpark(self, waiter: "asyncio.Future[Any]", here: bool = True) -> None:
+    def unpark(self, waiter: "asyncio.Future[Any]", here: bool = False) -> None:
         """``waiter`` is done: run the handler on from it (``here``: now, in this callback)."""
 
 
@@ -203,13 +205,15 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
         if message is not None:
             self._push(_new_tuple(WSMessage, (TEXT if type(message) is str else BINARY,
                                               message, None)))
-            return
-        for event in conn.receive_data(data):
-            kind = _DATA_MESSAGE_TYPES.get(type(event))
-            if kind is not None:
-                self._push(_new_tuple(WSMessage, (kind, event.data, None)))
-            else:
-                self._on_control(event)
+        else:
+            for event in conn.receive_data(data):
+                kind = _DATA_MESSAGE_TYPES.get(type(event))
+                if kind is not None:
+                    self._push(_new_tuple(WSMessage, (kind, event.data, None)))
+                else:
+                    self._on_control(event)
+        if self._parker is not None:                 # every event of the read is handled:
+            self._run_parked(here=True)             # a parked handler runs on, now
 
     def _on_control(self, event: Union[Ping, Pong, CloseReceived]) -> None:
         kind = type(event)
@@ -233,8 +237,6 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(message)              # receive() requeues it if cancelled
-            if self._parker is not None:
-                self._parker.unpark(waiter)         # the handler runs on, now
             return
         size = queued_size(message)
         self._messages.append((message, size))
@@ -259,13 +261,13 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
             self._closed = True
             self._exception = FrameError(event.code, event.reason)
             self._write(conn.data_to_send())         # type: ignore[union-attr]
-            self._finish()
             self._push(WSMessage(WSMsgType.ERROR, self._exception, None))
+            self._finish()
             return
         if conn.state is _CLOSED:                     # type: ignore[union-attr]
             # The answer to our own Close: the closing handshake is complete.
-            self._finish()
             self._push(event.to_message())
+            self._finish()
             return
         if self._autoclose:
             # Answer at once, and with 1000 whatever the peer's code, as aiohttp does: the
@@ -274,8 +276,8 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
             # says an endpoint "typically" echoes the code; 1000 is allowed too.)
             self._closed = True
             self._write(conn.send_close(WSCloseCode.OK))  # type: ignore[union-attr]
-            self._finish()
             self._push(event.to_message())
+            self._finish()
             return
         self._push(event.to_message())            # the application answers with close()
 
@@ -291,13 +293,19 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
         self._wake_receive()
         _wake(self._close_waiter)
 
+    def _run_parked(self, here: bool = False) -> None:
+        """A message or the end reached a waiting receive(): if its handler is parked (the
+        server, Python 3.11), it runs on, at once if ``here`` (the end of a read, every
+        event of it handled), else in its Task on the loop's next turn (timers, closing)."""
+        waiter = self._waiter
+        if self._parker is not None and waiter is not None and waiter.done():
+            self._parker.unpark(waiter, here)
+
     def _wake_receive(self) -> None:
         """The end came: a waiting receive() returns (CLOSED or CLOSING), in the handler's
         Task on the loop's next turn, never inside our caller."""
-        waiter = self._waiter
-        _wake(waiter)
-        if waiter is not None and self._parker is not None:
-            self._parker.unpark(waiter, here=False)
+        _wake(self._waiter)
+        self._run_parked()
 
     def _finish(self) -> None:
         """Both Close frames went by (or we gave up): close the transport (section 7.1.1)."""

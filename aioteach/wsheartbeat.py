@@ -41,6 +41,7 @@ class HeartbeatMixin:
 
     if TYPE_CHECKING:                                    # provided by WebSocketBase
         def _push(self, message: WSMessage) -> None: ...
+        def _run_parked(self, here: bool = False) -> None: ...
         def _timeout_error(self) -> BaseException: ...
 
     def _send_heartbeat(self) -> None:
@@ -73,6 +74,7 @@ class HeartbeatMixin:
             waiter.set_result(None)
         if self._transport is not None:
             self._transport.abort()                   # close() would wait to flush to the dead
+        self._run_parked()                            # a parked handler: on the next turn
 
     def _stop_heartbeat(self) -> None:
         for timer in (self._ping_timer, self._pong_timer):

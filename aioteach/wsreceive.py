@@ -2,8 +2,9 @@
 
 Theory of operation.  ``WebSocketBase.data_received`` (``wsbase.py``) turns bytes into
 WSMessages and hands each to ``_push``: straight into the future of a ``receive()`` that
-waits (whose handler, on the server, then runs on at once: ``park`` below and
-``web/connectiontask.py``), or into the queue ``_messages`` with its size.  This mixin is the other end:
+waits (on the server under Python 3.11 its handler is parked there and runs on at the end of
+the read: ``park`` below and ``web/connectiontask.py``), or into the queue ``_messages`` with
+its size.  This mixin is the other end:
 
     receive()         pop the queue; or wait on one future (with ``timeout`` or
                       ``receive_timeout``); after the end, CLOSING (the peer closed: answer

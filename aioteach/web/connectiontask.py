@@ -17,27 +17,30 @@ a time::
 
 "As the Task" means that, for the length of the first step, asyncio's record of the running
 task (``asyncio.tasks._current_tasks``, the dict ``current_task()`` reads) names the
-connection's Task, and is put back after.  A Task parked between handlers is waiting for
-``_wake``, so a ``cancel()`` from the first step (an ``asyncio.timeout`` expiring later)
-reaches the Task and, through ``_step_on``, the handler, as it would its own Task.
+connection's Task, and is put back after.  Between handlers the Task waits for ``_wake``,
+so a ``cancel()`` from the first step (an ``asyncio.timeout`` expiring later) reaches the
+Task and, through ``_drive``, the handler, as it would its own Task.
 
 Parking: a handler waiting for the connection's own bytes.  A WebSocket handler lives as long
-as its connection, and spends it in ``await ws.receive()``: waiting on a future that only
-this connection's ``data_received`` completes.  Waking the Task for it would cost a turn of
-the loop per message (the future's callback, the Task's step) although we are already
-running, in ``data_received``, with the message in hand.  So such a future may be *parked*
-(``park``, called by ``receive()`` just before it awaits): the Task then waits on a future of
-its own, ``_park``, and ``unpark`` (called once the message is in the future) takes the
-handler's next step at once, as the first step is taken::
+as its connection, and spends it in ``await ws.receive()``: waiting on a future that the
+WebSocket itself completes, nearly always in ``data_received`` with a message.  Waking the
+Task for it would cost a turn of the loop per message (the future's callback, the Task's
+step) although we are already running, in ``data_received``, with the message in hand.  So
+the handler may be *parked* on that future (``park``, called by ``receive()`` just before it
+awaits): the Task then waits on a future of its own, ``_park``, and once the read's every
+event is handled, ``unpark(waiter, here=True)`` takes the handler's next step at once, as the
+first step is taken::
 
-    data_received -> ws._push(message) -> ConnectionTask.unpark(waiter)
+    data_received -> events -> ws._push(message) ... -> ConnectionTask.unpark(waiter, True)
         the handler echoes and awaits receive() again -> parked again: no turn of the loop
         the handler awaits anything else (drain, sleep) -> the Task wakes and awaits that
         the handler returned or raised                  -> the Task wakes and finishes
 
 A cancel() reaches a parked handler as any other (the Task waits on ``_park``, which the
-cancel cancels); a timer or ``connection_lost`` completing the future wakes the Task, which
-takes the step itself, so a handler never runs inside another callback's cleanup.
+cancel cancels).  Anything else that completes the future (a receive timeout, the heartbeat,
+``connection_lost``, ``close()`` from another Task) calls ``unpark(waiter)``, which wakes the
+Task to take the step on the loop's next turn: a handler never runs inside another
+callback's cleanup.
 
 Each request still gets its own copy of the context (``contextvars``) the connection began
 in, as a Task per request would: a context variable a handler sets is not seen by the next
@@ -51,7 +54,8 @@ per request.  Differences from a Task per request, on purpose: ``request.task`` 
 events name the connection's Task, so a lesson that counts distinct Tasks sees one per
 connection; a handler that cancels its own Task and then returns without waiting leaves that
 cancel to the next handler of the connection that waits (a Task of its own would have ended
-cancelled).
+cancelled).  A parked handler's steps, and so the end of its request (the access log, a 1011
+Close after it raised, the ``server.handler_end`` trace), run inside ``data_received``.
 
 Performance notes (valgrind, bench_server.py --instructions --headers browser, in-process,
 Python 3.11, /hello): one connection 137.2k -> 99.6k instructions per request (no Task, no
@@ -156,10 +160,10 @@ class ConnectionTask:
         if _current_tasks.get(self._loop) is self.task:   # type: ignore[union-attr]
             self._parking = waiter
 
-    def unpark(self, waiter: "asyncio.Future[Any]", here: bool = True) -> None:
+    def unpark(self, waiter: "asyncio.Future[Any]", here: bool = False) -> None:
         """``waiter`` is done.  If the handler is parked on it, take the handler's next step:
-        at once if ``here`` and no Task is running (a transport's ``data_received``), else
-        in the Task, on the loop's next turn (a timer, ``connection_lost``)."""
+        at once if ``here`` and no Task is running (the end of ``data_received``), else in
+        the Task, on the loop's next turn (a timer, ``connection_lost``)."""
         if waiter is not self._parked:
             return                                   # the Task waits on it itself
         self._parked = None
@@ -176,6 +180,9 @@ class ConnectionTask:
         except StopIteration:
             left = _FINISHED
         except (KeyboardInterrupt, SystemExit):
+            self._left = _FINISHED                   # the handler is over; so is the Task
+            if not park.done():
+                park.set_result(None)
             raise
         except BaseException as exc:                 # noqa: B036 - the Task raises it
             left = _Raised(exc)
@@ -246,8 +253,9 @@ class ConnectionTask:
                         yielded = left
                         if thrown is None:
                             continue
-                        if isinstance(left, asyncio.Future):
-                            left.cancel()            # as a cancel() of its Task would
+                        if isinstance(left, asyncio.Future) and left.cancel():
+                            thrown = None            # as Task.cancel(): the cancel goes to
+                            continue                 # what it awaits, and we wait for that
                 else:
                     try:
                         await _suspend(yielded)

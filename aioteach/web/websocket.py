@@ -158,7 +158,7 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
                                         deflate=deflate),
                     http.write, http.drain, http.transport, protocol)
         http.take_over(self)
-        self._parker = http.lender            # 3.11: the connection's Task (see wsbase._push)
+        self._parker = getattr(http, "lender", None)   # 3.11: the connection's Task (parking)
         transport = http.transport
         if transport is not None:
             try:
