@@ -65,10 +65,11 @@ class ReceiveMixin:
     _closing: bool
     _lost: bool
     _closed_receives: int
-    _parker: Any
+    _parker: Any                                     # WebSocketBase's Parker, or None
 
     if TYPE_CHECKING:                                    # provided by WebSocketBase
         def _pause_reading(self) -> None: ...
+        def _run_parked(self, here: bool = False) -> None: ...
 
     async def receive(self, timeout: Optional[float] = None) -> WSMessage:
         """The next message.  After the end: CLOSING (the peer closed, answer with close())
@@ -117,8 +118,7 @@ class ReceiveMixin:
     def _time_out(self, waiter: "asyncio.Future[Any]") -> None:
         if not waiter.done():
             waiter.set_exception(asyncio.TimeoutError())
-            if self._parker is not None:
-                self._parker.unpark(waiter, here=False)
+            self._run_parked()                    # a parked handler: on the next turn
 
     def _requeue(self, message: Optional[WSMessage]) -> None:
         """Put a message handed to a cancelled receive() back at the front of the queue."""
