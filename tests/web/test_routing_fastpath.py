@@ -1,7 +1,8 @@
 """Routing's fast path is a cache of the general one (issue 16): same match info, same path.
 
 ``routes.match_info_for`` builds a ``UrlMappingMatchInfo`` without running its ``__init__``;
-``router.routing_path`` returns a target with no ``%`` and no ``?`` as it came.  These tests
+``router.routing_path`` returns a target with no ``%`` and no ``?`` as it came; a frozen
+router answers a target it resolved before from what it remembered.  These tests
 prove, for any input hypothesis finds, that both give what the general code gives: the same
 dict contents, route, handler, apps, current_app and http_exception, before and after the
 application records itself, and the same routing path.
@@ -98,13 +99,42 @@ def test_the_router_answers_as_the_general_constructor_would(segments, query, me
     target = "/" + "/".join(segments) + query
     path = routing_path(target)
     info = asyncio.run(app.router.resolve(FakeRequest(method, target)))
+    # The second time the router may answer from what it remembered (_seen): the same answer.
+    again = asyncio.run(app.router.resolve(FakeRequest(method, target)))
+    remembered = target in app.router._seen.get(method, {})
+    assert remembered == (info.http_exception is None and not info.apps and not query)
     if info.http_exception is not None:
+        assert type(again) is type(info) and again.http_exception.status == \
+            info.http_exception.status
         return                                  # 404/405: not built by the fast path
+    assert again is not info                    # a fresh match info for each request
     resource = info.route.resource
     general = UrlMappingMatchInfo(resource._match_path(path), info.route)
     if info.apps:                               # reached through the sub-application
         general.add_app(api)
     assert observed(info) == observed(general)
+    assert observed(again) == observed(general)
+    again["changed"] = "by a handler"           # a handler's change stays in its own request
+    third = asyncio.run(app.router.resolve(FakeRequest(method, target)))
+    assert observed(third) == observed(general)
+
+
+def test_the_remembered_targets_are_bounded():
+    app = web.Application()
+    app.router.add_get("/u/{id}", handler)
+    app.freeze()
+    for n in range(2500):
+        info = app.router.match_request(FakeRequest("GET", f"/u/{n}"))
+        assert dict(info) == {"id": str(n)}
+    assert 0 < app.router._seen_count <= 1024
+    assert sum(map(len, app.router._seen.values())) == app.router._seen_count
+
+
+def test_an_unfrozen_router_remembers_nothing():
+    app = web.Application()
+    app.router.add_get("/a", handler)
+    app.router.match_request(FakeRequest("GET", "/a"))
+    assert app.router._seen == {}
 
 
 def test_the_examples_above_are_matches():
