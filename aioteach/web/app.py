@@ -379,18 +379,13 @@ class Application(MutableMapping[Any, Any]):
 
     # -- handling a request ------------------------------------------------------------------------
     def _handle(self, request: Any) -> Awaitable[Any]:
-        """Route ``request``; give what runs the middlewares and the handler, to be awaited
-        (``await app._handle(request)``, as in aiohttp): its result is the response."""
-        # Discussion: this runs for every request, so it does only what it must.  It is a
-        # plain function that hands back the handler's own coroutine (or the onion's): an
-        # ``async def`` here would wrap it in one more coroutine per request (about 1.5k
-        # instructions) that only passes the result on.  Resolving calls the router's
-        # synchronous ``match_request``; the onion is looked up, not folded, and an app tree
-        # without middlewares skips it.  A route's ``expect_handler`` runs for any ``Expect``
-        # in an HTTP/1.1 request (``continue_pending`` is None for one that is not
-        # 100-continue): by default it refuses other expectations with 417 and otherwise does
-        # nothing, and the request sends ``100 Continue`` itself when the handler first reads
-        # the body.  Routing errors raise here, when the server calls ``_handle``.
+        """Route ``request``; give the awaitable that runs the onion: the response."""
+        # Discussion: this runs for every request, so it does only what it must.  A plain
+        # function handing back the handler's (or the onion's) coroutine: ``async def`` would
+        # wrap it in one more coroutine per request.  Routing errors raise here.  A route's
+        # ``expect_handler`` runs for any ``Expect`` in an HTTP/1.1 request (by default it
+        # refuses all but 100-continue with 417; the request sends ``100 Continue`` itself
+        # when the handler first reads the body).
         if not self._frozen:
             self.freeze()                # a test that calls _handle without a runner
         match_info = self._router.match_request(request)   # %2F stays inside its segment
