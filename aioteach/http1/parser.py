@@ -44,7 +44,9 @@ Cookie or Authorization line, none over 512 characters) is kept; one dict per se
 at most 256 heads each, then it starts over.  tests/http1/test_fields_cache.py checks with
 hypothesis that a head answered from the cache gives the general path's events.  Saving
 (valgrind, ``RequestParser.feed`` of a Chromium-like head of 9 fields): 25.3k -> 5.7k
-instructions.
+instructions.  Each parser first compares the read with the kept head it last answered from
+(equal bytes compare with one memcmp, where a dict lookup hashes all ~500 bytes of a fresh
+read): -1.8k more per request on /hello.
 """
 from __future__ import annotations
 
@@ -99,6 +101,8 @@ class RequestParser(MessageParser):
             if len(_KEPT_HEADS) < _LIMIT_SETS_MAX:
                 _KEPT_HEADS[limits] = kept
         self._kept_heads = kept
+        self._last_head: bytes = b""            # the kept head this parser last answered from
+        self._last_entry: Any = None
 
     def feed(self, data: bytes) -> list[Event]:
         # A head seen before, alone in a read with nothing buffered (a keep-alive client's
@@ -107,7 +111,12 @@ class RequestParser(MessageParser):
         if not self._buf and type(data) is bytes and data.endswith(b"\r\n\r\n") \
                 and self._reader is None and not self.paused and self._error is None \
                 and not self._eof:
-            entry = self._kept_heads.get(data[:-4])
+            if data == self._last_head:             # the same head as last time: no hashing
+                entry = self._last_entry
+            else:
+                entry = self._kept_heads.get(data)
+                if entry is not None:
+                    self._last_head, self._last_entry = data, entry
             if entry is not None:
                 self._empty_lines = 0
                 self._pause_after = False
@@ -124,7 +133,7 @@ class RequestParser(MessageParser):
                 and is_kept_block(block):
             if len(self._kept_heads) >= _KEPT_HEADS_MAX:
                 self._kept_heads.clear()          # start over, as heads.py's caches do
-            self._kept_heads[bytes(head)] = entry
+            self._kept_heads[bytes(head) + b"\r\n\r\n"] = entry   # as feed() receives it
         return entry
 
     def _check_start(self, buf: bytes | bytearray) -> None:

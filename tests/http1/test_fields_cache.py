@@ -188,7 +188,8 @@ def test_a_head_from_the_cache_gives_the_general_paths_events(start, fields, lim
             assert "?" not in text.partition("\r\n")[0] and entry[1] is None
             assert "cookie:" not in text.lower()
             assert entry[0].upgrade is None and entry[0].method != "CONNECT"    # no switch
-            assert entry == uncached(RequestParser(**limits))._head_event(head)
+            assert head.endswith(b"\r\n\r\n")      # kept as feed() receives it
+            assert entry == uncached(RequestParser(**limits))._head_event(head[:-4])
 
 
 def test_heads_kept_and_not_kept():
@@ -200,9 +201,19 @@ def test_heads_kept_and_not_kept():
                  b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: h2c"]:
         RequestParser().feed(head + b"\r\n\r\nabc")
     assert [list(kept) for kept in parser_module._KEPT_HEADS.values()] == [
-        [b"GET / HTTP/1.1\r\nHost: a"]]
+        [b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"]]
     # A parser with other limits has its own heads: a head kept under the defaults is refused
     # under a smaller max_line_size, as the general path refuses it.
     with pytest.raises(RemoteProtocolError) as refused:
         RequestParser(max_line_size=5).feed(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
     assert refused.value.status == 414
+
+
+def test_a_parser_answers_alternating_kept_heads_each_with_its_own_event():
+    # feed() first compares a read with the kept head it answered last time: a different head
+    # (same length, one byte apart) must get its own event, from the shared cache or the parser.
+    heads = [b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n", b"GET /b HTTP/1.1\r\nHost: h\r\n\r\n"]
+    parser = RequestParser()
+    targets = [parser.feed(heads[n % 2])[0].target for n in range(8)]
+    assert targets == ["/a", "/b"] * 4
+    assert parser.feed(b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n")[0].target == "/a"
