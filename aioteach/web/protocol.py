@@ -152,8 +152,6 @@ class HttpProtocol(ConnectionWriter, TimedPhases, ShutdownSteps, asyncio.Protoco
         self._on_events(events)
         if self._current is None:
             self._run_queue()
-            if self._phase is IDLE and self._current is None and self._parser.mid_message:
-                self._start_phase(HEAD)
 
     def _parser_failed(self, exc: RemoteProtocolError) -> None:
         self._error = exc
@@ -288,7 +286,10 @@ class HttpProtocol(ConnectionWriter, TimedPhases, ShutdownSteps, asyncio.Protoco
         if self._life is not READING or self._peer_eof:
             transport.close()
         else:
-            self._start_phase(IDLE)
+            if not self._parser.mid_message:
+                self._start_phase(IDLE)
+            elif self._phase is not HEAD:       # a head began: timed from the read it began in,
+                self._start_phase(HEAD)         # not from each later read of it
             if self._reading_paused and not self._queue:
                 self._resume_reading()
 

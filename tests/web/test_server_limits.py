@@ -112,6 +112,25 @@ async def test_slowloris_is_dropped_while_others_are_served():
             client.close()
 
 
+async def test_a_head_dribbled_a_byte_at_a_time_still_meets_its_deadline():
+    # Each read used to start the head's clock again, so a client that sent one byte every
+    # little while held its connection for ever.  The head is timed from its first read.
+    async with serve(make_app(), head_timeout=0.25, head_timeout_max=0.5,
+                     min_rate=10 ** 9) as (port, _):
+        client = await RawClient.connect(port)
+        head = b"GET /hello HTTP/1.1\r\nHost: t\r\nX-Pad: " + b"a" * 1500   # never ends
+        answer = b""
+        for byte in head:               # 10 ms apart: 15 s in all if the server never gives up
+            client.send(bytes([byte]))
+            try:
+                answer = await asyncio.wait_for(client.reader.read(65536), 0.01)
+                break
+            except asyncio.TimeoutError:
+                continue
+        assert answer.startswith(b"HTTP/1.1 408 "), answer
+        assert await client.wait_closed()
+
+
 @pytest.mark.parametrize("body", [
     b"Content-Length: 100\r\n\r\n" + b"x" * 10,
     b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
