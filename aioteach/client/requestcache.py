@@ -26,12 +26,15 @@ the cache and loses only the rebuild; a bound keeps a crawler's memory flat.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple
+from typing import Dict, Tuple
+
+from .connector import ConnectionKey
+from .request import ClientRequest
 
 __all__ = ["RequestCache"]
 
 
-class RequestCache(Dict[Tuple[str, str], Tuple[Any, Any]]):
+class RequestCache(Dict[Tuple[str, str], Tuple[ClientRequest, ConnectionKey]]):
     """``(method, url_text) -> (ClientRequest, ConnectionKey)``.  A dict, so that a look-up
     (``cache.get(key)``) runs no Python code: it is on every plain request's path."""
 
@@ -39,7 +42,8 @@ class RequestCache(Dict[Tuple[str, str], Tuple[Any, Any]]):
         super().__init__()
         self.size = size
 
-    def remember(self, key: Tuple[str, str], request: Any, pool_key: Any) -> None:
+    def remember(self, key: Tuple[str, str], request: ClientRequest,
+                 pool_key: ConnectionKey) -> None:
         if len(self) >= self.size:
             self.clear()
         self[key] = (request, pool_key)

@@ -36,7 +36,7 @@ import asyncio
 import itertools
 import json as jsonlib
 import warnings
-from typing import Any, Awaitable, Callable, Iterable, List, Optional, Sequence, Union
+from typing import Any, Awaitable, Callable, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .. import trace
 from ..multidict import CIMultiDict
@@ -192,8 +192,7 @@ class ClientSession:
                 if skip_auto_headers:
                     skip = skip | {h.lower() for h in skip_auto_headers}
             else:                             # the same request again: what a redirect needs
-                req, key = plain
-                url, headers, skip = req.url, self._default_headers, self._skip_auto_headers
+                url, headers, skip = plain[0].url, self._default_headers, self._skip_auto_headers
             opts = self._options(options, trace_request_ctx)
             method, redirects_left = method.upper(), max_redirects if allow_redirects else 0
             req_id = next(_request_ids)
@@ -211,12 +210,15 @@ class ClientSession:
                             key = opts.key(url, req.proxy)
                             if plain_key is not None and auth is None and not history:
                                 self._requests.remember(plain_key, req, key)  # type: ignore[union-attr]
+                        else:
+                            req, key = plain
                         if upload_tracker is not None:
                             req.tracker = upload_tracker
                         if traces:
                             await start_all(traces, method, url, CIMultiDict(req.headers))
                         if middlewares is None and not self._middlewares:
-                            resp = await exchange(self._connector, req, url, key, opts, req_id, history)
+                            resp = await exchange(self._connector, req, url, key, opts, req_id,
+                                                  history)
                         else:
                             resp = await self._through_middlewares(
                                 middlewares, req, opts, req_id, history)
@@ -267,7 +269,8 @@ class ClientSession:
 
     def _build(self, method: str, url: URL, headers: List[Any], skip: Any, data: Any, json: Any,
                cookies: Any, auth: Optional[BasicAuth], chunked: Optional[bool],
-               opts: RequestOptions, history: List[ClientResponse]) -> Any:
+               opts: RequestOptions, history: List[ClientResponse]
+               ) -> Tuple[URL, Optional[BasicAuth], ClientRequest]:
         """(url, auth, ClientRequest) of one hop: the URL's credentials become ``auth``."""
         if url.raw_user is not None or self._default_auth is not None:
             url, auth = hop_auth(url, auth, bool(history), self._default_auth, self._base_url)
