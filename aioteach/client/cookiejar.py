@@ -262,7 +262,8 @@ class CookieJar:
         return iter(list(self._cookies.values()))
 
     def __len__(self) -> int:
-        self._drop_expired()
+        if self._expires:                            # asked on every request (session.py)
+            self._drop_expired()
         return len(self._cookies)
 
     def __repr__(self) -> str:

@@ -52,7 +52,7 @@ class RequestOptions:
 
     __slots__ = ("session", "loop", "timeout", "limits", "ssl", "proxy", "proxy_auth",
                  "proxy_headers", "proxied", "read_bufsize", "auto_decompress", "traces", "_keys",
-                 "expect100", "server_hostname")
+                 "expect100", "server_hostname", "alarm")
 
     def __init__(self, session: Any, loop: asyncio.AbstractEventLoop, given: dict,
                  traces: Any) -> None:
@@ -61,6 +61,7 @@ class RequestOptions:
             raise TypeError(f"request() got an unexpected keyword argument "
                             f"{sorted(unknown)[0]!r}")
         self.session, self.loop, self.traces = session, loop, traces
+        self.alarm = session._alarm            # the loop timer the session's deadlines share
         self._keys: dict = {}                  # (scheme, host, port) -> its ConnectionKey
         timeout = given.get("timeout")
         timeout = session._timeout if timeout is None else timeout

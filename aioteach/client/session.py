@@ -4,11 +4,12 @@ Theory of operation.  A session bundles what many requests share: a connection p
 (``TCPConnector``), a cookie jar, default headers, auth and timeouts.  One request goes:
 
     build      ClientRequest: URL (+ params, base_url), head bytes and body.  Anything wrong
-               with the request fails here, before any connection is made.
-    connect    connector.reuse(key) or connector.connect(key): a pooled connection, a new one,
-               or a wait in line (through a proxy when one applies: proxy.py)
-    send       connection.start(response); request.write(connection)
-    head       await response.start(): the status line and headers
+               with the request fails here, before any connection is made.  A plain request
+               (a GET of a URL string, nothing of its own) was maybe built before, exactly
+               so: requestcache.py keeps it.
+    exchange   exchange.py: a pooled connection, a new one, or a wait in line (through a
+               proxy when one applies: proxy.py); the request sent; the head awaited.  A
+               keep-alive connection the server had just closed is retried once there.
     cookies    Set-Cookie -> the jar
     redirect?  301/302/303/307/308 with a Location: go again at the new URL (redirects.py)
     return     the response; its body is read by the caller, ``await resp.text()``
@@ -24,17 +25,6 @@ Observers: ``aioteach.trace`` records the request's moments for timelines (one a
 when off), and ``trace_configs=[TraceConfig()]`` calls aiohttp-style async callbacks at the same
 moments (tracing.py); with no trace configs that costs one truth test per moment.
 
-Discussion: which error for an answer that is not HTTP?  For a malformed status line or a
-head over the parser's limits, aiohttp raises ``ClientResponseError`` with status 400 and the
-parser's message, and so do we (431 for a head too large), so ``except ClientResponseError``
-code ports.  A server that closes before its head is complete is ``ServerDisconnectedError``;
-one that stops mid-body is ``ClientPayloadError`` on the read.
-
-Discussion: the keep-alive race.  A server may close an idle connection at the very moment we
-send a request on it; the request then fails without a byte of answer.  The request is sent
-again, once, on a fresh connection, but only if it was idempotent (RFC 9110 9.2.2: GET, HEAD,
-PUT, DELETE, OPTIONS, TRACE) and its body can be replayed; a POST gets the error.
-
 Plain ``with ClientSession()`` raises a TypeError saying to write ``async with``
 (contexts.py has the message).
 
@@ -46,20 +36,20 @@ import asyncio
 import itertools
 import json as jsonlib
 import warnings
-from typing import Any, Awaitable, Callable, Iterable, List, Optional, Sequence, Union
+from typing import Any, Awaitable, Callable, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .. import trace
-from ..http1 import RemoteProtocolError
 from ..multidict import CIMultiDict
 from ..url import URL
 from . import environment
 from .auth import BasicAuth, hop_auth
-from .connector import ConnectionKey, TCPConnector
+from .connector import TCPConnector
 from .contexts import WITH_SESSION_HINT, RequestContextManager
 from .cookiejar import CookieJar, cookie_header
-from .errors import (ClientError, ClientResponseError, ConnectionTimeoutError,
-                     ServerDisconnectedError, TooManyRedirects)
+from .errors import TooManyRedirects
+from .exchange import exchange
 from .redirects import REDIRECTS, drain_redirect, next_hop
+from .requestcache import RequestCache
 from .request import ClientRequest, close_payload, merge_headers, normalize_headers
 from .response import ClientResponse
 from .timeouts import DEFAULT_TIMEOUT, Alarm, ClientTimeout, Deadline
@@ -71,12 +61,7 @@ from .websocket import WSConnectContext, ws_connect
 
 __all__ = ["ClientSession"]
 
-# RFC 9110 9.2.2: a request the server may safely see twice, so a keep-alive connection that
-# the server had closed just as we reused it may be retried once on a fresh connection.
-IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 TOTAL_HINT = "the request took longer than ClientTimeout.total ({delay} s)"
-CONNECT_HINT = ("no connection within ClientTimeout.connect ({delay} s): waiting for a free "
-                "one in the pool, then connecting")
 _SENTINEL: Any = object()
 _request_ids = itertools.count(1)
 
@@ -130,6 +115,10 @@ class ClientSession:
         self._closed = False
         self._alarm: Optional[Alarm] = None   # the loop timer our deadlines share (timeouts.py)
         self._plain_options: Optional[RequestOptions] = None   # for requests without options
+        # Plain requests as first built (requestcache.py); none if every request gets extras
+        self._requests = RequestCache() if (
+            auth is None and not trust_env and proxy is None and not self._middlewares
+            and not self._trace_configs) else None
 
     # -- the requests ----------------------------------------------------------------------
     def request(self, method: str, url: Union[str, URL], **kwargs: Any) -> RequestContextManager:
@@ -188,12 +177,23 @@ class ClientSession:
             if self._closed:
                 raise RuntimeError("Session is closed: make requests inside 'async with "
                                    "ClientSession() as session:'")
-            url = build_url(self._base_url, str_or_url, params)
+            # A plain request (requestcache.py) may have been built before, exactly so.
+            plain_key = (method, str_or_url) if (
+                self._requests is not None and type(str_or_url) is str and not options
+                and params is None and data is None and json is None and not cookies
+                and not headers and not skip_auto_headers and auth is None and chunked is None
+                and upload_tracker is None and middlewares is None
+                and not len(self._cookie_jar)) else None
+            plain = self._requests.get(plain_key) if plain_key is not None else None  # type: ignore[union-attr]
+            if plain is None:
+                url = build_url(self._base_url, str_or_url, params)
+                headers = merge_headers(self._default_headers, normalize_headers(headers))
+                skip = self._skip_auto_headers
+                if skip_auto_headers:
+                    skip = skip | {h.lower() for h in skip_auto_headers}
+            else:                             # the same request again: what a redirect needs
+                url, headers, skip = plain[0].url, self._default_headers, self._skip_auto_headers
             opts = self._options(options, trace_request_ctx)
-            headers = merge_headers(self._default_headers, normalize_headers(headers))
-            skip = self._skip_auto_headers
-            if skip_auto_headers:
-                skip = skip | {h.lower() for h in skip_auto_headers}
             method, redirects_left = method.upper(), max_redirects if allow_redirects else 0
             req_id = next(_request_ids)
             if trace.enabled:
@@ -204,25 +204,21 @@ class ClientSession:
             try:
                 with deadline:
                     while True:                   # one turn per hop of a redirect chain
-                        if url.raw_user is not None or self._default_auth is not None:
-                            url, auth = hop_auth(url, auth, bool(history), self._default_auth,
-                                                 self._base_url)
-                        if auth is None and self._trust_env:
-                            auth = environment.request_netrc_auth(url, headers)
-                        req = ClientRequest(
-                            method, url, headers=headers, skip_auto_headers=skip, data=data,
-                            json=json, cookie_header=cookie_header(self._cookie_jar, url,
-                                                                   cookies),
-                            auth=auth, version=self._version, chunked=chunked,
-                            json_serialize=self._json_serialize,
-                            proxy=opts.proxy_for(url) if opts.proxied else None, traces=traces,
-                            expect100=opts.expect100)
+                        if plain is None:
+                            url, auth, req = self._build(method, url, headers, skip, data, json,
+                                                         cookies, auth, chunked, opts, history)
+                            key = opts.key(url, req.proxy)
+                            if plain_key is not None and auth is None and not history:
+                                self._requests.remember(plain_key, req, key)  # type: ignore[union-attr]
+                        else:
+                            req, key = plain
                         if upload_tracker is not None:
                             req.tracker = upload_tracker
                         if traces:
                             await start_all(traces, method, url, CIMultiDict(req.headers))
                         if middlewares is None and not self._middlewares:
-                            resp = await self._exchange(req, url, opts, req_id, history)
+                            resp = await exchange(self._connector, req, url, key, opts, req_id,
+                                                  history)
                         else:
                             resp = await self._through_middlewares(
                                 middlewares, req, opts, req_id, history)
@@ -243,6 +239,7 @@ class ClientSession:
                         await drain_redirect(resp)
                         method, url, data, json, headers, auth, cookies = next_hop(
                             resp.status, req, location, data, json, headers, auth, cookies)
+                        plain = None               # the next hop is built the general way
             except BaseException as exc:
                 if trace.enabled:
                     trace.emit("client.request_end", req=req_id, status=None,
@@ -270,13 +267,32 @@ class ClientSession:
             if req is not None and req.payload is not None:
                 await close_payload(req.payload, resp.writer if resp is not None else None)
 
+    def _build(self, method: str, url: URL, headers: List[Any], skip: Any, data: Any, json: Any,
+               cookies: Any, auth: Optional[BasicAuth], chunked: Optional[bool],
+               opts: RequestOptions, history: List[ClientResponse]
+               ) -> Tuple[URL, Optional[BasicAuth], ClientRequest]:
+        """(url, auth, ClientRequest) of one hop: the URL's credentials become ``auth``."""
+        if url.raw_user is not None or self._default_auth is not None:
+            url, auth = hop_auth(url, auth, bool(history), self._default_auth, self._base_url)
+        if auth is None and self._trust_env:
+            auth = environment.request_netrc_auth(url, headers)
+        req = ClientRequest(
+            method, url, headers=headers, skip_auto_headers=skip, data=data, json=json,
+            cookie_header=cookie_header(self._cookie_jar, url, cookies), auth=auth,
+            version=self._version, chunked=chunked, json_serialize=self._json_serialize,
+            proxy=opts.proxy_for(url) if opts.proxied else None, traces=opts.traces,
+            expect100=opts.expect100)
+        return url, auth, req
+
     async def _through_middlewares(self, middlewares: Any, req: ClientRequest,
                                    opts: RequestOptions, req_id: int,
                                    history: List[ClientResponse]) -> ClientResponse:
         """One hop through the client middlewares (middlewares.py); headers editable there."""
         async def send(request: ClientRequest) -> ClientResponse:
             request.rebuild_head()
-            return await self._exchange(request, request.url, opts, req_id, history)
+            key = opts.key(request.url, request.proxy)
+            return await exchange(self._connector, request, request.url, key, opts, req_id,
+                                  history)
         req.headers = CIMultiDict(req.headers)  # type: ignore[assignment]
         chosen = self._middlewares if middlewares is None else middlewares
         return await chain(chosen, send)(req)
@@ -294,83 +310,6 @@ class ClientSession:
         traces = (request_traces(self, self._trace_configs, trace_request_ctx)
                   if self._trace_configs else None)
         return RequestOptions(self, loop, given, traces)
-
-    async def _exchange(self, req: ClientRequest, url: URL, options: RequestOptions,
-                        req_id: int, history: List[ClientResponse]) -> ClientResponse:
-        """One request on one connection: connect, send, wait for the head (retry once, above)."""
-        # long because: the keep-alive retry and the mapping of each failure to its error
-        # are one decision, best read together
-        key = options.key(url, req.proxy)
-        loop = options.loop
-        may_retry = True
-        tracker = req.tracker
-        while True:
-            if tracker is not None:
-                tracker.attempt_started()      # each send of the body counts, the retry too
-            # An idle keep-alive connection is taken at once (no coroutine, no connect limit
-            # to watch); otherwise wait for a slot and maybe connect (_connection_for).
-            conn = self._connector.reuse(key, loop, trace_req=req_id)
-            if conn is None or conn.limits is not options.limits or options.traces:
-                conn = await self._connection_for(conn, key, options, req_id)
-            resp = ClientResponse(
-                req.method, url.with_fragment(None) if url.raw_fragment else url, real_url=url,
-                request_headers=req.headers, connection=conn,
-                auto_decompress=options.auto_decompress, read_bufsize=options.read_bufsize,
-                history=tuple(history), loop=loop)
-            reused = conn.exchanges > 0
-            try:
-                conn.start(resp, req.method, req_id)
-                if not req.keep_alive:
-                    conn.should_close = True
-                sock_read = options.timeout.sock_read
-                if req.payload is not None:    # streamed: sent while we wait (request.py)
-                    req.send_in_background(conn, resp, sock_read)
-                else:
-                    await req.write(conn, resp)
-                    if sock_read is not None:  # silence counts once the request is out
-                        conn.watch_silence(sock_read)
-                if trace.enabled:
-                    trace.emit("client.request_sent", req=req_id)
-                await resp.start()
-                return resp
-            except ServerDisconnectedError:
-                resp.close()
-                if resp.writer is not None:    # let a cancelled upload stop before a retry
-                    await asyncio.gather(resp.writer, return_exceptions=True)
-                if (may_retry and reused and not resp.head_received
-                        and req.method in IDEMPOTENT and req.rewind()):
-                    may_retry = False
-                    continue                   # the keep-alive race: see IDEMPOTENT
-                raise
-            except ClientError:
-                resp.close()
-                raise
-            except RemoteProtocolError as exc:
-                # A status line or head that is not HTTP: aiohttp's choice, a 400 error.
-                resp.close()
-                raise ClientResponseError(resp.request_info, tuple(history),
-                                          status=exc.status, message=exc.hint) from None
-            except BaseException:
-                resp.close()
-                raise
-
-    async def _connection_for(self, conn: Any, key: ConnectionKey, options: RequestOptions,
-                              req_id: int) -> Any:
-        """A slot and maybe a new connection (``conn`` None), or what a reused one needs."""
-        loop, traces = options.loop, options.traces
-        if conn is None:                       # within ClientTimeout.connect
-            timeout = options.timeout
-            with Deadline(loop, timeout.connect, ConnectionTimeoutError, CONNECT_HINT,
-                          alarm=self._alarm):
-                conn = await self._connector.connect(
-                    key, trace_req=req_id, sock_connect=timeout.sock_connect,
-                    limits=options.limits, loop=loop, traces=traces)
-        else:
-            if conn.limits is not options.limits:
-                conn.set_limits(options.limits)
-            if traces:
-                await send_all(traces, "connection_reuseconn")
-        return conn
 
     # -- the session's own state -----------------------------------------------------------
     @property
