@@ -17,7 +17,7 @@ opening handshake, then hand the same three things to ``WebSocketBase._start``: 
                  there is *parked*: the read's ``data_received`` runs it on at its end
                  (``Parker``, below)
     bytes out    ``send_str``/``send_bytes``/``send_json``/``ping``/``pong``: one frame, one
-                 ``write``, then ``drain()`` (waits only while the socket's buffer is full)
+                 ``write``, then ``drain()`` if the transport may be paused (below)
     closing      ``close()`` sends our Close, waits up to ``timeout`` seconds for the peer's,
                  then closes the transport (section 7.1.2); 1006 if the peer never answers
     heartbeat    a Ping every ``heartbeat`` seconds, silence: 1006 (``wsheartbeat.py``)
@@ -27,7 +27,8 @@ ERROR or CLOSED) and a ``close_code``.  The application's misuse raises at once:
 ``close()`` is ``ConnectionResetError``, a wrong argument type is ``TypeError``, two coroutines
 calling ``receive()`` at the same time is ``RuntimeError`` (all as in aiohttp).
 
-Flow control both ways: ``drain()`` on every send, and reading pauses while more than
+Flow control both ways: ``drain()`` after a send while the transport's buffer is full (or,
+where the pauses are forwarded to ``write_paused``, while it is paused), and reading pauses while more than
 ``QUEUE_HIGH_WATER`` bytes of messages wait in the queue for a slow ``receive()``.
 
 Performance notes (valgrind instructions per 16-byte echo round trip, in-process): the glue's
@@ -40,7 +41,13 @@ The inlined copy of ``_push`` in ``data_received`` is folded back: it saved unde
 (119.3k -> 117.6k together with the codec's fold).  ``tuple.__new__`` builds a WSMessage
 without NamedTuple's Python-level ``__new__``.  ``send_str``, untraced on a connection the
 transport hands to us directly, writes to the transport itself instead of through the server's
-``write`` (the same two steps, one call fewer): 77.5k -> 76.6k (1.2%).
+``write`` (the same two steps, one call fewer): 77.5k -> 76.6k (1.2%).  ``__slots__``: the
+server's WebSocketResponse had 42 attributes, past the 30 that CPython 3.11 keeps in a class's
+shared-key layout, so each of its instances fell back to a dict and every ``self._x`` was a
+dict lookup; with the glue's 29 in slots the StreamResponse's 13 stay in the fast layout:
+77.6k -> 75.8k (1 connection), 51.5k -> 50.2k (16 connections).  A send drains only while
+the transport is paused (``write_paused``, forwarded by the server's DirectRoute) instead
+of asking ``get_write_buffer_size()`` each time: 75.8k -> 75.5k, 50.2k -> 49.9k.
 
 Where a 16-byte echo goes (Python 3.11, valgrind on the server's own process, a real socket,
 one connection): 80.5k instructions per round trip when each message woke the handler's Task;
@@ -101,6 +108,17 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
     differ, as in aiohttp).
     """
 
+    # Slots, not the instance's __dict__: the server's WebSocketResponse adds a
+    # StreamResponse's attributes, and an instance of a class with more than 30 of them in
+    # its __dict__ (3.11) loses the shared-keys layout, so every attribute access becomes a
+    # dict lookup (Performance notes).
+    __slots__ = ("_timeout", "_receive_timeout", "_autoclose", "_autoping", "_heartbeat",
+                 "_max_msg_size", "_conn", "_write", "_drain", "_transport", "_loop",
+                 "_ws_protocol", "_messages", "_queued", "_reading_paused", "_waiter",
+                 "_close_waiter", "_closed", "_closing", "_lost", "_close_code", "_exception",
+                 "_closed_receives", "_heard", "_ping_timer", "_pong_timer", "_trace_conn",
+                 "_parker", "_write_paused")
+
     def __init__(self, *, timeout: float = 10.0, receive_timeout: Optional[float] = None,
                  autoclose: bool = True, autoping: bool = True,
                  heartbeat: Optional[float] = None, max_msg_size: int = 4 * 1024 * 1024) -> None:
@@ -137,6 +155,10 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
         # The server's ConnectionTask (Python 3.11), which runs the handler on from a waiting
         # receive() inside data_received: no turn of the loop per message (see _push).
         self._parker: Optional[Parker] = None
+        # Must a send drain?  None: ask the transport each time (is its buffer empty?); a bool
+        # once its pause_writing/resume_writing reach us (``write_paused``: the server's
+        # DirectRoute forwards them), True while it may be paused.
+        self._write_paused: Optional[bool] = None
 
     @staticmethod
     def _not_started(*args: Any) -> Any:
@@ -315,6 +337,13 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
             self._transport.close()
 
     # -- bytes out -----------------------------------------------------------------------------
+    def write_paused(self, paused: bool) -> None:
+        """The transport's ``pause_writing`` (True) or ``resume_writing`` (False), forwarded
+        by whoever owns it: from the first call on, a send drains only while it is paused,
+        without asking the transport about its buffer each time.  (``drain()`` itself still
+        decides whether to wait: a True here only costs a call.)"""
+        self._write_paused = paused
+
     def _check_open(self) -> WebSocketConnection:
         if self._closed or self._lost:
             raise self._closed_error("Cannot write to closing transport: the WebSocket is "
@@ -333,7 +362,8 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
             self._transport.write(frame)              # speed: the server's write hop skipped
         else:
             self._write(frame)
-        if self._transport.get_write_buffer_size():   # all sent at once: nothing to wait for
+        paused = self._write_paused                   # None: unknown, ask the transport
+        if paused or (paused is None and self._transport.get_write_buffer_size()):
             await self._drain()
 
     async def send_bytes(self, data: Union[bytes, bytearray, memoryview],
@@ -341,7 +371,8 @@ class WebSocketBase(ReceiveMixin, HeartbeatMixin):
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
         self._write(self._check_open().send_bytes(data))
-        if self._transport.get_write_buffer_size():   # as in send_str
+        paused = self._write_paused                   # as in send_str
+        if paused or (paused is None and self._transport.get_write_buffer_size()):
             await self._drain()
 
     async def send_json(self, data: Any, compress: Optional[int] = None, *,

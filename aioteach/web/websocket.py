@@ -73,9 +73,11 @@ class WebSocketReady:
 
 class DirectRoute(asyncio.Protocol):
     """The transport's protocol after the takeover: bytes go straight to the WebSocket;
-    the end of the connection and write flow control still go to the ``HttpProtocol``.
+    the end of the connection and write flow control still go to the ``HttpProtocol``
+    (whose ``drain()`` waits), and the pauses to the WebSocket too (``write_paused``: its
+    sends then skip ``drain()`` unless paused).
 
-    Each callback is an instance attribute holding the target's bound method, so the
+    The hot callback is an instance attribute holding the target's bound method, so the
     transport's ``self._protocol.data_received(data)`` is one call, not two.
     """
 
@@ -83,8 +85,15 @@ class DirectRoute(asyncio.Protocol):
         self.data_received = ws.data_received           # type: ignore[method-assign]
         self.eof_received = http.eof_received           # type: ignore[method-assign]
         self.connection_lost = http.connection_lost     # type: ignore[method-assign]
-        self.pause_writing = http.pause_writing         # type: ignore[method-assign]
-        self.resume_writing = http.resume_writing       # type: ignore[method-assign]
+        self._http, self._ws = http, ws
+
+    def pause_writing(self) -> None:                    # rare: plain methods will do
+        self._ws.write_paused(True)
+        self._http.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._ws.write_paused(False)
+        self._http.resume_writing()
 
 
 def _version(request: Any) -> str:
@@ -167,6 +176,8 @@ class WebSocketResponse(WebSocketBase, StreamResponse):
                 transport.set_protocol(DirectRoute(http, self))
             except NotImplementedError:
                 return                        # a transport that cannot switch keeps the hop
+            # From now on DirectRoute forwards the pauses; an empty buffer is not paused.
+            self.write_paused(bool(transport.get_write_buffer_size()))
             # HttpProtocol no longer sees the bytes to trace: we emit them, under the
             # connection's name from the documented seam (web/writer.py's ResponseWriter).
             self._trace_conn = http.conn_id

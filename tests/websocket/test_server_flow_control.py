@@ -106,3 +106,48 @@ async def test_autoping_answers_even_while_nobody_reads():
     ws.data_received(build_frame(Opcode.PING, b"tick", mask=os.urandom(4)))
     assert transport.written == [build_frame(Opcode.PONG, b"tick")]
     assert not ws._messages                        # nothing for receive(): autoping is on
+
+
+async def test_once_the_pauses_are_forwarded_a_send_drains_only_while_paused():
+    transport = FakeTransport()
+    drains = []
+
+    async def drain() -> None:
+        drains.append(transport.buffered)
+
+    ws = open_socket(transport, drain)
+    ws.write_paused(False)                         # what DirectRoute does after the takeover
+    transport.buffered = 100                       # some bytes wait, under the high-water mark
+    await ws.send_str("a")
+    assert drains == []                            # not paused: the buffer is not even asked
+    ws.write_paused(True)                          # the transport's pause_writing
+    await ws.send_bytes(b"b")
+    await ws.send_str("c")
+    assert drains == [100, 100]
+    ws.write_paused(False)                         # its resume_writing
+    await ws.send_str("d")
+    assert drains == [100, 100]
+    assert [frame[:1] for frame in transport.written] == [b"\x81", b"\x82", b"\x81", b"\x81"]
+
+
+async def test_direct_route_forwards_the_pauses_to_the_http_protocol_and_the_websocket():
+    from aioteach.web.websocket import DirectRoute
+
+    class Http:
+        def __init__(self) -> None:
+            self.calls: List[str] = []
+
+        def pause_writing(self) -> None:
+            self.calls.append("pause")
+
+        def resume_writing(self) -> None:
+            self.calls.append("resume")
+
+        eof_received = connection_lost = None
+
+    http, ws = Http(), open_socket(FakeTransport())
+    route = DirectRoute(http, ws)
+    route.pause_writing()
+    assert http.calls == ["pause"] and ws._write_paused is True
+    route.resume_writing()
+    assert http.calls == ["pause", "resume"] and ws._write_paused is False
