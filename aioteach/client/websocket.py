@@ -62,14 +62,15 @@ class ClientWebSocketResponse(WebSocketBase):
         return ServerTimeoutError("No answer to a heartbeat Ping within heartbeat/2 seconds: "
                                   "the server (or the network) is gone")
 
-    async def receive(self, timeout: Optional[float] = None) -> codec.WSMessage:
+    async def receive(self, timeout: Optional[float] = None, *,
+                      _iterating: bool = False) -> codec.WSMessage:
         """As on the server, except that once the server's Close has been read (with
         ``autoclose=False``), the next ``receive()`` answers it and says CLOSED (aiohttp's
         client does the same)."""
         if self._closing and not self._closed and not self._messages:
             await self.close()
             return self._closed_message()
-        return await super().receive(timeout)
+        return await super().receive(timeout, _iterating=_iterating)
 
     async def __aenter__(self) -> "ClientWebSocketResponse":
         return self
