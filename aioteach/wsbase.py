@@ -27,9 +27,10 @@ ERROR or CLOSED) and a ``close_code``.  The application's misuse raises at once:
 ``close()`` is ``ConnectionResetError``, a wrong argument type is ``TypeError``, two coroutines
 calling ``receive()`` at the same time is ``RuntimeError`` (all as in aiohttp).
 
-Flow control both ways: ``drain()`` after a send while the transport's buffer is full (or,
-where the pauses are forwarded to ``write_paused``, while it is paused), and reading pauses while more than
-``QUEUE_HIGH_WATER`` bytes of messages wait in the queue for a slow ``receive()``.
+Flow control both ways: ``drain()`` after a send while the transport's buffer is not empty
+(or, where the pauses are forwarded to ``write_paused``, while it is paused), and reading
+pauses while more than ``QUEUE_HIGH_WATER`` bytes of messages wait in the queue for a slow
+``receive()``.
 
 Performance notes (valgrind instructions per 16-byte echo round trip, in-process): the glue's
 one fast path is the codec's (``receive_whole_message``: the message's data, no event);
