@@ -250,6 +250,10 @@ def request_bytes(path: str, headers: List[str]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
+#: The servers ``--instructions`` can run in this process (the others are only subprocesses).
+IN_PROCESS = ["aioteach", "aioteach-inline", "aiohttp"]
+
+
 async def in_process(name: str, path: str, headers: List[str], count: int,
                      connections: int) -> None:
     """``count`` requests for ``path`` through ``name``'s protocol, in rounds of one request
@@ -364,6 +368,10 @@ def main() -> None:
     if args.instructions:
         names = args.servers.split(",") if args.servers != ",".join(SERVERS) else \
             ["aioteach", "aiohttp"]
+        unknown = [name for name in names if name not in IN_PROCESS]
+        if unknown:                 # in_process() would run aiohttp under their names
+            sys.exit(f"--instructions runs only {', '.join(IN_PROCESS)} in-process, "
+                     f"not {', '.join(unknown)}: leave those out of --servers")
         print_instructions(names, args.headers, args.connections)
         return
     if shutil.which("wrk") is None:
