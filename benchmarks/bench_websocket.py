@@ -33,10 +33,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import collections
+import hashlib
 import os
+import struct
 import subprocess
 import sys
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Deque, Dict, List, Optional, Tuple, Union
 
 from common import FakeTransport, cpu_seconds, start_server, stop_servers
 
@@ -109,8 +112,164 @@ def serve_websockets(port: int) -> None:
     asyncio.run(main())
 
 
+# -- two ceilings: a minimal WebSocket server, with a coroutine per connection and without ------
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"     # RFC 6455 section 1.3
+CLOSE_1000 = b"\x88\x02\x03\xe8"                     # an unmasked Close frame, code 1000
+
+
+def server_frame(msg: Union[str, bytes], opcode: int = 0) -> bytes:
+    """One unmasked frame (FIN set) for ``msg``: Text for a str, Binary for bytes."""
+    if isinstance(msg, str):
+        msg, opcode = msg.encode(), opcode or 1
+    n, first = len(msg), 0x80 | (opcode or 2)
+    if n < 126:
+        return bytes((first, n)) + msg
+    if n < 65536:
+        return struct.pack("!BBH", first, 126, n) + msg
+    return struct.pack("!BBQ", first, 127, n) + msg
+
+
+class MinimalWebSocket(asyncio.Protocol):
+    """What ``lean`` and ``raw-asyncio`` share: the handshake and the frames, and nothing
+    checked (no Upgrade or Version fields, no RSV bits, no fragments, no size limit, no UTF-8
+    rule).  A read is assumed to hold whole frames, as small messages do; when it does not
+    (64 KiB frames come in pieces), the pieces wait in ``pending`` until the frame is whole.
+    ``unmask`` is aioteach's stdlib ``apply_mask``, passed in so that the comparison isolates
+    the framework and other servers' processes never import aioteach."""
+
+    def __init__(self, unmask: Any) -> None:
+        self.unmask, self.open = unmask, False
+        self.pending: List[bytes] = []
+        self.buffered = self.need = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport: Any = transport
+
+    def data_received(self, data: bytes) -> None:
+        if self.pending:                        # the rest of what an earlier read began
+            self.pending.append(data)
+            self.buffered += len(data)
+            if self.buffered < self.need:
+                return
+            data, self.pending = b"".join(self.pending), []
+        pos, size, end = 0, len(data), 0
+        if not self.open:
+            end = data.find(b"\r\n\r\n")
+            if end < 0:
+                self.pending, self.buffered, self.need = [data], size, size + 1
+                return
+            start = data.find(b"Sec-WebSocket-Key:", 0, end) + 18
+            key = data[start:data.find(b"\r\n", start)].strip()
+            self.transport.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                 b"Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n"
+                                 % base64.b64encode(hashlib.sha1(key + GUID).digest()))
+            self.open, pos = True, end + 4
+            self.opened()
+        while size - pos >= 2:
+            opcode, length, head = data[pos] & 0x0F, data[pos + 1] & 0x7F, pos + 2
+            if length == 126:       # from a cut-off length field: head > size, so it waits
+                length, head = int.from_bytes(data[head:head + 2], "big"), head + 2
+            elif length == 127:
+                length, head = int.from_bytes(data[head:head + 8], "big"), head + 8
+            end = head + 4 + length                     # client frames are always masked
+            if end > size:
+                break
+            payload = self.unmask(data, data[head:head + 4], head + 4, end)
+            pos = end
+            if opcode == 1:
+                self.message(payload.decode())
+            elif opcode == 2:
+                self.message(payload)
+            elif opcode == 8:
+                self.closed()
+                return
+            elif opcode == 9:
+                self.transport.write(server_frame(payload, 0xA))    # Ping: Pong
+        if pos < size:                                  # a frame begun: wait for the rest
+            self.pending, self.buffered, self.need = [data[pos:]], size - pos, max(end - pos, 2)
+
+    def opened(self) -> None:
+        """The 101 is written: messages follow."""
+
+    def message(self, msg: Union[str, bytes]) -> None:
+        raise NotImplementedError
+
+    def closed(self) -> None:
+        raise NotImplementedError
+
+
+def serve_minimal(port: int, protocol: Any) -> None:
+    from aioteach.websocket.masking import apply_mask
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        await loop.create_server(lambda: protocol(apply_mask), "127.0.0.1", port, backlog=2048)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def serve_lean(port: int) -> None:
+    """The ceiling of an ``async for msg in ws`` handler: a Task per connection running a
+    coroutine that awaits each message on a future of its own, then writes the echo."""
+
+    class Lean(MinimalWebSocket):
+        def opened(self) -> None:
+            self.loop = asyncio.get_running_loop()
+            self.queue: Deque[Optional[Union[str, bytes]]] = collections.deque()
+            self.waiter: Optional[asyncio.Future] = None
+            self.task = self.loop.create_task(self.handler())
+
+        def message(self, msg: Optional[Union[str, bytes]]) -> None:
+            waiter = self.waiter
+            if waiter is None:                  # the handler is busy: it takes it later
+                self.queue.append(msg)
+            else:
+                self.waiter = None
+                waiter.set_result(msg)
+
+        def closed(self) -> None:
+            self.message(None)                  # None: the end of the messages
+
+        async def next_message(self) -> Optional[Union[str, bytes]]:
+            if self.queue:
+                return self.queue.popleft()
+            self.waiter = self.loop.create_future()
+            return await self.waiter
+
+        async def handler(self) -> None:
+            while True:
+                msg = await self.next_message()
+                if msg is None:
+                    break
+                self.transport.write(server_frame(msg))
+            self.transport.write(CLOSE_1000)
+            self.transport.close()
+
+        def connection_lost(self, exc: Optional[BaseException]) -> None:
+            if self.open:
+                self.task.cancel()              # no-op once the handler has returned
+
+    serve_minimal(port, Lean)
+
+
+def serve_raw(port: int) -> None:
+    """The floor of any pure-Python server here: the echo written from data_received."""
+
+    class Raw(MinimalWebSocket):
+        def message(self, msg: Union[str, bytes]) -> None:
+            self.transport.write(server_frame(msg))
+
+        def closed(self) -> None:
+            self.transport.write(CLOSE_1000)
+            self.transport.close()
+
+    serve_minimal(port, Raw)
+
+
 SERVE = {"aioteach": serve_aioteach, "aioteach+mask": serve_aioteach_mask,
-         "aiohttp": serve_aiohttp, "websockets": serve_websockets}
+         "aiohttp": serve_aiohttp, "websockets": serve_websockets,
+         "lean": serve_lean, "raw-asyncio": serve_raw}
 
 
 # -- the clients ------------------------------------------------------------------------------
