@@ -12,12 +12,20 @@ connection), for each message size (16-byte text, 4 KiB and 64 KiB binary), each
 
 ``aioteach+mask`` is the same aioteach server with the ``websockets`` library's C mask plugged
 in (``use_mask("websockets")``): the core unmasks with the standard library alone, and this
-column shows what that costs at each size.  Servers are interleaved round by round, so a noisy neighbour on this shared machine hurts
+column shows what that costs at each size.  Two ceilings (not in the default set:
+``--servers aioteach,aiohttp,lean,raw-asyncio``) share one minimal ``asyncio.Protocol`` that
+finds the handshake's key with ``bytes.find``, parses frame heads by hand, unmasks with the
+same stdlib ``apply_mask`` as aioteach and checks nothing: ``lean`` hands each message to a
+coroutine per connection through a future (the shape an ``async for msg in ws`` handler
+needs), ``raw-asyncio`` echoes from ``data_received`` itself.  They show the ceiling of a
+pure-Python echo server on asyncio's default loop, with such a handler and without one.
+Servers are interleaved round by round, so a noisy neighbour on this shared machine hurts
 everyone alike.  Reported: round trips per server CPU-second (utime + stime from
 ``/proc/<pid>/stat``), the fair number the ratios use, and aioteach's round trips/s.
 
     python benchmarks/bench_websocket.py                 # every scenario, 3 rounds
     python benchmarks/bench_websocket.py --quick         # one short round
+    python benchmarks/bench_websocket.py --servers aioteach,aiohttp,lean,raw-asyncio
     python benchmarks/bench_websocket.py --instructions  # valgrind, in-process (below)
 
 ``--instructions`` counts CPU instructions per round trip with valgrind (steady on a busy
@@ -50,6 +58,11 @@ __all__ = ["main"]
 #: pure-Python server, so its column shows what the stdlib unmask costs at each size.
 SERVERS = ["aioteach", "aioteach+mask", "aiohttp", "websockets"]
 CLIENTS = ["raw", "websockets"]
+#: The ratio columns of the table, (label, server, peer), each printed when both ran: trips per
+#: CPU-second of the server over the peer's.
+RATIOS = [("vs aiohttp", "aioteach", "aiohttp"), ("+mask vs aiohttp", "aioteach+mask", "aiohttp"),
+          ("vs websockets", "aioteach", "websockets"), ("lean vs aiohttp", "lean", "aiohttp"),
+          ("raw vs aiohttp", "raw-asyncio", "aiohttp"), ("aioteach vs lean", "aioteach", "lean")]
 SIZES = [16, 4096, 65536]            # 16 B as text, the others binary
 CONNECTIONS = [1, 16]
 
@@ -407,20 +420,21 @@ async def run(names: List[str], clients: List[str], rounds: int, seconds: float)
         stop_servers(proc for proc, _ in procs.values())
     print(f"\nWebSocket echo, one message in flight per connection; {rounds} round(s) of "
           f"{seconds:g}s per scenario and server, interleaved; trips per server CPU-second")
-    print(f"{'size':>6} {'client':<10} {'conns':>5}" + "".join(f"{n:>11}" for n in names)
-          + f"{'vs aiohttp':>11}{'+mask vs aiohttp':>17}{'vs websockets':>14}"
-          + f"{'aioteach trips/s':>17}")
+    ratios = [(label, ours, peer) for label, ours, peer in RATIOS if ours in names and peer in names]
+    width = max(11, *(len(n) + 1 for n in names))
+    print(f"{'size':>6} {'client':<10} {'conns':>5}" + "".join(f"{n:>{width}}" for n in names)
+          + "".join(f"{label:>{len(label) + 1}}" for label, _, _ in ratios)
+          + (f"{'aioteach trips/s':>17}" if "aioteach" in names else ""))
     for kind, size, conns in scenarios:
         per_cpu = {n: trips[(n, kind, size, conns)] / max(cpu[(n, kind, size, conns)], 1e-9)
                    for n in names}
-        ours = per_cpu.get("aioteach", 0.0)
-        ratio_a = ours / per_cpu["aiohttp"] if per_cpu.get("aiohttp") else 0.0
-        masked = per_cpu.get("aioteach+mask", 0.0)
-        ratio_m = masked / per_cpu["aiohttp"] if per_cpu.get("aiohttp") else 0.0
-        ratio_w = ours / per_cpu["websockets"] if per_cpu.get("websockets") else 0.0
-        rate = trips.get(("aioteach", kind, size, conns), 0) / (rounds * seconds)
-        print(f"{size:>6} {kind:<10} {conns:>5}" + "".join(f"{per_cpu[n]:>11.0f}" for n in names)
-              + f"{ratio_a:>10.2f}x{ratio_m:>16.2f}x{ratio_w:>13.2f}x{rate:>17.0f}")
+        line = f"{size:>6} {kind:<10} {conns:>5}" + "".join(f"{per_cpu[n]:>{width}.0f}"
+                                                            for n in names)
+        for label, ours, peer in ratios:
+            line += f"{per_cpu[ours] / max(per_cpu[peer], 1e-9):>{len(label)}.2f}x"
+        if "aioteach" in names:
+            line += f"{trips[('aioteach', kind, size, conns)] / (rounds * seconds):>17.0f}"
+        print(line)
 
 
 # -- instruction counts: one server protocol in this process, on a fake transport ---------------
