@@ -12,12 +12,20 @@ connection), for each message size (16-byte text, 4 KiB and 64 KiB binary), each
 
 ``aioteach+mask`` is the same aioteach server with the ``websockets`` library's C mask plugged
 in (``use_mask("websockets")``): the core unmasks with the standard library alone, and this
-column shows what that costs at each size.  Servers are interleaved round by round, so a noisy neighbour on this shared machine hurts
+column shows what that costs at each size.  Two ceilings (not in the default set:
+``--servers aioteach,aiohttp,lean,raw-asyncio``) share one minimal ``asyncio.Protocol`` that
+finds the handshake's key with ``bytes.find``, parses frame heads by hand, unmasks with the
+same stdlib ``apply_mask`` as aioteach and checks nothing: ``lean`` hands each message to a
+coroutine per connection through a future (the shape an ``async for msg in ws`` handler
+needs), ``raw-asyncio`` echoes from ``data_received`` itself.  They show the ceiling of a
+pure-Python echo server on asyncio's default loop, with such a handler and without one.
+Servers are interleaved round by round, so a noisy neighbour on this shared machine hurts
 everyone alike.  Reported: round trips per server CPU-second (utime + stime from
 ``/proc/<pid>/stat``), the fair number the ratios use, and aioteach's round trips/s.
 
     python benchmarks/bench_websocket.py                 # every scenario, 3 rounds
     python benchmarks/bench_websocket.py --quick         # one short round
+    python benchmarks/bench_websocket.py --servers aioteach,aiohttp,lean,raw-asyncio
     python benchmarks/bench_websocket.py --instructions  # valgrind, in-process (below)
 
 ``--instructions`` counts CPU instructions per round trip with valgrind (steady on a busy
@@ -33,10 +41,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import collections
+import hashlib
 import os
+import struct
 import subprocess
 import sys
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Deque, Dict, List, Optional, Tuple, Union
 
 from common import FakeTransport, cpu_seconds, start_server, stop_servers
 
@@ -47,6 +58,11 @@ __all__ = ["main"]
 #: pure-Python server, so its column shows what the stdlib unmask costs at each size.
 SERVERS = ["aioteach", "aioteach+mask", "aiohttp", "websockets"]
 CLIENTS = ["raw", "websockets"]
+#: The ratio columns of the table, (label, server, peer), each printed when both ran: trips per
+#: CPU-second of the server over the peer's.
+RATIOS = [("vs aiohttp", "aioteach", "aiohttp"), ("+mask vs aiohttp", "aioteach+mask", "aiohttp"),
+          ("vs websockets", "aioteach", "websockets"), ("lean vs aiohttp", "lean", "aiohttp"),
+          ("raw vs aiohttp", "raw-asyncio", "aiohttp"), ("aioteach vs lean", "aioteach", "lean")]
 SIZES = [16, 4096, 65536]            # 16 B as text, the others binary
 CONNECTIONS = [1, 16]
 
@@ -109,8 +125,164 @@ def serve_websockets(port: int) -> None:
     asyncio.run(main())
 
 
+# -- two ceilings: a minimal WebSocket server, with a coroutine per connection and without ------
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"     # RFC 6455 section 1.3
+CLOSE_1000 = b"\x88\x02\x03\xe8"                     # an unmasked Close frame, code 1000
+
+
+def server_frame(msg: Union[str, bytes], opcode: int = 0) -> bytes:
+    """One unmasked frame (FIN set) for ``msg``: Text for a str, Binary for bytes."""
+    if isinstance(msg, str):
+        msg, opcode = msg.encode(), opcode or 1
+    n, first = len(msg), 0x80 | (opcode or 2)
+    if n < 126:
+        return bytes((first, n)) + msg
+    if n < 65536:
+        return struct.pack("!BBH", first, 126, n) + msg
+    return struct.pack("!BBQ", first, 127, n) + msg
+
+
+class MinimalWebSocket(asyncio.Protocol):
+    """What ``lean`` and ``raw-asyncio`` share: the handshake and the frames, and nothing
+    checked (no Upgrade or Version fields, no RSV bits, no fragments, no size limit, no UTF-8
+    rule).  A read is assumed to hold whole frames, as small messages do; when it does not
+    (64 KiB frames come in pieces), the pieces wait in ``pending`` until the frame is whole.
+    ``unmask`` is aioteach's stdlib ``apply_mask``, passed in so that the comparison isolates
+    the framework and other servers' processes never import aioteach."""
+
+    def __init__(self, unmask: Any) -> None:
+        self.unmask, self.open = unmask, False
+        self.pending: List[bytes] = []
+        self.buffered = self.need = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport: Any = transport
+
+    def data_received(self, data: bytes) -> None:
+        if self.pending:                        # the rest of what an earlier read began
+            self.pending.append(data)
+            self.buffered += len(data)
+            if self.buffered < self.need:
+                return
+            data, self.pending = b"".join(self.pending), []
+        pos, size, end = 0, len(data), 0
+        if not self.open:
+            end = data.find(b"\r\n\r\n")
+            if end < 0:
+                self.pending, self.buffered, self.need = [data], size, size + 1
+                return
+            start = data.find(b"Sec-WebSocket-Key:", 0, end) + 18
+            key = data[start:data.find(b"\r\n", start)].strip()
+            self.transport.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                 b"Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n"
+                                 % base64.b64encode(hashlib.sha1(key + GUID).digest()))
+            self.open, pos = True, end + 4
+            self.opened()
+        while size - pos >= 2:
+            opcode, length, head = data[pos] & 0x0F, data[pos + 1] & 0x7F, pos + 2
+            if length == 126:       # from a cut-off length field: head > size, so it waits
+                length, head = int.from_bytes(data[head:head + 2], "big"), head + 2
+            elif length == 127:
+                length, head = int.from_bytes(data[head:head + 8], "big"), head + 8
+            end = head + 4 + length                     # client frames are always masked
+            if end > size:
+                break
+            payload = self.unmask(data, data[head:head + 4], head + 4, end)
+            pos = end
+            if opcode == 1:
+                self.message(payload.decode())
+            elif opcode == 2:
+                self.message(payload)
+            elif opcode == 8:
+                self.closed()
+                return
+            elif opcode == 9:
+                self.transport.write(server_frame(payload, 0xA))    # Ping: Pong
+        if pos < size:                                  # a frame begun: wait for the rest
+            self.pending, self.buffered, self.need = [data[pos:]], size - pos, max(end - pos, 2)
+
+    def opened(self) -> None:
+        """The 101 is written: messages follow."""
+
+    def message(self, msg: Union[str, bytes]) -> None:
+        raise NotImplementedError
+
+    def closed(self) -> None:
+        raise NotImplementedError
+
+
+def serve_minimal(port: int, protocol: Any) -> None:
+    from aioteach.websocket.masking import apply_mask
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        await loop.create_server(lambda: protocol(apply_mask), "127.0.0.1", port, backlog=2048)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def serve_lean(port: int) -> None:
+    """The ceiling of an ``async for msg in ws`` handler: a Task per connection running a
+    coroutine that awaits each message on a future of its own, then writes the echo."""
+
+    class Lean(MinimalWebSocket):
+        def opened(self) -> None:
+            self.loop = asyncio.get_running_loop()
+            self.queue: Deque[Optional[Union[str, bytes]]] = collections.deque()
+            self.waiter: Optional[asyncio.Future] = None
+            self.task = self.loop.create_task(self.handler())
+
+        def message(self, msg: Optional[Union[str, bytes]]) -> None:
+            waiter = self.waiter
+            if waiter is None:                  # the handler is busy: it takes it later
+                self.queue.append(msg)
+            else:
+                self.waiter = None
+                waiter.set_result(msg)
+
+        def closed(self) -> None:
+            self.message(None)                  # None: the end of the messages
+
+        async def next_message(self) -> Optional[Union[str, bytes]]:
+            if self.queue:
+                return self.queue.popleft()
+            self.waiter = self.loop.create_future()
+            return await self.waiter
+
+        async def handler(self) -> None:
+            while True:
+                msg = await self.next_message()
+                if msg is None:
+                    break
+                self.transport.write(server_frame(msg))
+            self.transport.write(CLOSE_1000)
+            self.transport.close()
+
+        def connection_lost(self, exc: Optional[BaseException]) -> None:
+            if self.open:
+                self.task.cancel()              # no-op once the handler has returned
+
+    serve_minimal(port, Lean)
+
+
+def serve_raw(port: int) -> None:
+    """The floor of any pure-Python server here: the echo written from data_received."""
+
+    class Raw(MinimalWebSocket):
+        def message(self, msg: Union[str, bytes]) -> None:
+            self.transport.write(server_frame(msg))
+
+        def closed(self) -> None:
+            self.transport.write(CLOSE_1000)
+            self.transport.close()
+
+    serve_minimal(port, Raw)
+
+
 SERVE = {"aioteach": serve_aioteach, "aioteach+mask": serve_aioteach_mask,
-         "aiohttp": serve_aiohttp, "websockets": serve_websockets}
+         "aiohttp": serve_aiohttp, "websockets": serve_websockets,
+         "lean": serve_lean, "raw-asyncio": serve_raw}
 
 
 # -- the clients ------------------------------------------------------------------------------
@@ -248,20 +420,21 @@ async def run(names: List[str], clients: List[str], rounds: int, seconds: float)
         stop_servers(proc for proc, _ in procs.values())
     print(f"\nWebSocket echo, one message in flight per connection; {rounds} round(s) of "
           f"{seconds:g}s per scenario and server, interleaved; trips per server CPU-second")
-    print(f"{'size':>6} {'client':<10} {'conns':>5}" + "".join(f"{n:>11}" for n in names)
-          + f"{'vs aiohttp':>11}{'+mask vs aiohttp':>17}{'vs websockets':>14}"
-          + f"{'aioteach trips/s':>17}")
+    ratios = [(label, ours, peer) for label, ours, peer in RATIOS if ours in names and peer in names]
+    width = max(11, *(len(n) + 1 for n in names))
+    print(f"{'size':>6} {'client':<10} {'conns':>5}" + "".join(f"{n:>{width}}" for n in names)
+          + "".join(f"{label:>{len(label) + 1}}" for label, _, _ in ratios)
+          + (f"{'aioteach trips/s':>17}" if "aioteach" in names else ""))
     for kind, size, conns in scenarios:
         per_cpu = {n: trips[(n, kind, size, conns)] / max(cpu[(n, kind, size, conns)], 1e-9)
                    for n in names}
-        ours = per_cpu.get("aioteach", 0.0)
-        ratio_a = ours / per_cpu["aiohttp"] if per_cpu.get("aiohttp") else 0.0
-        masked = per_cpu.get("aioteach+mask", 0.0)
-        ratio_m = masked / per_cpu["aiohttp"] if per_cpu.get("aiohttp") else 0.0
-        ratio_w = ours / per_cpu["websockets"] if per_cpu.get("websockets") else 0.0
-        rate = trips.get(("aioteach", kind, size, conns), 0) / (rounds * seconds)
-        print(f"{size:>6} {kind:<10} {conns:>5}" + "".join(f"{per_cpu[n]:>11.0f}" for n in names)
-              + f"{ratio_a:>10.2f}x{ratio_m:>16.2f}x{ratio_w:>13.2f}x{rate:>17.0f}")
+        line = f"{size:>6} {kind:<10} {conns:>5}" + "".join(f"{per_cpu[n]:>{width}.0f}"
+                                                            for n in names)
+        for label, ours, peer in ratios:
+            line += f"{per_cpu[ours] / max(per_cpu[peer], 1e-9):>{len(label)}.2f}x"
+        if "aioteach" in names:
+            line += f"{trips[('aioteach', kind, size, conns)] / (rounds * seconds):>17.0f}"
+        print(line)
 
 
 # -- instruction counts: one server protocol in this process, on a fake transport ---------------
