@@ -172,6 +172,19 @@ def test_the_layer_map_names_only_what_exists():
         assert (PACKAGE / where).exists(), where
 
 
+def test_mypy_holds_every_l0_and_l1_module_to_strict():
+    """The issue's rule "mypy strict on L0 and L1", read from the layer map: a module that
+    joins L0 or L1 and is not in pyproject.toml's strict override list fails here."""
+    overrides = (ROOT / "pyproject.toml").read_text(encoding="utf-8").split(
+        "[[tool.mypy.overrides]]")
+    (strict,) = [block for block in overrides if "disallow_untyped_defs = true" in block]
+    listed = set(re.findall(r'"(aioteach\.[\w.*]+)"', strict))
+    wanted = {"aioteach." + where.removesuffix(".py").rstrip("/").replace("/", ".")
+              + (".*" if where.endswith("/") else "")
+              for where, layer in layer_map().items() if layer <= 1}
+    assert wanted <= listed, f"add to the strict override in pyproject.toml: {wanted - listed}"
+
+
 def test_the_readme_table_agrees_with_the_layer_map():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| L([0-4]) \| (.*?) \|", readme, flags=re.MULTILINE)
