@@ -129,6 +129,7 @@ def load_app(target: str) -> Any:
                         f"got {target!r}")
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())          # like python -m: the current folder imports
+    # plug-in point: the user's own module, named on the command line
     module = import_module(module_name)
     obj: Any = module
     for part in attr.split("."):

@@ -387,6 +387,7 @@ def check() -> Dict[str, Any]:
     }
     for package in ("ipywidgets", "matplotlib"):
         try:
+            # plug-in point: optional packages, imported only to report their versions
             report[package] = __import__(package).__version__
         except ImportError:
             report[package] = None
