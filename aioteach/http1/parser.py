@@ -71,6 +71,12 @@ _COMMON_METHODS = frozenset(
 
 _new_tuple = tuple.__new__
 _KEEP_ALIVE = ["keep-alive"]        # the Connection values of a browser's request
+# keeps_alive's answers for the heads the shortcut in _parse_head takes (no Connection field,
+# or exactly "keep-alive"), worked out once by the rule itself: (version, said keep-alive) ->
+# persists.  A cache of RFC 9112 9.3's one rule, not a second copy of it.
+_PLAIN_PERSISTS = {(version, said): keeps_alive(version, connection_tokens(
+                       _KEEP_ALIVE if said else None))
+                   for version in ("1.0", "1.1") for said in (False, True)}
 
 # Whole request heads -> _parse_head's answer, one dict per set of limits (a head accepted
 # under some limits may be refused under smaller ones).  See "Performance notes" above.
@@ -195,7 +201,7 @@ class RequestParser(MessageParser):
             # whole GET's work in the server (valgrind, in-process, browser-like head).
             self._pause_after = method == "CONNECT"
             return _new_tuple(Request, (method, target, headers, version,
-                                        version == "1.1" or connection is not None,
+                                        _PLAIN_PERSISTS[version, connection is not None],
                                         False, None, False, None)), None
 
         # RFC 9112 6.1-6.3: Transfer-Encoding, then Content-Length, else no body.
