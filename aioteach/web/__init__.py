@@ -22,7 +22,8 @@ is the table of contents, read bottom-up the way a request travels::
     middleware    @middleware and the onion they are folded into
     app           Application: router + middlewares + state + lifecycle signals
     accesslog     the access log line, in aiohttp's format
-    runner        AppRunner, TCPSite, SockSite, run_app: listening, and shutting down cleanly
+    runner        AppRunner, TCPSite, SockSite: listening, and shutting down cleanly
+    runapp        run_app: a script's whole server life, on the runner and sites above
     websocket     WebSocketResponse: a handler's request upgraded to a WebSocket (RFC 6455)
 
 The public surface.  Every name in ``__all__`` below exists on ``aiohttp.web`` too, so
@@ -37,7 +38,9 @@ that explains it, one import away, e.g.::
     aioteach.web.app.Signal, CleanupContext   the lifecycle signal lists
     aioteach.web.resources.PrefixResource, SystemRoute, MatchInfoError
     aioteach.web.accesslog.LOG_FORMAT         the default access log format
-    aioteach.web.runner.serve_command         ``python -m aioteach serve pkg.module:app``
+
+``python -m aioteach serve pkg.module:app`` is the command line's (``aioteach/__main__.py``,
+``serve_command``, over ``web.run_app``), not this package's.
 
 ``MultipartReader``, ``BodyPartReader`` and ``HttpVersion`` live at the top, as in aiohttp
 (``aioteach.MultipartReader``); ``GunicornWebWorker`` (``aioteach.web.worker``) is imported
@@ -64,7 +67,8 @@ from .middleware import middleware, normalize_path_middleware
 from .app import AppKey, Application, CleanupError, NotAppKeyWarning, RequestKey, ResponseKey
 from .accesslog import AbstractAccessLogger, AccessLogger, access_logger
 from .runner import (AppRunner, BaseRunner, BaseSite, GracefulExit, ServerRunner, SockSite,
-                     TCPSite, UnixSite, run_app)
+                     TCPSite, UnixSite)
+from .runapp import run_app
 from .websocket import WebSocketReady, WebSocketResponse, WSMsgType
 
 __all__ = [

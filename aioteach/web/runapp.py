@@ -1,4 +1,4 @@
-"""run_app: a script's whole server life, and ``python -m aioteach serve``.
+"""run_app: a script's whole server life.
 
 ``web.run_app(app)`` owns the event loop: it sets up an ``AppRunner`` (web/runner.py), starts
 one site per host (or the ``path``/``sock`` given), prints where it listens, blocks until
@@ -10,18 +10,15 @@ server's settings (web/server.py); an unknown one is a TypeError before anything
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import os
-import sys
 from typing import Any, Callable, List, Optional, Union
 
 from .accesslog import LOG_FORMAT, AccessLogger, access_logger
-from .app import Application
 from .runner import (SERVER_SETTINGS, AppRunner, BaseSite, GracefulExit, SockSite, TCPSite,
                      UnixSite)
 
-__all__ = ["run_app", "load_app_target", "serve_command", "ACCESS_LOGGER_NAMES"]
+__all__ = ["run_app", "ACCESS_LOGGER_NAMES"]
 
 # The default access logger's name, and aiohttp's, which code ported from aiohttp passes.
 ACCESS_LOGGER_NAMES = frozenset({access_logger.name, "aiohttp.access"})
@@ -197,28 +194,3 @@ def _cancel_all_tasks(loop: asyncio.AbstractEventLoop) -> None:
                 "message": "unhandled exception during asyncio.run() shutdown",
                 "exception": task.exception(), "task": task})
 
-
-# -- python -m aioteach serve pkg.module:app ---------------------------------------------------
-def load_app_target(target: str) -> Any:
-    """``"pkg.module:app"`` -> the app, or what a factory returns (maybe a coroutine)."""
-    module_name, _, attr = target.partition(":")
-    if not module_name or not attr:
-        raise SystemExit(f"expected 'package.module:attribute', got {target!r}")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())      # like python -m: the current directory imports
-    obj: Any = importlib.import_module(module_name)
-    for part in attr.split("."):
-        obj = getattr(obj, part)
-    if not isinstance(obj, Application) and callable(obj):
-        obj = obj()                           # a factory: may return an app or a coroutine
-    return obj
-
-
-def serve_command(args: Any) -> int:
-    """The ``serve`` command of ``python -m aioteach``."""
-    app = load_app_target(args.target)
-    if not logging.getLogger().handlers:     # a learner at a terminal wants to see requests
-        logging.basicConfig(level=logging.INFO, format="%(message)s")
-    run_app(app, host=args.host, port=args.port,
-            access_log=None if getattr(args, "no_access_log", False) else access_logger)
-    return 0

@@ -14,7 +14,8 @@ A site is one way of listening: ``TCPSite`` (host and port), ``UnixSite`` (a soc
 hands one down); one runner may serve several sites at once.
 
 ``web.run_app(app)`` does all of that for a script: it owns the event loop, prints where it
-listens, and blocks until Ctrl+C (SIGINT) or SIGTERM.
+listens, and blocks until Ctrl+C (SIGINT) or SIGTERM.  It lives one module up, in
+``web/runapp.py``, which builds on this one (this module never imports it).
 
 Graceful shutdown, in order, as in aiohttp 3.9+: (1) stop accepting connections; (2) close
 idle keep-alive connections; (3) run ``on_shutdown``, so a hook can close the WebSockets with
@@ -43,7 +44,7 @@ SERVER_SETTINGS = frozenset(inspect.signature(Server.__init__).parameters) - {
     "self", "handler", "aiohttp_options"} | IGNORED_AIOHTTP_OPTIONS
 
 __all__ = ["GracefulExit", "BaseRunner", "AppRunner", "ServerRunner", "BaseSite", "TCPSite",
-           "UnixSite", "SockSite", "run_app", "serve_command"]
+           "UnixSite", "SockSite"]
 
 
 class GracefulExit(SystemExit):
@@ -314,6 +315,3 @@ class SockSite(BaseSite):
             self._runner.server, sock=self._sock,  # type: ignore[arg-type]  # set: BaseSite checks
             ssl=self._ssl_context, backlog=self._backlog)
 
-
-from .runapp import _run_app, load_app_target, run_app, serve_command  # noqa: E402,F401
-# (at the end: web/runapp.py builds on the runners and sites above)

@@ -65,7 +65,7 @@ async def test_run_app_serves_on_the_sockets_it_is_given():
     sock = bound_socket()
     port = sock.getsockname()[1]
     banner: asyncio.Future = asyncio.get_running_loop().create_future()
-    serving = asyncio.ensure_future(web.runner._run_app(
+    serving = asyncio.ensure_future(web.runapp._run_app(
         hello_app(), host=None, port=None, path=None, sock=sock, shutdown_timeout=1.0,
         ssl_context=None, print=banner.set_result, backlog=16, reuse_address=None,
         reuse_port=None, access_log=None))
@@ -164,7 +164,7 @@ def test_an_app_key_is_quiet():
 
 # -- the public surface ------------------------------------------------------------------------
 INTERNALS = {"start_eagerly": "eager", "fold_middlewares": "middleware", "http_date": "response",
-             "HttpProtocol": "protocol", "serve_command": "runner", "Signal": "app",
+             "HttpProtocol": "protocol", "Signal": "app",
              "CleanupContext": "app", "LOG_FORMAT": "accesslog", "PrefixResource": "resources",
              "SystemRoute": "resources", "MatchInfoError": "resources"}
 
