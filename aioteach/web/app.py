@@ -19,9 +19,9 @@ warns here: we prefer the loud error, since state changed after start is shared 
 request in flight).  Sub-applications (``add_subapp("/api", api)``) have their own router,
 middlewares (run inside the parent's) and state; their signals run with the parent's.
 
-Per request the server calls ``await app._handle(request)``: resolve the route, attach the match
-info to the request, run the onion, return the response.  An ``HTTPException`` or any other
-error propagates to the protocol, which sends it or answers 500.
+Per request the server calls ``await app._handle(request)``: resolve the route, set the request's
+``_match_info`` (the seam request.py documents, as in aiohttp), run the onion, return the
+response.  An ``HTTPException`` propagates to the protocol, which sends it; any other error is 500.
 
 The onion is folded by ``web.middleware.fold_middlewares``, the one fold, around the route's own
 handler: so the innermost middleware is handed the very function you registered, and every
@@ -209,8 +209,7 @@ class Application(MutableMapping[Any, Any]):
         self._middlewares.extend(middlewares)
         self._state: Dict[Any, Any] = {}
         self._handler_args = handler_args
-        self._client_max_size = client_max_size
-        self._client_max_fields = client_max_fields
+        self._client_max_size, self._client_max_fields = client_max_size, client_max_fields
         self.logger = logger
         self._subapps: List["Application"] = []
         self._parent: Optional["Application"] = None
@@ -239,6 +238,7 @@ class Application(MutableMapping[Any, Any]):
     on_cleanup = property(lambda self: self._on_cleanup)
     cleanup_ctx = property(lambda self: self._cleanup_ctx)
     frozen = property(lambda self: self._frozen)
+    handler_args = property(lambda self: self._handler_args, doc="Server settings (or None).")
     client_max_size = property(lambda self: self._client_max_size,
                                doc="The largest body request.read()/post() accept (bytes).")
     client_max_fields = property(lambda self: self._client_max_fields,
@@ -391,7 +391,7 @@ class Application(MutableMapping[Any, Any]):
         match_info = self._router.match_request(request)   # %2F stays inside its segment
         match_info.add_app(self)
         match_info.freeze()
-        request._match_info = match_info      # the one slot the app writes (request.py)
+        request._match_info = match_info      # the seam: request.py's docstring, "The seams"
         if request.continue_pending is not False:       # True, or None: another Expect
             return self._expect_then_handle(match_info, request)
         if not self._run_middlewares:

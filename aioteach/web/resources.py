@@ -23,6 +23,13 @@ resource: ``PlainResource`` (no variables: string equality), ``DynamicResource``
 regex), ``PrefixedSubAppResource`` (everything under ``/api`` goes to a sub-application) and
 ``StaticResource`` (files, in ``web/staticfiles.py``).  ``web/router.py`` holds them all and
 picks the candidates for a path; the routes and match infos are in ``web/routes.py``.
+
+The seam with ``web/router.py``: the router files each resource under its ``index_key`` and
+calls each candidate's ``_match(path, method)``, the three-way outcome above as ``(match info
+or None, the path's methods)``.  It keeps aiohttp's private name (``resolve(request)`` is the
+awaitable public form); a kind of resource overrides it (``StaticResource``) or
+``_match_path``.  A sub-app's resource calls back into the sub-app's router: ``resolve_path``
+and ``rebuild_index``.
 """
 from __future__ import annotations
 
@@ -309,7 +316,7 @@ class PrefixedSubAppResource(PrefixResource):
         self._app = app
         for resource in app.router.resources():
             resource.add_prefix(self._prefix)
-        app.router._rebuild_index()
+        app.router.rebuild_index()
 
     app = property(lambda self: self._app)
 
@@ -317,14 +324,14 @@ class PrefixedSubAppResource(PrefixResource):
         super().add_prefix(prefix)
         for resource in self._app.router.resources():
             resource.add_prefix(prefix)
-        self._app.router._rebuild_index()
+        self._app.router.rebuild_index()
 
     def _match(self, path: str, method: str) -> Tuple[Optional[UrlMappingMatchInfo], frozenset]:
         if not self._under_prefix(path):
             return None, NO_METHODS
         # Discussion: once the prefix matches, the sub-app owns the answer, 404 included; we do
         # not fall back to the parent's later routes.  That keeps /api/... self-contained.
-        match_info = self._app.router._resolve_path(path, method)
+        match_info = self._app.router.resolve_path(path, method)
         match_info.add_app(self._app)
         error = match_info.http_exception
         allowed = error.allowed_methods if isinstance(error, HTTPMethodNotAllowed) else NO_METHODS

@@ -247,9 +247,8 @@ class StreamResponse(CookiesAndCompression, StateMapping):
         if self._eof_sent:
             raise RuntimeError("the response was already sent")
         # The signal of every app on the request's path, outermost first (as in aiohttp).
-        apps = getattr(request._match_info, "apps", None) or (request._root_app,)
-        for app in apps:
-            if app is not None and app.on_response_prepare:
+        for app in request.apps:
+            if app.on_response_prepare:
                 await app.on_response_prepare.send(request, self)
         self._req = request
         self._protocol = request.protocol

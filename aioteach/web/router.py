@@ -29,6 +29,11 @@ resolved each time), at most 1024, then it starts over.  A browser's target is t
 object each time (the parser's head cache keeps the whole Request), so its hash is already
 known: -3.3k per request on /hello, about -8k on /user/42 (its regex and prefix walk).  The
 same hypothesis test checks that a remembered answer is the general path's.
+
+The seam with ``web/resources.py``: a sub-application's resource (``PrefixedSubAppResource``)
+resolves the rest of the path through the sub-app router's ``resolve_path`` (the general path
+above, without the remembering) and, after prefixing that router's resources, asks it to
+``rebuild_index``.  The router reads ``match_info.apps`` to leave a sub-app's match unremembered.
 """
 from __future__ import annotations
 
@@ -78,8 +83,8 @@ class UrlDispatcher(Mapping[str, AbstractResource]):
             known = seen.get(target)
             if known is not None:                  # "Performance notes" above
                 return match_info_for(known[0], known[1])
-        match_info = self._resolve_path(routing_path(target), method)
-        if self._frozen and type(match_info) is UrlMappingMatchInfo and not match_info._apps \
+        match_info = self.resolve_path(routing_path(target), method)
+        if self._frozen and type(match_info) is UrlMappingMatchInfo and not match_info.apps \
                 and "?" not in target:
             self._remember(method, target, match_info)
         return match_info
@@ -91,7 +96,9 @@ class UrlDispatcher(Mapping[str, AbstractResource]):
         self._seen.setdefault(method, {})[target] = (dict(match_info), match_info.route)
         self._seen_count += 1
 
-    def _resolve_path(self, path: str, method: str) -> UrlMappingMatchInfo:
+    def resolve_path(self, path: str, method: str) -> UrlMappingMatchInfo:
+        """The general path: ``path`` (already ``routing_path``'d) and ``method`` -> the match
+        info, 404 and 405 included.  A sub-app's resource (resources.py) resolves through it."""
         index = self._index
         allowed: Optional[Set[str]] = None
         key = path
@@ -128,8 +135,9 @@ class UrlDispatcher(Mapping[str, AbstractResource]):
         self._resources.append(resource)
         self._index.setdefault(resource.index_key, []).append(resource)
 
-    def _rebuild_index(self) -> None:
-        """File every resource again under its (possibly newly prefixed) key."""
+    def rebuild_index(self) -> None:
+        """File every resource again under its key: a sub-app's resource (resources.py) calls
+        it after prefixing the sub-app's resources."""
         self._index = {}
         for resource in self._resources:
             self._index.setdefault(resource.index_key, []).append(resource)

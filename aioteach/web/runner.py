@@ -174,7 +174,7 @@ class AppRunner(BaseRunner):
         await app.startup()
         # The app's handler_args are server settings too (the runner's own win), and
         # aiohttp's read_bufsize is our read_limit: the body stream's high-water mark.
-        settings = {**(app._handler_args or {}), **self._kwargs}
+        settings = {**(app.handler_args or {}), **self._kwargs}
         if "read_bufsize" in settings:
             settings["read_limit"] = settings.pop("read_bufsize")
         return Server(app._handle, app=app, access_log=self._access_log,
@@ -199,7 +199,13 @@ class ServerRunner(BaseRunner):
 
 
 class BaseSite:
-    """One way of listening.  ``start()`` opens it; ``stop()`` stops accepting."""
+    """One way of listening.  ``start()`` opens it; ``stop()`` stops accepting.
+
+    The seam between a runner and its sites, private as in aiohttp: a subclass's ``start()``
+    calls ``super().start()`` (the runner's ``_reg_site``) and then sets ``self._server`` to
+    what it listens with (an ``asyncio.Server``, or anything with ``close()`` and ``sockets``,
+    like web/memorysite.py's); ``stop()`` closes it and the runner's ``addresses`` reads it.
+    """
 
     def __init__(self, runner: BaseRunner, *, shutdown_timeout: float = 60.0,
                  ssl_context: Any = None, backlog: int = 128) -> None:
