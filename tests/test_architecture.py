@@ -10,8 +10,9 @@
 * the sans-I/O layers (L0 and L1: http1, websocket, multidict, url, multipart...) never load asyncio, socket,
   ssl or selectors: a notebook can feed them bytes by hand;
 * no two aioteach modules import each other, directly or round a longer loop (module-level and
-  lazy imports alike; a documented plug-in point is the one exception): a reader can start at
-  the bottom of the import graph and meet each module after everything it uses;
+  lazy imports alike; a documented plug-in point is the one exception, and an import under
+  ``if TYPE_CHECKING:`` never runs): a reader can start at the bottom of the import graph and
+  meet each module after everything it uses;
 * ``import aioteach`` and ``from aioteach import web`` need nothing beyond the standard library;
 * every module opens with its theory of operation (a docstring), declares ``__all__``, has a
   name without a leading underscore, and stays readable in one sitting: 450 lines at most, and
@@ -108,8 +109,6 @@ def imports_of(path: pathlib.Path) -> Iterator[Import]:
         for child in ast.iter_child_nodes(node):
             inner = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef,
                                                       ast.Lambda))
-            typing = typing_only or (isinstance(child, ast.If)
-                                     and "TYPE_CHECKING" in ast.unparse(child.test))
             names: list[str] = []
             if isinstance(child, ast.Import):
                 names = [alias.name for alias in child.names]
@@ -122,7 +121,13 @@ def imports_of(path: pathlib.Path) -> Iterator[Import]:
                 if name.split(".")[0] == "aioteach":
                     yield Import(child.lineno, name, in_function, documented(child.lineno),
                                  typing_only)
-            yield from visit(child, inner, typing)
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                # ``if TYPE_CHECKING:`` never runs; its ``else:`` branch does
+                yield from visit(ast.Module(body=child.body, type_ignores=[]), inner, True)
+                yield from visit(ast.Module(body=child.orelse, type_ignores=[]), inner,
+                                 typing_only)
+            else:
+                yield from visit(child, inner, typing_only)
 
     yield from visit(ast.parse(text), False)
 
