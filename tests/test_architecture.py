@@ -254,6 +254,43 @@ def test_mypy_holds_every_l0_and_l1_module_to_strict():
     assert wanted <= listed, f"add to the strict override in pyproject.toml: {wanted - listed}"
 
 
+def dynamic_imports(path: pathlib.Path) -> Iterator[tuple[int, bool]]:
+    """Each ``importlib.import_module(...)`` or ``__import__(...)`` call in ``path``: its line,
+    and whether it is allowed (a package's lazy ``__getattr__`` (PEP 562), or documented as a
+    plug-in point in the three lines above it or in its function's docstring)."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+
+    def visit(node: ast.AST, function: ast.AST | None) -> Iterator[tuple[int, bool]]:
+        for child in ast.iter_child_nodes(node):
+            inner = child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                else function
+            if isinstance(child, ast.Call):
+                func = child.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in ("import_module", "__import__") and not _is_own_wrapper(function):
+                    doc = (ast.get_docstring(function) or "") if function else ""  # type: ignore[arg-type]
+                    above = "\n".join(lines[max(0, child.lineno - 4):child.lineno]) + doc
+                    lazy = path.name == "__init__.py" and getattr(function, "name", "") \
+                        == "__getattr__"
+                    yield child.lineno, lazy or "plug-in point" in above.lower()
+            yield from visit(child, inner)
+
+    yield from visit(ast.parse(text), None)
+
+
+def _is_own_wrapper(function: ast.AST | None) -> bool:
+    """A function named import_module wraps importlib's: its callers are what is checked."""
+    return getattr(function, "name", "") == "import_module"
+
+
+def test_dynamic_imports_are_lazy_re_exports_or_documented_plug_in_points():
+    found = [f"{rel(path)}:{line}" for path in sorted(PACKAGE.rglob("*.py"))
+             for line, allowed in dynamic_imports(path) if not allowed]
+    assert not found, ("an import by name that is neither a package's lazy __getattr__ nor "
+                       f"marked '{PLUG_IN_POINT}' (say what plugs in there): {found}")
+
+
 def test_the_readme_table_agrees_with_the_layer_map():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| L([0-4]) \| (.*?) \|", readme, flags=re.MULTILINE)
