@@ -110,10 +110,12 @@ _new_dict = dict.__new__      # an empty instance of a dict subclass, no __init_
 def match_info_for(variables: Dict[str, str], route: "AbstractRoute") -> UrlMappingMatchInfo:
     """``UrlMappingMatchInfo(variables, route)``, built without calling its ``__init__``.
 
-    This is routing's one fast path, and a cache of the general one: it sets the same fields
-    to the same values (``tests/web/test_routing_fastpath.py`` proves it with hypothesis), but
-    a class with a Python ``__init__`` costs CPython 3.11 a second interpreter frame and a
-    ``super()`` call per request, and a plain route has no variables to copy at all."""
+    Not a fast path of its own: both the general path (a resource's full match) and routing's
+    one fast path (the router's ``_seen``, router.py) build their answers with it.  It sets
+    the fields ``__init__`` would, to the same values (``tests/web/test_routing_fastpath.py``
+    proves it with hypothesis), but a class with a Python ``__init__`` costs CPython 3.11 a
+    second interpreter frame and a ``super()`` call per request, and a plain route has no
+    variables to copy at all."""
     info = _new_dict(UrlMappingMatchInfo)
     if variables:
         info |= variables                # the in-place operator: no method call, no arguments
