@@ -326,11 +326,13 @@ class HttpProtocol(ConnectionWriter, TimedPhases, ShutdownSteps, asyncio.Protoco
             if type(response) is Response and (payload is EMPTY_STREAM or payload.is_eof()) \
                     and not (self._any_prepares and self._prepare_receivers(request)):
                 # The one fast path (web/responsehead.py): a whole Response in one write,
-                # with the same moves in the tables as prepare() + write_eof() make.
+                # with the same moves in the tables as prepare() + write_eof() make.  It
+                # serves only answers http1.rules frames by their length (fast_bytes says
+                # None to the rest), so LENGTH is the rule's framing here.
                 message = current[1]
                 keep_alive = response_keeps_alive(message.keep_alive, LENGTH,
                                                   self._life is not HANDLING)
-                data = response._fast_bytes(message.version, request.method, keep_alive)
+                data = response.fast_bytes(message.version, request.method, keep_alive)
                 if data is not None:
                     self._cycle.process_events(WHOLE_RESPONSE)
                     if not keep_alive:
@@ -365,7 +367,7 @@ class HttpProtocol(ConnectionWriter, TimedPhases, ShutdownSteps, asyncio.Protoco
                     response: StreamResponse) -> None:
         """The general path: prepare() (signals, cookies, headers), then the body."""
         try:
-            if not response._eof_sent:
+            if not response.eof_sent:
                 if not response.prepared and not payload.is_eof():
                     response.force_close()   # the handler is done, the body is not: say so
                 await response.prepare(request)
