@@ -236,6 +236,12 @@ class StreamResponse(CookiesAndCompression, StateMapping):
         return self._prepared
 
     @property
+    def eof_sent(self) -> bool:
+        """The whole response is out (``write_eof()`` ran, or the fast path sent it): the
+        protocol's seam reads this, read-only, to know nothing is left to send."""
+        return self._eof_sent
+
+    @property
     def body_length(self) -> int:
         return self._body_length
 

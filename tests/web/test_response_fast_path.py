@@ -1,13 +1,14 @@
 """The one fast path of a whole ``web.Response`` is a cache of the general path.
 
-``HttpProtocol`` sends a plain ``Response`` as one ``bytes`` (``Response._fast_bytes`` and
+``HttpProtocol`` sends a plain ``Response`` as one ``bytes`` (``Response.fast_bytes`` and
 web/responsehead.py's ``fast_head``); everything else goes through ``prepare()`` and
 ``write_eof()``.  A subclass of ``Response`` never takes the fast path (the protocol checks
 ``type(response) is Response``), so answering the same request with the same recipe once as a
 ``Response`` and once as a ``GeneralResponse`` must put the same bytes on the wire, for any
 text/body/status/reason/headers/content_type/charset and any later change a handler makes
 (headers touched, cookies, compression, force_close, a new status or type...), and for
-GET and HEAD, HTTP/1.1 and 1.0, keep-alive or not.
+GET, HEAD, POST and CONNECT, HTTP/1.1 and 1.0, keep-alive or not; and the two must make the
+same moves in the connection's tables (a 2xx to CONNECT, or a 101, is a switch).
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ HEADERS = st.one_of(st.none(), st.none(), st.none(), st.just({}), st.just({"X-On
                     st.just({"Content-Length": "3"}), st.just({"Server": "mine", "Date": "x"}))
 TYPES = st.one_of(st.none(), st.sampled_from(["text/html", "application/json", "x/y"]))
 CHARSETS = st.one_of(st.none(), st.sampled_from(["utf-8", "latin-1", "UTF-8"]))
-STATUSES = st.sampled_from([200, 201, 204, 304, 404, 418, 500])
+STATUSES = st.sampled_from([101, 200, 201, 204, 304, 404, 418, 500])
 REASONS = st.one_of(st.none(), st.just("Fine"))
 CHANGE_NAMES = [
     "force_close", "set_cookie", "enable_compression", "read_headers", "add_header",
@@ -91,8 +92,13 @@ def buildable(recipe: Dict[str, Any], changes: List[str]) -> bool:
     return True
 
 
+# What the wire saw, and the moves the tables made: the server's state in http1's table after
+# the cycle and the connection's in lifecycle.py's (a switch, for one, ends in CLOSING).
+Outcome = Tuple[bytes, Tuple[Any, str]]
+
+
 async def answer(cls: type, recipe: Dict[str, Any], changes: List[str],
-                 request: bytes) -> bytes:
+                 request: bytes) -> Outcome:
     async def handler(_: web.Request) -> web.Response:
         return build(cls, recipe, changes)
 
@@ -106,13 +112,14 @@ async def answer(cls: type, recipe: Dict[str, Any], changes: List[str],
         conn.data_received(request)
         for _ in range(20):              # bounded: the handler returns at once, no waiting
             await asyncio.sleep(0)
+        moves = (dict(conn._cycle.states), conn._life)
         conn.connection_lost(None)
-        return bytes(transport.data)
+        return bytes(transport.data), moves
     finally:
         await runner.cleanup()
 
 
-def both(recipe: Dict[str, Any], changes: List[str], request: bytes) -> Tuple[bytes, bytes]:
+def both(recipe: Dict[str, Any], changes: List[str], request: bytes) -> Tuple[Outcome, Outcome]:
     fast = asyncio.run(answer(web.Response, recipe, changes, request))
     general = asyncio.run(answer(GeneralResponse, recipe, changes, request))
     return fast, general
@@ -130,7 +137,8 @@ def request_bytes(method: str, version: str, close: bool, gzip: bool) -> bytes:
 @settings(max_examples=300, deadline=None)
 @given(text=TEXTS, body=BODIES, status=STATUSES, reason=REASONS, headers=HEADERS,
        content_type=TYPES, charset=CHARSETS, changes=CHANGES,
-       method=st.sampled_from(["GET", "HEAD", "POST"]), version=st.sampled_from(["1.1", "1.0"]),
+       method=st.sampled_from(["GET", "HEAD", "POST", "CONNECT"]),
+       version=st.sampled_from(["1.1", "1.0"]),
        close=st.booleans(), gzip=st.booleans())
 def test_the_fast_path_puts_the_general_paths_bytes_on_the_wire(
         text: Optional[str], body: Optional[bytes], status: int, reason: Optional[str],
@@ -145,12 +153,12 @@ def test_the_fast_path_puts_the_general_paths_bytes_on_the_wire(
     fast, general = both(recipe, changes, request)
     if fast != general:                  # the second (and so Date) turned between the two
         fast, general = both(recipe, changes, request)
-    assert fast.startswith(b"HTTP/")
+    assert fast[0].startswith(b"HTTP/")
     assert fast == general
 
 
 @pytest.mark.parametrize("change", CHANGE_NAMES)
-@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("method", ["GET", "HEAD", "CONNECT"])
 def test_each_change_alone_gives_the_general_paths_bytes(change: str, method: str) -> None:
     # A keep-alive HTTP/1.1 GET shows what a change adds (Connection: close, Set-Cookie...).
     request = request_bytes(method, "1.1", close=False, gzip=True)
@@ -167,4 +175,24 @@ def test_the_plain_cases_are_the_ones_the_fast_path_takes() -> None:
                  lambda: web.Response(body=b"\x00", status=404),
                  lambda: web.Response(text="x", content_type="text/html", charset="latin-1"),
                  lambda: web.Response()):
-        assert make()._fast_bytes("1.1", "GET", True) is not None
+        assert make().fast_bytes("1.1", "GET", True) is not None
+
+
+def test_a_2xx_to_connect_is_a_switch_on_either_path() -> None:
+    # RFC 9110 9.3.6: after a 2xx to CONNECT the connection is a tunnel; no body follows the
+    # head, and the server's table records a Switch, so no further HTTP is read.
+    request = b"CONNECT / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    fast, general = both({"text": "tunnel-ok"}, [], request)
+    if fast != general:
+        fast, general = both({"text": "tunnel-ok"}, [], request)
+    assert fast == general
+    wire, (states, life) = fast
+    assert wire.startswith(b"HTTP/1.1 200 OK\r\n") and not wire.endswith(b"tunnel-ok")
+    assert life == "CLOSING" and "SWITCHED" in str(states).upper()
+
+
+def test_the_fast_path_declines_what_its_framing_rule_does_not_frame_by_length() -> None:
+    assert web.Response(text="x").fast_bytes("1.1", "CONNECT", True) is None
+    assert web.Response(text="x", status=101).fast_bytes("1.1", "GET", True) is None
+    assert web.Response(text="x", status=404).fast_bytes("1.1", "CONNECT", True) is not None
+    assert web.Response(text="x").fast_bytes("1.1", "HEAD", True) is not None
