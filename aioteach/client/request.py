@@ -55,7 +55,7 @@ from typing import AbstractSet, Any, Callable, List, Optional, Tuple
 
 from ..http1 import LAST_CHUNK, LocalProtocolError, encode_chunk, serialize_request_head
 from ..http1.heads import connection_tokens
-from ..http1.rules import CHUNKED, LENGTH, keeps_alive, request_framing
+from ..http1.rules import CHUNKED, LENGTH, given_request_framing, keeps_alive, request_framing
 from ..payload import AsyncIterablePayload, Payload, get_payload
 from ..multidict import CIMultiDict
 from .auth import BasicAuth
@@ -223,7 +223,8 @@ class ClientRequest:
 
     def _framing(self, method: str, names: AbstractSet[str], chunked: Optional[bool],
                  headers: Pairs) -> Pairs:
-        """Content-Length or Transfer-Encoding, unless the caller already wrote one.
+        """Content-Length or Transfer-Encoding, unless the caller already wrote one
+        (then ``http1.rules.given_request_framing`` says which it is, or refuses the mix).
 
         A Content-Length the caller wrote is a promise about the body: no more than that many
         bytes are sent (as in aiohttp), since more would be read as the start of a next request.
@@ -233,10 +234,13 @@ class ClientRequest:
             warnings.warn("Chunk size is deprecated #1615: pass chunked=True",
                           DeprecationWarning, stacklevel=4)
         if "content-length" in names or "transfer-encoding" in names:
-            self.chunked = "transfer-encoding" in names
+            lengths = [v for k, v in headers if k.lower() == "content-length"]
+            given = given_request_framing(
+                lengths, [v for k, v in headers if k.lower() == "transfer-encoding"],
+                bool(chunked))
+            self.chunked = given == CHUNKED
             if not self.chunked:
-                given = [v for k, v in headers if k.lower() == "content-length"][-1]
-                self.length_limit = int(given) if given.strip().isdigit() else None
+                self.length_limit = int(lengths[-1]) if lengths[-1].strip().isdigit() else None
                 if self.length_limit is not None and self.payload is None:
                     self.body = self.body[:self.length_limit]
             return []

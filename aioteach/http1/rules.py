@@ -32,7 +32,7 @@ from .heads import keeps_alive
 
 __all__ = [
     "NO_BODY", "LENGTH", "CHUNKED", "UNTIL_CLOSE", "NO_BODY_STATUSES", "METHODS_WITH_CONTENT",
-    "response_framing", "request_framing", "response_keeps_alive", "connection_option",
+    "response_framing", "request_framing", "given_request_framing", "response_keeps_alive", "connection_option",
     "is_switch", "keeps_alive",
 ]
 
@@ -76,6 +76,50 @@ def request_framing(method: str, content_length: Optional[int], chunked: bool) -
     if content_length or method in METHODS_WITH_CONTENT:
         return LENGTH
     return NO_BODY
+
+
+def given_request_framing(lengths: list[str], codings: list[str],
+                          chunked: bool) -> Optional[str]:
+    """How a request body is delimited when the caller wrote the framing fields itself.
+
+    ``lengths`` and ``codings`` are the values of the caller's Content-Length and
+    Transfer-Encoding fields (empty lists when absent), ``chunked`` whether it also asked for
+    chunked coding.  None: it wrote neither, and ``request_framing`` decides from the body.
+    A request the peer could not delimit is refused with ValueError (aiohttp's error for the
+    first two of these), before a byte is sent:
+
+    * ``chunked=True`` with a Content-Length, or with a Transfer-Encoding that already says
+      chunked (the coding would be announced, or applied, twice);
+    * Content-Length together with Transfer-Encoding: a sender MUST NOT send both (RFC 9112
+      6.2); aiohttp sends them, and the server must then refuse or guess (6.3 rule 3);
+    * a Transfer-Encoding whose final coding is not chunked, or with chunked twice (RFC 9112
+      6.1): the server could not find the body's end.  Earlier codings ("gzip, chunked") are
+      the caller's to apply to the bytes; the client applies the final chunked.
+
+    >>> given_request_framing(["5"], [], False), given_request_framing([], ["gzip, chunked"], False)
+    ('length', 'chunked')
+    >>> given_request_framing(["5"], ["chunked"], False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: Content-Length and Transfer-Encoding cannot both be set: ...
+    """
+    if codings:
+        if lengths:
+            raise ValueError("Content-Length and Transfer-Encoding cannot both be set: a "
+                             "request carries one or the other (RFC 9112 6.2)")
+        names = [name.strip(" \t").lower() for value in codings for name in value.split(",")]
+        if chunked and "chunked" in names:
+            raise ValueError('chunked can not be set if "Transfer-Encoding: chunked" header '
+                             "is set")
+        if names[-1] != "chunked" or names.count("chunked") > 1:
+            raise ValueError(f"Transfer-Encoding {', '.join(codings)!r}: chunked must be the "
+                             "final coding, and appear once (RFC 9112 6.1)")
+        return CHUNKED
+    if lengths:
+        if chunked:
+            raise ValueError("chunked can not be set if Content-Length header is set")
+        return LENGTH
+    return None
 
 
 def response_keeps_alive(request_keeps_alive: bool, framing: str, closing: bool) -> bool:

@@ -25,8 +25,8 @@ Performance notes.  A Python call costs about 1.5k instructions, and a plain GET
 six of them here.  So the one fast path of this module, ``process_events(moves)``, applies a
 whole sequence (``WHOLE_REQUEST``: Request then EndOfMessage; ``WHOLE_RESPONSE``) in one call:
 it is a cache of ``process_event``, keyed by the states before and the sequence, filled by
-running ``process_event`` itself on a scratch copy the first time (tests/http1/
-test_connection.py checks with hypothesis that both give the same states and errors).  With
+running ``process_event`` itself on a scratch copy the first time (tests/web/
+test_server_limits.py checks with hypothesis that both give the same states and errors).  With
 ``next_cycle()`` a whole cycle costs three calls; that saved about 6k instructions per request
 (valgrind, in-process /hello).  Data events never change a state, so the server does not
 look them up (its parser emits Data only inside a body).
