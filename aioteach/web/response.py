@@ -39,7 +39,7 @@ from http.cookies import SimpleCookie
 from typing import Any, Optional, Tuple, Union
 
 from ..http1 import LAST_CHUNK, encode_chunk, reason_phrase
-from ..http1.rules import CHUNKED, NO_BODY, response_framing
+from ..http1.rules import CHUNKED, NO_BODY, is_switch, response_framing
 from ..multidict import CIMultiDict
 from .responseheaders import ResponseHeaders, check_reason
 from .responsehead import http_date, render_head
@@ -279,7 +279,8 @@ class StreamResponse(CookiesAndCompression, StateMapping):
         cookies = [("Set-Cookie", m.OutputString()) for m in self._cookies.values()] \
             if self._cookies else ()
         head = render_head(status, self._reason, version, headers, framing, length,
-                           keep_alive, cookies, default_type=not self._typeless)
+                           keep_alive, cookies, default_type=not self._typeless,
+                           tunnel=framing == NO_BODY and is_switch(request.method, status))
         self._keep_alive = keep_alive
         writer.start_response(request, status, keep_alive)
         return head

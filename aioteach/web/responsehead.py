@@ -52,16 +52,18 @@ def http_date(now: Optional[int] = None) -> str:
 def render_head(status: int, reason: Optional[str], version: str, headers: CIMultiDict[str],
                 framing: str, length: Optional[int], keep_alive: bool,
                 extra: Iterable[Tuple[str, str]] = (), date: Optional[str] = None,
-                default_type: bool = True) -> bytes:
+                default_type: bool = True, tunnel: bool = False) -> bytes:
     """The response head as bytes.  ``headers`` (the response's own) gets the framing fields.
 
     ``framing`` is ``http1.rules.response_framing``'s answer and ``length`` the body's length
     when known; ``extra`` fields (Set-Cookie lines) go last.  1xx, 204 and 304 responses carry
     no Content-Type and no framing fields (RFC 9110 15.3.5, 15.4.5: they have no content).
     ``default_type=False`` leaves out the ``application/octet-stream`` default (a
-    ``Response()`` made without any body, as aiohttp does).
+    ``Response()`` made without any body, as aiohttp does).  ``tunnel=True`` (a 2xx answering
+    CONNECT) is treated like them: RFC 9110 8.6 forbids its Content-Length, and what follows
+    is the tunnel, not content.
     """
-    if status in NO_BODY_STATUSES:
+    if status in NO_BODY_STATUSES or tunnel:
         for name in ("Content-Length", "Transfer-Encoding", "Content-Type"):
             headers.popall(name, None)
     else:

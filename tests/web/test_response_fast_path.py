@@ -188,6 +188,8 @@ def test_a_2xx_to_connect_is_a_switch_on_either_path() -> None:
     assert fast == general
     wire, (states, life) = fast
     assert wire.startswith(b"HTTP/1.1 200 OK\r\n") and not wire.endswith(b"tunnel-ok")
+    head = wire.lower()
+    assert b"content-length" not in head and b"transfer-encoding" not in head   # RFC 9110 8.6
     assert life == "CLOSING" and "SWITCHED" in str(states).upper()
 
 
