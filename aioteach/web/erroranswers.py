@@ -18,7 +18,7 @@ from typing import Tuple
 from ..http1 import RemoteProtocolError, reason_phrase
 from ..http1.rules import LENGTH
 from ..multidict import CIMultiDict
-from .response import Response
+from .wholeresponse import Response
 from .responsehead import render_head
 
 __all__ = ["protocol_error_answer", "protocol_error_bytes", "protocol_error_response"]

@@ -28,7 +28,7 @@ import warnings
 from typing import Any, Iterable, Optional
 
 from ..url import URL
-from .response import Response
+from .wholeresponse import Response
 
 __all__ = [
     "HTTPException", "HTTPError", "HTTPSuccessful", "HTTPRedirection", "HTTPMove",

@@ -64,7 +64,8 @@ from .erroranswers import protocol_error_bytes, protocol_error_response
 from .exceptions import HTTPException, HTTPInternalServerError
 from .lifecycle import CLOSED, CLOSING_STATES, DRAINING, HANDLING, READING, TAKEN_OVER, advance
 from .request import BaseRequest, RequestPayloadError
-from .response import Response, StreamResponse
+from .response import StreamResponse
+from .wholeresponse import Response
 from .shutdownsteps import ShutdownSteps
 from .timeouts import BODY, BUSY, HEAD, IDLE, TimedPhases
 from .writer import ConnectionWriter

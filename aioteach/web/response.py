@@ -46,8 +46,7 @@ from .responsehead import http_date, render_head
 from .responseoptions import CookiesAndCompression
 from .state import StateMapping
 
-__all__ = ["ContentCoding", "StreamResponse", "Response", "json_response", "json_dumps",
-           "http_date"]
+__all__ = ["ContentCoding", "StreamResponse", "http_date"]   # Response: web/wholeresponse.py
 
 class ContentCoding(enum.Enum):
     """The content codings (RFC 9110 8.4.1), an Enum as aiohttp's: ``enable_compression(
@@ -331,7 +330,3 @@ class StreamResponse(CookiesAndCompression, StateMapping):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._status} {self.reason}>"
 
-
-# At the end: web/wholeresponse.py builds Response on StreamResponse above; both names are
-# importable from here, as from aiohttp.web_response.
-from .wholeresponse import Response, json_dumps, json_response  # noqa: E402

@@ -33,7 +33,7 @@ from ..urlencoding import PATH_SAFE
 from .exceptions import HTTPException, HTTPForbidden, HTTPNotFound
 from .fileresponse import FileResponse
 from .resources import NO_METHODS, Handler, PrefixResource, UrlMappingMatchInfo, unquote_segment
-from .response import Response
+from .wholeresponse import Response
 
 __all__ = ["StaticResource"]
 

@@ -192,7 +192,6 @@ class Response(StreamResponse, PayloadBody):
         self._body_length = length
         return head if method == "HEAD" else head + body
 
-    _fast_bytes = fast_bytes    # its name before it became the seam (lesson 09 still shows it)
 
     async def write_eof(self, data: bytes = b"") -> None:
         if self._eof_sent:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from aioteach import web
-from aioteach.web.response import json_dumps
+from aioteach.web.wholeresponse import json_dumps
 
 # Any JSON value, with the corners json.dumps has rules for: non-ASCII and control characters
 # (escaped), NaN and the infinities (allowed by default), big integers, non-str keys.

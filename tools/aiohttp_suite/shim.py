@@ -57,7 +57,7 @@ ALIASES: Dict[str, Sequence[str]] = {
     "aiohttp.web_protocol": ["aioteach.web.protocol"],
     "aiohttp.web_server": ["aioteach.web.protocol"],
     "aiohttp.web_request": ["aioteach.web.request"],
-    "aiohttp.web_response": ["aioteach.web.response"],
+    "aiohttp.web_response": ["aioteach.web.response", "aioteach.web.wholeresponse"],
     "aiohttp.web_routedef": ["aioteach.web.routedef"],
     "aiohttp.web_runner": ["aioteach.web.runner"],
     "aiohttp.web_urldispatcher": ["aioteach.web.resources", "aioteach.web.router",
