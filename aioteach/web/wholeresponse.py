@@ -133,14 +133,9 @@ class Response(StreamResponse, PayloadBody):
 
     @body.setter
     def body(self, value: Any) -> None:
-        self._payload = None
-        if value is None or isinstance(value, (bytes, bytearray, memoryview)):
-            self._body = bytes(value) if value is not None else None
-            if value is not None and self._ctype is None and self._headers is None:
-                self._ctype = "application/octet-stream"    # as body= gives (_take_body)
-        else:
-            self._body = None
-            self._adopt_payload(value, "Content-Type" in (self._headers or self._init_headers or ()))
+        self._payload = self._body = None
+        if value is not None:                    # the same rules as Response(body=...)
+            self._take_body(value, "Content-Type" in (self._headers or self._init_headers or ()))
 
     @property
     def text(self) -> Optional[str]:
