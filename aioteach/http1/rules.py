@@ -32,8 +32,8 @@ from .heads import keeps_alive
 
 __all__ = [
     "NO_BODY", "LENGTH", "CHUNKED", "UNTIL_CLOSE", "NO_BODY_STATUSES", "METHODS_WITH_CONTENT",
-    "response_framing", "request_framing", "given_request_framing", "response_keeps_alive", "connection_option",
-    "is_switch", "keeps_alive",
+    "response_framing", "request_framing", "given_request_framing", "response_keeps_alive",
+    "connection_option", "is_switch", "keeps_alive",
 ]
 
 NO_BODY, LENGTH, CHUNKED, UNTIL_CLOSE = "no body", "length", "chunked", "until-close"

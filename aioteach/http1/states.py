@@ -17,9 +17,9 @@ CONNECT, "Switch" below) both sides are in SWITCHED_PROTOCOL: what follows is no
 ``http1.Connection`` (the h11-style object a notebook drives by hand) and the asyncio server
 (``web/protocol.py``) move their connections through it, so the table lesson 08 prints is the
 one every request the server answers goes through.  (The client, one request at a time per
-connection, takes its framing and keep-alive decisions from ``rules.py`` instead.)  It knows event *kinds* (the class
-names "Request", "Data", ...), not events: callers that already know what they hold skip
-building an event object just to name it.
+connection, takes its framing and keep-alive decisions from ``rules.py`` instead.)  It knows
+event *kinds* (the class names "Request", "Data", ...), not events: callers that already know
+what they hold skip building an event object just to name it.
 
 Performance notes.  A Python call costs about 1.5k instructions, and a plain GET would take
 six of them here.  So the one fast path of this module, ``process_events(moves)``, applies a
