@@ -5,7 +5,8 @@ Theory of operation.  Most handlers return ``web.Response(text=...)``, ``body=b"
 fast one: while its header multidict was never built, the protocol asks it (``fast_bytes``,
 the seam between the two) for head and body as one ``bytes`` (the head from
 web/responsehead.py's ``fast_head``) and writes that, with nothing awaited.  Otherwise it
-goes the general way of every ``StreamResponse`` (web/response.py): ``prepare()`` sends the head, ``write_eof()`` the body.
+goes the general way of every ``StreamResponse`` (web/response.py): ``prepare()`` sends the
+head, ``write_eof()`` the body.
 The rule that keeps the two the same lives here: whatever adds a field of its own to the head
 (``headers=``, reading ``.headers``, cookies, compression, ``force_close``, chunked coding)
 builds the multidict, and so takes the general path.  ``tests/web/test_response_fast_path.py``
